@@ -1,0 +1,39 @@
+"""Logging set-up, with tokens and secrets scrubbed from every record."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# Slack tokens (bot, user, app-level, refresh, config) and anything after "Bearer".
+_SECRET = re.compile(r"(xox[abposer]-|xapp-|xoxe\.xox[bp]-)[A-Za-z0-9-]+|(?<=Bearer )\S+")
+
+
+class RedactSecrets(logging.Filter):
+    def __init__(self, extra_secrets: tuple[str, ...] = ()):
+        super().__init__()
+        self._extra = tuple(s for s in extra_secrets if s)
+
+    def scrub(self, text: str) -> str:
+        text = _SECRET.sub("[redacted]", text)
+        for secret in self._extra:
+            text = text.replace(secret, "[redacted]")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self.scrub(record.getMessage())
+        record.args = None
+        if record.exc_info:
+            # Format the traceback now so that its text, too, is scrubbed.
+            record.exc_text = self.scrub(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+def configure_logging(level: str, secrets: tuple[str, ...] = ()) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
