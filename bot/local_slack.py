@@ -104,7 +104,7 @@ class LocalSlack:
 
     # -- lifecycle -------------------------------------------------------------
     def start(self) -> "LocalSlack":
-        threading.Thread(target=self._server.serve_forever, name="local-slack", daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="local-slack", daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -267,7 +267,14 @@ class LocalSlack:
                     return self._send(fault.status, fault.headers, json.dumps(fault.body).encode())
                 return self._send(200, {}, json.dumps(stand_in.answer(method, params, token)).encode())
 
-            do_GET = do_POST
+            def do_GET(self):
+                # A peek at the record for another process (the benchmarks): GET /_calls?method=...
+                if self.path.startswith("/_calls"):
+                    wanted = dict(parse_qsl(self.path.partition("?")[2])).get("method")
+                    with stand_in._changed:
+                        count = sum(1 for c in stand_in.calls if wanted in (None, c.method))
+                    return self._send(200, {}, json.dumps({"count": count}).encode())
+                return self.do_POST()
 
             def _send(self, status, headers, body: bytes, content_type="application/json"):
                 self.send_response(status)
@@ -396,3 +403,17 @@ class SlackSender:
             "authorizations": [{"team_id": self.team_id, "user_id": BOT_USER_ID, "is_bot": True}],
         }
         return self.post(json.dumps(body), "application/json", **kw)
+
+
+def main() -> None:
+    """Run the stand-in on its own (`python -m bot.local_slack`): prints its URL, serves until stdin closes."""
+    import sys
+
+    slack = LocalSlack().start()
+    print(slack.url, flush=True)
+    sys.stdin.read()
+    slack.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -6,6 +6,7 @@ import json
 import threading
 
 import waitress
+from waitress import wasyncore
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
@@ -52,6 +53,7 @@ class HttpServer:
         )
         self.host = host
         self.port = self._server.effective_port
+        self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -66,8 +68,16 @@ class HttpServer:
         self._server.run()
 
     def start(self) -> "HttpServer":
-        threading.Thread(target=self.serve_forever, name="lpbot-http", daemon=True).start()
+        self._thread = threading.Thread(target=self.serve_forever, name="lpbot-http", daemon=True)
+        self._thread.start()
         return self
 
-    def close(self) -> None:
-        self._server.close()
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop accepting requests, let those in flight finish, then return."""
+        # The socket map belongs to the serving loop's thread: closing it from here
+        # would pull file descriptors out from under select(). Ask the loop to do it.
+        server_map = self._server._map
+        self._server.trigger.pull_trigger(lambda: wasyncore.close_all(server_map))
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._server.task_dispatcher.shutdown(timeout=timeout)

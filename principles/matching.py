@@ -13,6 +13,7 @@ _TYPO_THRESHOLD = 0.75
 # A typo match must beat the runner-up by this much, or we ask instead of guessing.
 _TYPO_MARGIN = 0.06
 SUGGESTION_COUNT = 3
+_LONGEST_QUERY = 80
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ def match_principle(catalog: Catalog, query: str) -> Match:
         if len(hits) > 1:
             return Match(None, tuple(_rank_by_similarity(catalog, q, among=hits)[:SUGGESTION_COUNT]))
 
+    # Nobody types a principle in more than a few words; past that, similarity is noise and slow.
+    q = q[:_LONGEST_QUERY]
     ranked = _rank_by_similarity(catalog, q)
     best, runner_up = _similarity(q, ranked[0]), _similarity(q, ranked[1]) if len(ranked) > 1 else 0.0
     if best >= _TYPO_THRESHOLD and best - runner_up >= _TYPO_MARGIN:

@@ -1,0 +1,24 @@
+# syntax=docker/dockerfile:1
+# Build stage: install LP Bot and its dependencies into /install.
+FROM python:3.11-slim-bookworm AS build
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY principles ./principles
+COPY storage ./storage
+RUN pip install --no-cache-dir --prefix=/install .
+
+# Final stage: the same slim base, no build tools, a non-root user, data on a volume.
+FROM python:3.11-slim-bookworm
+RUN useradd --create-home --uid 10001 lpbot && mkdir /data && chown lpbot:lpbot /data
+COPY --from=build /install /usr/local
+ENV LPBOT_DB=/data/lpbot.db \
+    PORT=3000 \
+    PYTHONUNBUFFERED=1
+VOLUME ["/data"]
+USER lpbot
+EXPOSE 3000
+# In HTTP mode, ask the bot's own /healthz; Socket Mode has no port to ask, so it passes.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD python -c "import os,sys,urllib.request as u; http = os.environ.get('SLACK_SIGNING_SECRET') and not os.environ.get('SLACK_APP_TOKEN'); sys.exit(0 if not http or u.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '3000'), timeout=4).status == 200 else 1)"
+CMD ["lpbot", "run"]

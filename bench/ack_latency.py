@@ -1,0 +1,205 @@
+"""Ack latency of /lp over HTTP, beside the floor of a no-op Bolt handler served the same way.
+
+Starts the local Slack stand-in and the app in HTTP mode (waitress), then runs a load
+generator in a separate process that sends signed slash commands at a fixed rate (open
+loop: a slow answer does not slow the sending). The same load then goes to a Bolt app
+whose /lp handler only acks. Prints p50/p95/p99 and errors for both, and the ratio.
+
+    python bench/ack_latency.py [--rate 200] [--seconds 20] [--text "dive deep"]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SECRET = "bench-signing-secret"
+
+
+class StandIn:
+    """The local Slack stand-in in its own process, as Slack is not in the bot's process either."""
+
+    def __init__(self):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot.local_slack"], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        self.url = self.process.stdout.readline().strip()
+        self.api_url = self.url + "/api/"
+
+    def count(self, method: str) -> int:
+        with urllib.request.urlopen(f"{self.url}/_calls?method={method}") as response:
+            return json.loads(response.read())["count"]
+
+    def wait_for_count(self, method: str, expected: int, timeout: float) -> int:
+        deadline = time.monotonic() + timeout
+        while (count := self.count(method)) < expected and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return count
+
+    def stop(self):
+        self.process.stdin.close()
+        self.process.wait(timeout=10)
+
+
+def serve(kind: str, db_dir: str):
+    """Start the stand-in and an app ('lpbot' or 'noop') behind waitress; return (server, slack, services)."""
+    from slack_bolt import App
+
+    from bot.app import build_services, create_app, web_client
+    from bot.server import HttpServer
+    from bot.settings import Settings
+
+    slack = StandIn()
+    settings = Settings(bot_token="xoxb-bench", signing_secret=SECRET, api_url=slack.api_url, db_path=Path(db_dir) / f"{kind}.db")
+    services = build_services(settings)
+    if kind == "lpbot":
+        app = create_app(settings, services)
+    else:
+        app = App(client=web_client(settings), signing_secret=SECRET)
+
+        @app.command("/lp")
+        def noop(ack):
+            ack()
+
+    return HttpServer(app, services, host="127.0.0.1", port=0).start(), slack, services
+
+
+def generate(url: str, rate: float, seconds: float, text: str, response_base: str) -> dict:
+    """The load generator (runs in its own process): returns latencies in ms and error count."""
+    import http.client
+
+    from slack_sdk.signature import SignatureVerifier
+
+    signer = SignatureVerifier(SECRET)
+    parts = urlsplit(url)
+    local = threading.local()
+
+    def connection():
+        if getattr(local, "conn", None) is None:
+            local.conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        return local.conn
+
+    def send(n: int):
+        body = urlencode(
+            {
+                "team_id": "T0LOCAL",
+                "channel_id": "C0GENERAL",
+                "user_id": "U0ALICE",
+                "command": "/lp",
+                "text": text,
+                "response_url": f"{response_base}/response/{n}",
+                "trigger_id": "t",
+            }
+        )
+        ts = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": signer.generate_signature(timestamp=ts, body=body),
+        }
+        started = time.perf_counter()
+        try:
+            conn = connection()
+            conn.request("POST", parts.path, body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            ok = response.status == 200
+        except OSError:
+            local.conn = None
+            ok = False
+        return (time.perf_counter() - started) * 1000, ok
+
+    total = int(rate * seconds)
+    results = []
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        start = time.perf_counter()
+        futures = []
+        for n in range(total):
+            due = start + n / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            futures.append(pool.submit(send, n))
+        results = [f.result() for f in futures]
+    latencies = [ms for ms, ok in results if ok]
+    return {"latencies": latencies, "errors": sum(1 for _, ok in results if not ok), "sent": total}
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def run_load(url: str, response_base: str, args) -> dict:
+    done = subprocess.run(
+        [sys.executable, __file__, "--generate", url, "--response-base", response_base,
+         "--rate", str(args.rate), "--seconds", str(args.seconds), "--text", args.text],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--text", default="dive deep")
+    parser.add_argument("--generate", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--response-base", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.generate:
+        print(json.dumps(generate(args.generate, args.rate, args.seconds, args.text, args.response_base)))
+        return
+
+    import logging
+
+    logging.basicConfig(level=logging.ERROR)
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"load: {args.rate:g} signed '/lp {args.text}' requests/s for {args.seconds:g}s, open loop, separate process\n")
+    rows = {}
+    with tempfile.TemporaryDirectory() as db_dir:
+        for kind in ("noop", "lpbot"):
+            server, slack, services = serve(kind, db_dir)
+            try:
+                result = run_load(server.events_url, slack.url, args)
+                if kind == "lpbot":
+                    # Every acked command must also get its reply, not just the ack.
+                    result["replies"] = slack.wait_for_count("response_url", len(result["latencies"]), timeout=60)
+            finally:
+                server.close()
+                slack.stop()
+                services.store.close()
+            rows[kind] = result
+
+    print(f"{'handler':<28}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'sent':>7}")
+    for kind, label in (("noop", "no-op Bolt ack (floor)"), ("lpbot", "LP Bot /lp <principle>")):
+        lat = rows[kind]["latencies"]
+        print(f"{label:<28}{percentile(lat, 50):>9.1f}{percentile(lat, 95):>9.1f}{percentile(lat, 99):>9.1f}"
+              f"{rows[kind]['errors']:>8}{rows[kind]['sent']:>7}")
+    floor, ours = rows["noop"]["latencies"], rows["lpbot"]["latencies"]
+    print(f"\nratio LP Bot / floor: p50 {statistics.median(ours) / statistics.median(floor):.2f}x, "
+          f"p99 {percentile(ours, 99) / percentile(floor, 99):.2f}x")
+    print(f"replies delivered to response_url: {rows['lpbot'].get('replies')} of {len(ours)} acked")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""Fixtures: a local Slack stand-in, the real app over HTTP, a real SQLite file per test."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bot.app import build_services, create_app
+from bot.local_slack import LocalSlack, SlackSender
+from bot.server import HttpServer
+from bot.settings import Settings
+
+SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
+BOT_TOKEN = "xoxb-test-token"
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def slack():
+    stand_in = LocalSlack().start()
+    yield stand_in
+    stand_in.stop()
+
+
+@pytest.fixture
+def clock():
+    return FakeClock(datetime(2026, 11, 25, 14, 30, tzinfo=timezone.utc))
+
+
+@pytest.fixture
+def settings(tmp_path, slack):
+    return Settings(
+        bot_token=BOT_TOKEN,
+        signing_secret=SIGNING_SECRET,
+        api_url=slack.api_url,
+        db_path=tmp_path / "data" / "lpbot.db",
+    )
+
+
+@pytest.fixture
+def services(settings, clock):
+    built = build_services(settings, clock=clock, rng=random.Random(7))
+    yield built
+    built.store.close()
+
+
+@pytest.fixture
+def server(settings, services):
+    running = HttpServer(create_app(settings, services), services, host="127.0.0.1", port=0).start()
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def sender(server, slack):
+    return SlackSender(server.events_url, SIGNING_SECRET, slack)
+
+
+@pytest.fixture
+def ask(sender, slack):
+    """Send `/lp <text>` as a person would and return what the bot posted to the response_url."""
+
+    def ask(text: str, **kw) -> dict:
+        sent = sender.command(text, **kw)
+        assert sent.status == 200, sent.body
+        return slack.wait_for_response(sent.response_url).params
+
+    return ask

@@ -1,0 +1,48 @@
+"""The /lp language as pure functions: parse, answer, and the help that documents it."""
+
+import random
+
+import pytest
+
+from bot import commands
+from bot.commands import Help, ListAll, RandomPick, Search, Show, UsageError, parse
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("", Help()),
+        ("   ", Help()),
+        ("help", Help()),
+        ("HELP", Help()),
+        ("list", ListAll()),
+        ("random", RandomPick()),
+        ("show 7", Show("7")),
+        ("search customer trust", Search("customer trust")),
+        ("dive deep", Show("dive deep")),
+        ("list of things", Show("list of things")),
+    ],
+)
+def test_parse(text, intent):
+    assert parse(text) == intent
+
+
+@pytest.mark.parametrize("text", ["show", "search", "find  "])
+def test_incomplete_commands_say_what_to_type(text):
+    intent = parse(text)
+    assert isinstance(intent, UsageError) and "/lp " in intent.message
+
+
+def test_help_lists_every_subcommand(services):
+    reply = commands.answer(Help(), services)
+    for usage, _ in commands.USAGE:
+        assert usage in reply.text
+    for verb in ("list", "random", "search", "show", "help"):
+        assert f"/lp {verb}" in reply.text
+
+
+def test_random_uses_the_injected_source(services):
+    services.rng = random.Random(1)
+    first = commands.answer(RandomPick(), services).text
+    services.rng = random.Random(1)
+    assert commands.answer(RandomPick(), services).text == first

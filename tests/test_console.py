@@ -1,0 +1,45 @@
+"""The local console, driven the way a script or a newcomer drives it."""
+
+import io
+import os
+import subprocess
+import sys
+
+from bot.console import render_mrkdwn
+from bot.settings import load_settings
+from bot.console import run_console
+
+
+def test_piped_session_talks_to_the_real_bot(tmp_path):
+    script = "/lp 12\n:click 1\n:as bob\n/lp nonsense-words\nhello\n:in nowhere\n"
+    env = {**os.environ, "LPBOT_DB": str(tmp_path / "console.db")}
+    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"):
+        env.pop(name, None)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot"], input=script, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "alice in #general> /lp 12" in out
+    assert ":mag: 12. Dive Deep" in out
+    assert "[1: Share in channel]" in out
+    assert "visible to everyone in the channel" in out and "Shared by @alice" in out
+    assert "bob in #general> /lp nonsense-words" in out
+    assert "Did you mean" in out or "couldn't find" in out
+    assert "Start with /lp" in out
+    assert "No demo channel called 'nowhere'" in out
+    assert (tmp_path / "console.db").exists()
+
+
+def test_console_uses_the_configured_database(tmp_path):
+    out = io.StringIO()
+    settings = load_settings({"LPBOT_DB": str(tmp_path / "nested" / "lp.db")})
+    assert run_console(settings, io.StringIO("/lp list\n"), out) == 0
+    assert "14. Deliver Results" in out.getvalue()
+    assert (tmp_path / "nested" / "lp.db").exists()
+
+
+def test_mrkdwn_is_rendered_for_a_terminal():
+    names = {"U0BOB": "bob", "C0GENERAL": "general"}
+    assert render_mrkdwn("hi <@U0BOB> in <#C0GENERAL> &lt;b&gt;", names) == "hi @bob in #general <b>"
+    assert render_mrkdwn("<https://example.com|Source>", names) == "Source (https://example.com)"

@@ -1,0 +1,66 @@
+"""manifest.yml is the single source of what the app asks Slack for; keep it in step with the code."""
+
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+LISTENER_MODULES = sorted((ROOT / "bot" / "listeners").glob("*.py"))
+DECORATOR = re.compile(r"@app\.(command|event|action|shortcut|view)\((.+)\)\s*$", re.MULTILINE)
+# The bot scope each Web API method needs; methods absent here need none beyond the token.
+METHOD_SCOPES = {
+    "chat_postMessage": "chat:write",
+    "chat_postEphemeral": "chat:write",
+    "chat_update": "chat:write",
+    "conversations_open": "im:write",
+    "users_info": "users:read",
+    "conversations_info": "channels:read",
+    "team_info": "team:read",
+}
+
+
+@pytest.fixture(scope="module")
+def manifest():
+    return yaml.safe_load((ROOT / "manifest.yml").read_text())
+
+
+def registered(kind: str) -> set[str]:
+    """Every ID the listeners register for `kind`, with constants resolved in their module."""
+    found = set()
+    for path in LISTENER_MODULES:
+        module = importlib.import_module(f"bot.listeners.{path.stem}")
+        for decorator_kind, argument in DECORATOR.findall(path.read_text()):
+            if decorator_kind == kind:
+                found.add(eval(argument.split(",")[0], vars(module)))  # noqa: S307 - our own source
+    return found
+
+
+def test_slash_command(manifest):
+    (command,) = manifest["features"]["slash_commands"]
+    assert {command["command"]} == registered("command")
+    assert command["should_escape"] is True
+    assert command["usage_hint"]
+
+
+def test_modes_and_surfaces(manifest):
+    assert manifest["settings"]["socket_mode_enabled"] is True
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+
+
+def test_every_event_handled_is_subscribed(manifest):
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == registered("event")
+
+
+def test_every_shortcut_is_declared(manifest):
+    declared = {s["callback_id"] for s in manifest["features"].get("shortcuts", [])}
+    assert declared == registered("shortcut")
+
+
+def test_only_the_scopes_the_code_uses(manifest):
+    source = "\n".join(p.read_text() for p in (ROOT / "bot").rglob("*.py") if p.name != "local_slack.py")
+    used = {scope for method, scope in METHOD_SCOPES.items() if re.search(rf"\.{method}\(", source)}
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == used | {"commands"}

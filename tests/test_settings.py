@@ -1,0 +1,98 @@
+import re
+from pathlib import Path
+
+import pytest
+
+from bot import cli
+from bot.settings import ENVIRONMENT_VARIABLES, ConfigError, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_no_tokens_means_the_console():
+    settings = load_settings({})
+    assert settings.mode == "console"
+    assert settings.port == 3000 and str(settings.db_path) == "data/lpbot.db" and settings.principles == "amazon"
+
+
+def test_bot_and_app_token_mean_socket_mode():
+    assert load_settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}).mode == "socket"
+
+
+def test_bot_token_and_signing_secret_mean_http_mode():
+    settings = load_settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "PORT": "8080"})
+    assert settings.mode == "http" and settings.port == 8080
+
+
+def test_api_url_gets_a_trailing_slash():
+    assert load_settings({"SLACK_API_URL": "https://slack-gov.com/api"}).api_url == "https://slack-gov.com/api/"
+
+
+@pytest.mark.parametrize(
+    "env, variable",
+    [
+        ({"SLACK_BOT_TOKEN": "xoxp-user", "SLACK_APP_TOKEN": "xapp-1"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-2"}, "SLACK_APP_TOKEN"),
+        ({"SLACK_APP_TOKEN": "xapp-1"}, "SLACK_APP_TOKEN"),
+        ({"SLACK_SIGNING_SECRET": "s"}, "SLACK_SIGNING_SECRET"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_BOT_TOKEN"),
+        ({"PORT": "eighty"}, "PORT"),
+        ({"PORT": "70000"}, "PORT"),
+        ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL"),
+        ({"LPBOT_DAILY_KUDOS": "-1"}, "LPBOT_DAILY_KUDOS"),
+        ({"LPBOT_LOG_LEVEL": "LOUD"}, "LPBOT_LOG_LEVEL"),
+        ({"LPBOT_KUDOS_CHANNEL": "#general"}, "LPBOT_KUDOS_CHANNEL"),
+    ],
+)
+def test_each_problem_names_its_variable(env, variable):
+    with pytest.raises(ConfigError, match=variable):
+        load_settings(env)
+
+
+def test_secrets_stay_out_of_the_repr():
+    settings = load_settings({"SLACK_BOT_TOKEN": "xoxb-secret-1", "SLACK_SIGNING_SECRET": "shh-very-secret"})
+    assert "xoxb-secret-1" not in repr(settings) and "shh-very-secret" not in repr(settings)
+
+
+def test_cli_reports_a_bad_setting_in_one_line(capsys):
+    code = cli.main(["run"], env={"SLACK_BOT_TOKEN": "nope", "SLACK_APP_TOKEN": "xapp-1"})
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip().count("\n") == 0
+    assert err.startswith("lpbot: SLACK_BOT_TOKEN")
+    assert "Traceback" not in err
+
+
+def test_cli_reports_a_bad_principles_file_in_one_line(tmp_path, capsys):
+    bad = tmp_path / "values.toml"
+    bad.write_text("name = ")
+    code = cli.main(["console"], env={"LPBOT_PRINCIPLES": str(bad), "LPBOT_DB": str(tmp_path / "x.db")})
+    err = capsys.readouterr().err
+    assert code == 2 and err.strip().count("\n") == 0
+    assert str(bad) in err and "not valid TOML" in err
+
+
+def test_cli_reports_a_refused_token_in_one_line(tmp_path, slack, capsys):
+    slack.valid_tokens = {"xoxb-the-real-one"}
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-revoked",
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_URL": slack.api_url,
+        "LPBOT_DB": str(tmp_path / "x.db"),
+    }
+    code = cli.main(["run"], env=env)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert err[-1] == "lpbot: SLACK_BOT_TOKEN was refused by Slack (invalid_auth); copy it again from OAuth & Permissions"
+
+
+def test_readme_documents_every_environment_variable():
+    readme = (ROOT / "README.md").read_text()
+    for name in ENVIRONMENT_VARIABLES:
+        assert re.search(rf"^\| `{name}` \|", readme, re.MULTILINE), f"{name} missing from README's Configuration table"
+
+
+def test_settings_read_only_documented_variables():
+    source = (ROOT / "bot" / "settings.py").read_text()
+    read = set(re.findall(r'get\("([A-Z_]+)"\)', source)) | set(re.findall(r'_integer\(env, "([A-Z_]+)"', source))
+    assert read == set(ENVIRONMENT_VARIABLES)
