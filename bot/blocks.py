@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -18,6 +19,7 @@ from slack_sdk.models.blocks import (
 from principles.catalog import Catalog, Principle
 
 SHARE_ACTION = "share_principle"
+RECOGNIZE_ACTION = "recognize_principle"
 # Slack's limits: 3,000 characters in a section's text, 150 in a header.
 _SECTION_LIMIT = 3000
 _HEADER_LIMIT = 150
@@ -37,9 +39,16 @@ class Reply:
         return {"text": self.text, "blocks": self.blocks, "response_type": self.response_type}
 
 
+_BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt);)")
+
+
 def escape(text: str) -> str:
-    """Make text a person typed inert in mrkdwn: no pings, no disguised links."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Make text a person typed inert in mrkdwn: no pings, no disguised links.
+
+    Slack already sends slash-command text with &, < and > as entities; those are left
+    as they are, so "R&D" neither pings anyone nor shows up as "R&amp;amp;D".
+    """
+    return _BARE_AMPERSAND.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
 
 
 def quote(text: str, limit: int = 80) -> str:
@@ -102,6 +111,7 @@ def principle_card(principle: Principle, *, shareable: bool = True, shared_by: s
             ActionsBlock(
                 elements=[
                     ButtonElement(text="Share in channel", action_id=SHARE_ACTION, value=principle.slug),
+                    ButtonElement(text="Recognize someone for this", action_id=RECOGNIZE_ACTION, value=principle.slug),
                 ]
             ).to_dict()
         )
@@ -173,12 +183,252 @@ APOLOGY = notice(
 )
 
 
-def home_view(catalog: Catalog) -> dict:
-    """The App Home tab."""
+def home_view(catalog: Catalog, received: list, mix: dict[str, int]) -> dict:
+    """The App Home tab: your recent kudos, your principle mix, a way to give one, the principles."""
     blocks = [
         _header("LP Bot"),
         _section(f"Your team's principles: *{escape(catalog.name)}*. Type `/lp help` anywhere to see what I can do."),
+        ActionsBlock(elements=[ButtonElement(text="Give kudos", action_id=GIVE_KUDOS_ACTION, style="primary")]).to_dict(),
         DividerBlock().to_dict(),
+        _section("*Kudos you received lately*"),
     ]
+    if received:
+        blocks.extend(_section(_kudos_line(record, catalog)) for record in received)
+    else:
+        blocks.append(_context("None yet — they will show up here."))
+    blocks.append(_section(f"*Your principle mix:* {_mix(mix, catalog)}"))
+    blocks.append(DividerBlock().to_dict())
     blocks.extend(list_reply(catalog).blocks[1:])
     return {"type": "home", "blocks": blocks[:100]}
+
+
+# -- kudos ---------------------------------------------------------------------------
+
+KUDOS_MODAL = "kudos_modal"
+GIVE_KUDOS_ACTION = "give_kudos_home"
+_SLACK_TOKEN = re.compile(r"<([^<>]*)>")
+
+
+def user_text(text: str) -> str:
+    """Text a person wrote, made safe for mrkdwn.
+
+    Slack encodes real mentions, channel links and URLs as <...> tokens. A user or channel
+    mention whose ID we can check is kept (as a bare ID, so a label cannot lie); a URL is
+    kept as the plain address, never as a relabelled link; everything else, including
+    <!channel>, <!here> and <!subteam^...>, is escaped and so shown, not acted on.
+    """
+    out, last = [], 0
+    for token in _SLACK_TOKEN.finditer(text):
+        out.append(escape(text[last : token.start()]))
+        inner = token.group(1)
+        target = inner.split("|", 1)[0]
+        if target.startswith("@") and _USER_ID.fullmatch(target[1:]):
+            out.append(f"<{target}>")
+        elif target.startswith("#") and re.fullmatch(r"#[CG][A-Z0-9]{2,20}", target):
+            out.append(f"<{target}>")
+        elif re.fullmatch(r"https?://[^\s|]+", target):
+            out.append(escape(target))
+        else:
+            out.append(escape(token.group(0)))
+        last = token.end()
+    out.append(escape(text[last:]))
+    return "".join(out)
+
+
+def mentions(user_ids) -> str:
+    names = [f"<@{checked_user_id(u)}>" for u in user_ids]
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _quote_block(reason: str) -> str:
+    return "\n".join("> " + line for line in user_text(reason).splitlines() or [""])
+
+
+def kudos_message(giver_id: str, recipients, principle: Principle, reason: str, message_link: str | None = None) -> Reply:
+    """The public thank-you in the channel."""
+    headline = f":clap: {mentions([giver_id])} recognised {mentions(recipients)} for *{escape(principle.title)}*"
+    body = [_section(f"{headline}\n{_quote_block(reason)}")]
+    footer = [escape(principle.summary)]
+    link = _link(message_link or "", "the message")
+    if link:
+        footer.append(f"About {link}")
+    footer.append("Give kudos: `/lp kudos @someone <principle> <why>`")
+    body.append(_context(" · ".join(footer)))
+    names = " and ".join(f"<@{u}>" for u in recipients)
+    return Reply(text=f"Kudos to {names} for {principle.name}", blocks=body, response_type="in_channel")
+
+
+def kudos_dm(giver_id: str, principle: Principle, reason: str, channel_id: str | None) -> Reply:
+    where = f" in <#{channel_id}>" if channel_id and re.fullmatch(r"[CG][A-Z0-9]{2,20}", channel_id) else ""
+    text = f":sparkles: {mentions([giver_id])} recognised you for *{escape(principle.title)}*{where}:\n{_quote_block(reason)}"
+    return Reply(
+        text=f"You got kudos for {principle.name}",
+        blocks=[_section(text), _context("Turn these messages off with `/lp dm off`.")],
+    )
+
+
+def kudos_confirmation(recipients, principle: Principle, *, dropped_self: bool, duplicate: bool) -> Reply:
+    if duplicate:
+        return notice("You sent exactly these kudos a moment ago, so I kept just the one. :slightly_smiling_face:")
+    text = f"Sent! {mentions(recipients)} will hear about it. Thank you for recognising *{escape(principle.name)}*."
+    if dropped_self:
+        text += " (I left you out — kudos are for others.)"
+    return notice(text)
+
+
+def leaderboard_reply(rows: list[tuple[str, int]], principle: Principle | None, period: str) -> Reply:
+    scope = f" for {escape(principle.name)}" if principle else ""
+    when = "of all time" if period == "all" else f"this {period}"
+    title = f"Kudos leaderboard{scope}, {when}"
+    if not rows:
+        text = f"{title}: no kudos yet. Be the first: `/lp kudos @someone <principle> <why>`."
+        return notice(text)
+    medals = {1: ":first_place_medal:", 2: ":second_place_medal:", 3: ":third_place_medal:"}
+    lines = [f"{medals.get(i, f'{i}.')} <@{checked_user_id(user)}> — {count}" for i, (user, count) in enumerate(rows, 1)]
+    return Reply(text=f"{title}\n" + "\n".join(lines), blocks=[_section(f"*{title}*"), _section("\n".join(lines))])
+
+
+def _mix(counts: dict[str, int], catalog: Catalog) -> str:
+    if not counts:
+        return "none yet"
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    names = {p.slug: p.name for p in catalog}
+    return ", ".join(f"{escape(names.get(slug, slug))} {count}" for slug, count in ordered)
+
+
+def stats_reply(user_id: str, catalog: Catalog, received: dict, received_all: dict, given: dict, given_all: dict) -> Reply:
+    who = f"<@{checked_user_id(user_id)}>"
+    lines = [
+        f"*Received this quarter:* {sum(received.values())} — {_mix(received, catalog)}",
+        f"*Received all time:* {sum(received_all.values())} — {_mix(received_all, catalog)}",
+        f"*Given this quarter:* {sum(given.values())} — {_mix(given, catalog)}",
+        f"*Given all time:* {sum(given_all.values())} — {_mix(given_all, catalog)}",
+    ]
+    text = f"Kudos for {who}\n" + "\n".join(lines)
+    return Reply(text=text, blocks=[_section(f"*Kudos for* {who}"), _section("\n".join(lines))])
+
+
+def _kudos_line(record, catalog: Catalog) -> str:
+    principle = catalog.by_slug(record.principle)
+    name = escape(principle.name) if principle else escape(record.principle)
+    reason = user_text(" ".join(record.reason.split()))
+    if len(reason) > 200:
+        reason = reason[:199] + "…"
+    return f"{mentions([record.giver_id])} → {mentions(record.recipients)} for *{name}* ({record.created_at[:10]}): {reason}"
+
+
+def recent_reply(records, catalog: Catalog, principle: Principle | None) -> Reply:
+    scope = f" for *{escape(principle.name)}*" if principle else ""
+    if not records:
+        return notice(f"No kudos{scope} yet. Start with `/lp kudos @someone <principle> <why>`.")
+    lines = [_kudos_line(r, catalog) for r in records]
+    return Reply(
+        text=f"Latest kudos{scope}\n" + "\n".join(lines),
+        blocks=[_section(f"*Latest kudos{scope}*"), *[_section(line) for line in lines]],
+    )
+
+
+def principle_options(catalog: Catalog) -> list[dict]:
+    # Slack allows 100 options in a static select and 75 characters in an option's text.
+    return [
+        {"text": {"type": "plain_text", "text": f"{p.number}. {p.name}"[:75]}, "value": p.slug}
+        for p in list(catalog)[:100]
+    ]
+
+
+def kudos_modal(
+    catalog: Catalog,
+    *,
+    recipients: tuple[str, ...] = (),
+    principle: Principle | None = None,
+    channel_id: str | None = None,
+    metadata: str = "",
+) -> dict:
+    """The 'Give kudos' modal; `metadata` travels back with the submission."""
+    recipients_element = {"type": "multi_users_select", "action_id": "recipients", "placeholder": {"type": "plain_text", "text": "Choose people"}}
+    if recipients:
+        recipients_element["initial_users"] = [checked_user_id(u) for u in recipients]
+    principle_element = {
+        "type": "static_select",
+        "action_id": "principle",
+        "placeholder": {"type": "plain_text", "text": "Choose a principle"},
+        "options": principle_options(catalog),
+    }
+    if principle:
+        principle_element["initial_option"] = next(o for o in principle_options(catalog) if o["value"] == principle.slug)
+    channel_element = {
+        "type": "conversations_select",
+        "action_id": "channel",
+        "placeholder": {"type": "plain_text", "text": "Where to thank them"},
+        "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+    }
+    if channel_id:
+        channel_element["initial_conversation"] = channel_id
+    return {
+        "type": "modal",
+        "callback_id": KUDOS_MODAL,
+        "private_metadata": metadata,
+        "title": {"type": "plain_text", "text": "Give kudos"},
+        "submit": {"type": "plain_text", "text": "Send kudos"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {"type": "input", "block_id": "recipients", "label": {"type": "plain_text", "text": "Who"}, "element": recipients_element},
+            {"type": "input", "block_id": "principle", "label": {"type": "plain_text", "text": "For which principle"}, "element": principle_element},
+            {
+                "type": "input",
+                "block_id": "reason",
+                "label": {"type": "plain_text", "text": "Why"},
+                "hint": {"type": "plain_text", "text": f"What did they do? {MODAL_REASON_HINT}"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "reason",
+                    "multiline": True,
+                    "min_length": 1,
+                    "max_length": 3000,
+                    "placeholder": {"type": "plain_text", "text": "Stayed with the outage until the root cause was found"},
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "channel",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Post in"},
+                "element": channel_element,
+            },
+        ],
+    }
+
+
+MODAL_REASON_HINT = "At least 10 characters, at most 1,000."
+
+
+@dataclass(frozen=True)
+class KudosForm:
+    """What a person filled in on the kudos modal."""
+
+    recipients: tuple[str, ...]
+    principle: str | None
+    reason: str
+    channel_id: str | None
+    metadata: dict
+
+
+def read_kudos_modal(view: dict) -> KudosForm:
+    values = view.get("state", {}).get("values", {})
+
+    def field_value(block: str, key: str):
+        return (values.get(block, {}).get(block) or {}).get(key)
+
+    try:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except json.JSONDecodeError:
+        metadata = {}
+    return KudosForm(
+        recipients=tuple(field_value("recipients", "selected_users") or ()),
+        principle=(field_value("principle", "selected_option") or {}).get("value"),
+        reason=field_value("reason", "value") or "",
+        channel_id=field_value("channel", "selected_conversation"),
+        metadata=metadata if isinstance(metadata, dict) else {},
+    )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from typing import Callable
 
-from bot import blocks
+from bot import blocks, kudos
 from bot.blocks import Reply
+from bot.people import Person
 from bot.services import Services
 from principles import match_principle, search_principles
+from storage import kudos as kudos_store
 
 COMMAND = "/lp"
 
@@ -18,8 +22,18 @@ USAGE: list[tuple[str, str]] = [
     ("/lp list", "all the principles, one line each"),
     ("/lp random", "a principle picked at random"),
     ("/lp search <words>", "principles whose names and texts mention your words"),
+    ("/lp kudos @someone <principle> <why>", "thank people for living a principle (also `/lp thanks`)"),
+    ("/lp leaderboard [principle] [week|month|quarter|year|all]", "who was recognised most; this quarter unless you say"),
+    ("/lp stats [@someone]", "kudos received and given, by principle"),
+    ("/lp recent [principle]", "the latest kudos"),
+    ("/lp undo", "take back the last kudos you gave (within 24 hours)"),
+    ("/lp dm on|off", "whether I message you when you receive kudos"),
     ("/lp help", "this list"),
 ]
+
+# Slack sends mentions as <@U123|name> when the command escapes them, or <@U123>.
+_MENTION = re.compile(r"<@([UW][A-Z0-9]{2,20})(?:\|[^>]*)?>")
+_LEADING_MENTIONS = re.compile(r"^(?:\s*(?:<@[UW][A-Z0-9]{2,20}(?:\|[^>]*)?>|,|and\b|&amp;)\s*)+")
 
 
 @dataclass(frozen=True)
@@ -54,7 +68,59 @@ class UsageError:
     message: str
 
 
-Intent = Help | ListAll | Show | RandomPick | Search | UsageError
+@dataclass(frozen=True)
+class GiveKudos:
+    recipients: tuple[str, ...]
+    text: str  # the principle and the why, still together
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    principle: str
+    period: str
+
+
+@dataclass(frozen=True)
+class Stats:
+    user_id: str | None
+
+
+@dataclass(frozen=True)
+class Recent:
+    principle: str
+
+
+@dataclass(frozen=True)
+class Undo:
+    pass
+
+
+@dataclass(frozen=True)
+class DirectMessages:
+    enabled: bool
+
+
+Intent = (
+    Help | ListAll | Show | RandomPick | Search | UsageError | GiveKudos | Leaderboard | Stats | Recent | Undo | DirectMessages
+)
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who typed the command, where, and how to learn about other people."""
+
+    team_id: str
+    user_id: str
+    channel_id: str | None
+    lookup: Callable[[str], Person | None]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Replies to send through the response_url, in order, and DMs to send to (user, reply)."""
+
+    replies: list[Reply]
+    dms: list[tuple[str, Reply]] = field(default_factory=list)
 
 
 def parse(text: str) -> Intent:
@@ -73,11 +139,176 @@ def parse(text: str) -> Intent:
         return Show(rest) if rest else UsageError("Which principle? Try `/lp show 7` or `/lp show ownership`.")
     if verb in ("search", "find"):
         return Search(rest) if rest else UsageError("Search for what? Try `/lp search customers`.")
+    if verb in ("kudos", "thanks", "thank"):
+        return _parse_kudos(text.strip()[len(words[0]) :])
+    if verb in ("leaderboard", "top"):
+        period = kudos.DEFAULT_PERIOD
+        if words[1:] and words[-1].lower() in kudos.PERIODS:
+            period, words = words[-1].lower(), words[:-1]
+        return Leaderboard(" ".join(words[1:]), period)
+    if verb == "stats":
+        if not rest:
+            return Stats(None)
+        mentioned = _MENTION.fullmatch(rest)
+        return Stats(mentioned.group(1)) if mentioned else UsageError("Try `/lp stats` for yourself or `/lp stats @someone`.")
+    if verb == "recent":
+        return Recent(rest)
+    if verb == "undo" and not rest:
+        return Undo()
+    if verb == "dm":
+        if rest.lower() in ("on", "off"):
+            return DirectMessages(rest.lower() == "on")
+        return UsageError("Try `/lp dm off` to stop kudos messages, or `/lp dm on` to get them again.")
     return Show(" ".join(words))
 
 
-def answer(intent: Intent, services: Services) -> Reply:
-    """The reply for an intent; pure apart from the random pick, whose source is injected."""
+def _parse_kudos(text: str) -> Intent:
+    lead = _LEADING_MENTIONS.match(text)
+    if not lead or not _MENTION.search(lead.group(0)):
+        return UsageError(
+            "Start with the people you want to thank, mentioned with @: "
+            "`/lp kudos @alex ownership for staying with the outage until it was fixed`."
+        )
+    recipients = tuple(_MENTION.findall(lead.group(0)))
+    return GiveKudos(recipients, text[lead.end() :].strip())
+
+
+def answer(intent: Intent, services: Services, asker: Asker) -> Answer:
+    """What to send for an intent. A rule's refusal becomes a short ephemeral reply."""
+    try:
+        return _answer(intent, services, asker)
+    except kudos.Refusal as refusal:
+        return Answer([blocks.notice(str(refusal))])
+
+
+def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
+    match intent:
+        case GiveKudos():
+            return _give_kudos(intent, services, asker)
+        case Leaderboard(query, period):
+            principle = _principle_or_refuse(services, query) if query else None
+            since = kudos.period_start(period, services.clock(), _zone(asker))
+            with_principle = principle.slug if principle else None
+            rows = kudos_store.leaderboard(services.store.db, asker.team_id, since, with_principle)
+            return Answer([blocks.leaderboard_reply(rows, principle, period)])
+        case Stats(user_id):
+            user_id = user_id or asker.user_id
+            db, now = services.store.db, services.clock()
+            quarter = kudos.period_start("quarter", now, _zone(asker))
+            return Answer(
+                [
+                    blocks.stats_reply(
+                        user_id,
+                        services.catalog,
+                        kudos_store.received_by_principle(db, asker.team_id, user_id, quarter),
+                        kudos_store.received_by_principle(db, asker.team_id, user_id),
+                        kudos_store.given_by_principle(db, asker.team_id, user_id, quarter),
+                        kudos_store.given_by_principle(db, asker.team_id, user_id),
+                    )
+                ]
+            )
+        case Recent(query):
+            principle = _principle_or_refuse(services, query) if query else None
+            records = kudos_store.recent_kudos(
+                services.store.db, asker.team_id, principle=principle.slug if principle else None
+            )
+            return Answer([blocks.recent_reply(records, services.catalog, principle)])
+        case Undo():
+            removed = kudos.undo(services.store, team_id=asker.team_id, giver_id=asker.user_id, now=services.clock())
+            principle = services.catalog.by_slug(removed.principle)
+            name = blocks.escape(principle.name if principle else removed.principle)
+            return Answer([blocks.notice(f"Done: your kudos to {blocks.mentions(removed.recipients)} for *{name}* is withdrawn.")])
+        case DirectMessages(enabled):
+            with services.store.write() as db:
+                kudos_store.set_kudos_dms(db, asker.team_id, asker.user_id, enabled)
+            state = "I'll message you when someone recognises you." if enabled else "I won't message you about kudos any more; `/lp dm on` brings them back."
+            return Answer([blocks.notice(f"Got it. {state}")])
+    return Answer([_reply(intent, services)])
+
+
+def _zone(asker: Asker):
+    person = asker.lookup(asker.user_id)
+    return person.zone if person else kudos.UTC
+
+
+def _principle_or_refuse(services: Services, query: str):
+    found = match_principle(services.catalog, query)
+    if found.principle is None:
+        raise kudos.Refusal(blocks.not_found_reply(query, found.suggestions).text)
+    return found.principle
+
+
+def _give_kudos(intent: GiveKudos, services: Services, asker: Asker) -> Answer:
+    match, reason = kudos.split_principle(services.catalog, intent.text)
+    if match.principle is None:
+        if not intent.text:
+            raise kudos.Refusal("For which principle? For example `/lp kudos @alex ownership for fixing the deploy`.")
+        first_words = " ".join(intent.text.split()[:3])
+        raise kudos.Refusal(blocks.not_found_reply(first_words, match.suggestions).text)
+    recipients, dropped_self = kudos.check_recipients(asker.user_id, intent.recipients, asker.lookup)
+    giver = asker.lookup(asker.user_id)
+    given = kudos.give(
+        services.store,
+        team_id=asker.team_id,
+        giver_id=asker.user_id,
+        recipients=recipients,
+        principle=match.principle,
+        reason=reason,
+        channel_id=asker.channel_id,
+        message_link=None,
+        now=services.clock(),
+        giver_zone=giver.zone if giver else kudos.UTC,
+        daily_limit=services.settings.daily_kudos,
+        dropped_self=dropped_self,
+    )
+    return announce(given, services, asker.team_id)
+
+
+def give_from_form(form: blocks.KudosForm, services: Services, asker: Asker) -> kudos.Given:
+    """Store the kudos a person filled in on the modal; a Refusal names the input to fix."""
+    principle = services.catalog.by_slug(form.principle or "")
+    if principle is None:
+        raise kudos.Refusal("Choose a principle.", field="principle")
+    recipients, dropped_self = kudos.check_recipients(asker.user_id, form.recipients, asker.lookup)
+    channel = form.channel_id or services.settings.kudos_channel or form.metadata.get("channel")
+    if not channel:
+        raise kudos.Refusal("Choose a channel to thank them in.", field="channel")
+    giver = asker.lookup(asker.user_id)
+    link = form.metadata.get("link")
+    return kudos.give(
+        services.store,
+        team_id=asker.team_id,
+        giver_id=asker.user_id,
+        recipients=recipients,
+        principle=principle,
+        # Stored the way Slack sends command text, with &, < and > as entities, so every reason reads alike.
+        reason=blocks.escape(form.reason),
+        channel_id=channel,
+        message_link=link if isinstance(link, str) else None,
+        now=services.clock(),
+        giver_zone=giver.zone if giver else kudos.UTC,
+        daily_limit=services.settings.daily_kudos,
+        dropped_self=dropped_self,
+    )
+
+
+def announce(given: kudos.Given, services: Services, team_id: str) -> Answer:
+    """The public thank-you and the recipients' DMs for a stored kudos (nothing new for a duplicate)."""
+    confirmation = blocks.kudos_confirmation(
+        given.recipients, given.principle, dropped_self=given.dropped_self, duplicate=given.duplicate
+    )
+    if given.duplicate:
+        return Answer([confirmation])
+    public = blocks.kudos_message(given.giver_id, given.recipients, given.principle, given.reason, given.message_link)
+    replies = [public, confirmation] if given.dropped_self else [public]
+    dm = blocks.kudos_dm(given.giver_id, given.principle, given.reason, given.channel_id)
+    db = services.store.db
+    dms = [(user, dm) for user in given.recipients if kudos_store.kudos_dms_enabled(db, team_id, user)]
+    return Answer(replies, dms)
+
+
+def _reply(intent: Intent, services: Services) -> Reply:
+    """Replies that need nothing but the catalog."""
     catalog = services.catalog
     match intent:
         case Help():

@@ -91,7 +91,12 @@ def render_call(call, names: dict[str, str], buttons: list[dict]) -> str:
             heading = f"── LP Bot (only {names.get(params.get('user', ''), 'you')} can see this) ──"
         else:
             channel = params.get("channel", "")
-            place = f"DM to {names.get('U' + channel[1:], channel)}" if channel.startswith("D") else "#" + names.get(channel, channel)
+            if channel.startswith(("U", "W")):
+                place = f"DM to {names.get(channel, channel)}"
+            elif channel.startswith("D"):
+                place = f"DM to {names.get('U' + channel[1:], channel)}"
+            else:
+                place = "#" + names.get(channel, channel)
             heading = f"── LP Bot in {place} ──"
         body = render_blocks(params.get("blocks") or [], names, buttons) or [render_mrkdwn(params.get("text", ""), names)]
     return "\n".join([heading, *body])
@@ -134,9 +139,17 @@ class Console:
             return True
         command, _, text = line.partition(" ")
         seen = len(self.slack.calls)
-        sent = self.sender.command(text, user=self.user, channel=self.channel, command=command)
+        sent = self.sender.command(self.encode_like_slack(text), user=self.user, channel=self.channel, command=command)
         self._show_outcome(sent, seen)
         return True
+
+    def encode_like_slack(self, text: str) -> str:
+        """What Slack sends for a command with should_escape: entities escaped, @name and #name as IDs."""
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        users = {u.name: u.id for u in self.slack.users.values()}
+        channels = {name: cid for cid, name in self.slack.channels.items()}
+        text = re.sub(r"(?<![\w&])@(\w+)", lambda m: f"<@{users[m.group(1)]}|{m.group(1)}>" if m.group(1) in users else m.group(0), text)
+        return re.sub(r"(?<![\w&])#([\w-]+)", lambda m: f"<#{channels[m.group(1)]}|{m.group(1)}>" if m.group(1) in channels else m.group(0), text)
 
     def _console_command(self, line: str) -> bool:
         verb, _, arg = line[1:].partition(" ")

@@ -194,7 +194,8 @@ class LocalSlack:
     def _channel_error(self, channel: str | None) -> dict | None:
         if not channel:
             return {"ok": False, "error": "channel_not_found"}
-        if channel.startswith("D") or channel in self.channels:
+        # Posting to a user ID is how an app DMs someone.
+        if channel.startswith("D") or channel in self.channels or channel in self.users:
             return None
         return {"ok": False, "error": "channel_not_found"}
 

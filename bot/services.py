@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
+from bot.people import Directory
 from bot.settings import Settings
 from principles import Catalog
 from storage import Store
@@ -24,3 +25,4 @@ class Services:
     # Injected so tests can set the time and the dice instead of waiting or guessing.
     clock: Callable[[], datetime] = utc_now
     rng: random.Random = field(default_factory=random.Random)
+    people: Directory = field(default_factory=Directory)

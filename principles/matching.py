@@ -13,6 +13,7 @@ _TYPO_THRESHOLD = 0.75
 # A typo match must beat the runner-up by this much, or we ask instead of guessing.
 _TYPO_MARGIN = 0.06
 SUGGESTION_COUNT = 3
+_STOPWORDS = frozenset("a an and the of to in on for is are be it we our you your or with by at as".split())
 _LONGEST_QUERY = 80
 
 
@@ -37,7 +38,8 @@ def _keys(principle: Principle) -> list[str]:
     return [normalize(k) for k in (principle.name, principle.slug, *principle.aliases) if normalize(k)]
 
 
-def match_principle(catalog: Catalog, query: str) -> Match:
+def match_principle(catalog: Catalog, query: str, *, fuzzy: bool = True) -> Match:
+    """Resolve a query to one principle; `fuzzy=False` skips the typo rule (for splitting text)."""
     q = normalize(query)
     if not q:
         return Match(None)
@@ -49,16 +51,18 @@ def match_principle(catalog: Catalog, query: str) -> Match:
     if len(exact) == 1:
         return Match(exact[0])
 
-    for contains in (
-        lambda key: key.startswith(q),  # a unique prefix: "frugal"
-        lambda key: f" {q} " in f" {key} ",  # whole words inside a name: "disagree and commit"
-    ):
+    rules = [lambda key: key.startswith(q)]  # a unique prefix: "frugal"
+    if q not in _STOPWORDS:
+        rules.append(lambda key: f" {q} " in f" {key} ")  # whole words inside a name: "disagree and commit"
+    for contains in rules:
         hits = [p for p in catalog if any(contains(k) for k in _keys(p))]
         if len(hits) == 1:
             return Match(hits[0])
         if len(hits) > 1:
             return Match(None, tuple(_rank_by_similarity(catalog, q, among=hits)[:SUGGESTION_COUNT]))
 
+    if not fuzzy:
+        return Match(None)
     # Nobody types a principle in more than a few words; past that, similarity is noise and slow.
     q = q[:_LONGEST_QUERY]
     ranked = _rank_by_similarity(catalog, q)
@@ -87,7 +91,6 @@ def _rank_by_similarity(catalog: Catalog, q: str, among=None) -> list[Principle]
 
 
 _WEIGHTS = (("name", 5.0), ("aliases", 4.0), ("summary", 2.0), ("description", 1.0), ("practice", 1.0))
-_STOPWORDS = frozenset("a an and the of to in on for is are be it we our you your or with by at as".split())
 
 
 def _stem(word: str) -> str:

@@ -5,7 +5,16 @@ import random
 import pytest
 
 from bot import commands
-from bot.commands import Help, ListAll, RandomPick, Search, Show, UsageError, parse
+from bot.commands import Asker, Help, ListAll, RandomPick, Search, Show, UsageError, parse
+from bot.local_slack import DEMO_USERS
+from bot.people import Person
+
+PEOPLE = {u.id: Person(u.id, u.name, u.tz, is_bot=u.is_bot) for u in DEMO_USERS}
+
+
+@pytest.fixture
+def asker():
+    return Asker(team_id="T0LOCAL", user_id="U0ALICE", channel_id="C0GENERAL", lookup=PEOPLE.get)
 
 
 @pytest.mark.parametrize(
@@ -33,16 +42,16 @@ def test_incomplete_commands_say_what_to_type(text):
     assert isinstance(intent, UsageError) and "/lp " in intent.message
 
 
-def test_help_lists_every_subcommand(services):
-    reply = commands.answer(Help(), services)
+def test_help_lists_every_subcommand(services, asker):
+    (reply,) = commands.answer(Help(), services, asker).replies
     for usage, _ in commands.USAGE:
         assert usage in reply.text
-    for verb in ("list", "random", "search", "show", "help"):
+    for verb in ("list", "random", "search", "show", "kudos", "thanks", "leaderboard", "stats", "recent", "undo", "dm", "help"):
         assert f"/lp {verb}" in reply.text
 
 
-def test_random_uses_the_injected_source(services):
+def test_random_uses_the_injected_source(services, asker):
     services.rng = random.Random(1)
-    first = commands.answer(RandomPick(), services).text
+    first = commands.answer(RandomPick(), services, asker).replies[0].text
     services.rng = random.Random(1)
-    assert commands.answer(RandomPick(), services).text == first
+    assert commands.answer(RandomPick(), services, asker).replies[0].text == first

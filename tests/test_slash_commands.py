@@ -7,7 +7,7 @@ import urllib.request
 import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
-from bot.blocks import SHARE_ACTION
+from bot.blocks import RECOGNIZE_ACTION, SHARE_ACTION
 from tests.helpers import block_text, buttons
 
 
@@ -33,7 +33,7 @@ def test_principle_card(ask, text):
     assert reply["response_type"] == "ephemeral"
     assert reply["blocks"][0] == {"type": "header", "text": {"type": "plain_text", "text": ":mag: 12. Dive Deep", "emoji": True}}
     assert "What it looks like on a team" in block_text(reply)
-    assert [b["action_id"] for b in buttons(reply)] == [SHARE_ACTION]
+    assert [b["action_id"] for b in buttons(reply)] == [SHARE_ACTION, RECOGNIZE_ACTION]
 
 
 def test_random_shows_a_card(ask, services):

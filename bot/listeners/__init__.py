@@ -7,7 +7,7 @@ import logging
 from slack_bolt import App
 
 from bot.blocks import APOLOGY
-from bot.listeners import actions, commands, events
+from bot.listeners import actions, commands, events, shortcuts, views
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -17,6 +17,8 @@ def register_listeners(app: App, services: Services) -> None:
     commands.register(app, services)
     actions.register(app, services)
     events.register(app, services)
+    shortcuts.register(app, services)
+    views.register(app, services)
 
     @app.error
     def apologise(error, body, respond):
