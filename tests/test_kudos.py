@@ -1,0 +1,241 @@
+"""Kudos through /lp over signed HTTP: giving, the rules, and reading them back."""
+
+import json
+import threading
+from datetime import datetime, timezone
+
+import pytest
+from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+
+from storage import kudos as kudos_store
+from tests.helpers import block_text
+
+BOB, CAROL, DAVE, ALICE = "<@U0BOB|bob>", "<@U0CAROL|carol>", "<@U0DAVE|dave>", "<@U0ALICE|alice>"
+
+
+def stored(services):
+    return list(kudos_store.export_rows(services.store.db))
+
+
+def dms(slack, user):
+    return [c.params for c in slack.calls_to("chat.postMessage") if c.params.get("channel") == user]
+
+
+def test_kudos_is_public_stored_and_dmed(ask, services, slack):
+    reply = ask(f"kudos {BOB} dive deep for tracing the memory leak to a stale cache")
+    assert reply["response_type"] == "in_channel"
+    assert reply["text"] == "Kudos to <@U0BOB> for Dive Deep"
+    assert "<@U0ALICE> recognised <@U0BOB> for *:mag: 12. Dive Deep*" in block_text(reply)
+    assert "> for tracing the memory leak to a stale cache" in block_text(reply)
+    (row,) = stored(services)
+    assert row["giver_id"] == "U0ALICE" and row["recipient_id"] == "U0BOB" and row["principle"] == "dive-deep"
+    assert row["reason"] == "for tracing the memory leak to a stale cache"
+    assert row["team_id"] == "T0LOCAL" and row["channel_id"] == "C0GENERAL"
+    assert row["created_at"] == "2026-11-25T14:30:00.000000+00:00"
+    slack.wait_for(lambda calls: dms(slack, "U0BOB"))
+    assert "recognised you for *:mag: 12. Dive Deep* in <#C0GENERAL>" in block_text(dms(slack, "U0BOB")[0])
+
+
+@pytest.mark.parametrize("verb", ["kudos", "thanks"])
+@pytest.mark.parametrize("principle", ["#ownership", "2", "ownership", "ownrship"])
+def test_principle_in_any_form(ask, services, verb, principle):
+    ask(f"{verb} <@U0BOB> {principle} for owning the outage follow-ups")
+    assert [r["principle"] for r in stored(services)] == ["ownership"]
+
+
+def test_several_recipients_and_the_giver_is_dropped(ask, services):
+    reply = ask(f"kudos {BOB}, {CAROL} and {ALICE} disagree and commit for backing the launch plan")
+    assert "<@U0BOB> and <@U0CAROL>" in block_text(reply)
+    assert sorted(r["recipient_id"] for r in stored(services)) == ["U0BOB", "U0CAROL"]
+    assert stored(services)[0]["principle"] == "have-backbone-disagree-and-commit"
+
+
+def test_the_giver_hears_they_were_left_out(sender, slack):
+    sent = sender.command(f"kudos {BOB} {ALICE} frugality for cutting the build bill in half")
+    slack.wait_for(lambda calls: len([c for c in calls if c.method == "response_url"]) >= 2)
+    note = slack.calls_to("response_url")[1].params
+    assert note["response_type"] == "ephemeral" and "I left you out" in note["text"]
+
+
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        (f"kudos {ALICE} ownership for being me, always", "can't give them to yourself"),
+        ("kudos <@U0LPBOT> ownership for answering all our questions", "is a bot"),
+        ("kudos <@U0DEPLOY|deploybot> deliver results for shipping on time", "is a bot"),
+        ("kudos <@U0NOBODY> ownership for something worth saying", "couldn't find"),
+        (f"kudos {BOB} ownership", "Say why"),
+        (f"kudos {BOB} ownership for it", "Say why"),
+        (f"kudos {BOB} ownership " + "x" * 1001, "1000 at most"),
+        (f"kudos {BOB} qwerty for being excellent to everyone", "Did you mean"),
+        (f"kudos {BOB}", "For which principle"),
+        ("kudos @bob ownership for being excellent", "mentioned with @"),
+        ("kudos", "mentioned with @"),
+    ],
+)
+def test_refusals_are_ephemeral_and_store_nothing(ask, services, slack, text, says):
+    reply = ask(text)
+    assert reply["response_type"] == "ephemeral"
+    assert says in reply["text"]
+    assert stored(services) == []
+    assert not slack.calls_to("chat.postMessage")
+
+
+def test_daily_limit_counts_in_the_givers_time_zone(ask, services, clock):
+    # 14:30 UTC on 25 November is 03:30 on the 26th in Auckland, where Dave lives.
+    for n in range(5):
+        assert ask(f"kudos {BOB} ownership for owning incident number {n}", user="U0DAVE")["response_type"] == "in_channel"
+    refused = ask(f"kudos {BOB} ownership for owning incident number 6", user="U0DAVE")
+    assert "given your 5 kudos for today" in refused["text"]
+    assert "midnight your time, in 20 h 30 min" in refused["text"]
+    clock.advance(hours=20, minutes=29)
+    assert "given your 5" in ask(f"kudos {BOB} ownership for owning incident seven", user="U0DAVE")["text"]
+    clock.advance(minutes=1)
+    assert ask(f"kudos {BOB} ownership for owning incident eight", user="U0DAVE")["response_type"] == "in_channel"
+    assert len(stored(services)) == 6
+
+
+def test_no_daily_limit_when_set_to_zero(ask, services):
+    services.settings = type(services.settings)(**{**services.settings.__dict__, "daily_kudos": 0})
+    for n in range(8):
+        ask(f"kudos {CAROL} think big for idea number {n} of many")
+    assert len(stored(services)) == 8
+
+
+def test_the_same_kudos_twice_within_a_minute_is_stored_once(ask, services, clock):
+    text = f"kudos {BOB} bias for action for rolling back the bad deploy fast"
+    assert ask(text)["response_type"] == "in_channel"
+    clock.advance(seconds=30)
+    again = ask(text)
+    assert again["response_type"] == "ephemeral" and "kept just the one" in again["text"]
+    assert len(stored(services)) == 1
+    clock.advance(seconds=31)
+    assert ask(text)["response_type"] == "in_channel"
+    assert len(stored(services)) == 2
+
+
+INJECTIONS = [
+    "<!channel>",
+    "<!here>",
+    "<!everyone>",
+    "<!subteam^S0TEAM|@devs>",
+    "<https://evil.example/login|https://docs.example.com>",
+    "&lt;!channel&gt;",
+    "<@U0BOB|@channel>",
+    "<javascript:alert(1)|click>",
+    "*bold* _it_ `code` <#C0GENERAL|general>",
+]
+
+
+@pytest.mark.parametrize("injection", INJECTIONS)
+def test_mention_injection_in_the_why_is_inert(ask, slack, injection):
+    public = ask(f"kudos {BOB} earn trust for being candid in the review {injection}")
+    raw = json.dumps(public) + json.dumps(slack.wait_for(lambda calls: dms(slack, "U0BOB")))
+    assert "<!" not in raw
+    assert "|https://docs" not in raw and "<https://evil" not in raw and "<javascript" not in raw
+    assert "|@channel>" not in raw and "|@devs>" not in raw
+
+
+def test_checked_mentions_in_the_why_stay_mentions(ask):
+    public = ask(f"kudos {BOB} earn trust for pairing with {CAROL} on the fix in <#C0GENERAL|general>")
+    assert "pairing with <@U0CAROL> on the fix in <#C0GENERAL>" in block_text(public)
+
+
+def test_leaderboard_ranks_ties_in_a_stable_order(ask, clock):
+    ask(f"kudos {CAROL} ownership for owning the rollout end to end")
+    ask(f"kudos {BOB} ownership for owning the database migration", user="U0CAROL")
+    ask(f"kudos {DAVE} {BOB} frugality for cutting the cloud bill", user="U0CAROL")
+    board = ask("leaderboard")
+    assert "this quarter" in board["text"]
+    lines = block_text(board).splitlines()
+    ranked = [line for line in lines if "—" in line and "<@" in line]
+    assert ranked[0].endswith("<@U0BOB> — 2")
+    assert [line.split("> —")[0].split("<@")[1] for line in ranked[1:3]] == ["U0CAROL", "U0DAVE"]
+    only_frugal = ask("leaderboard frugal all")
+    assert "<@U0CAROL>" not in block_text(only_frugal) and "<@U0DAVE> — 1" in block_text(only_frugal)
+
+
+def test_leaderboard_periods(ask, clock):
+    ask(f"kudos {CAROL} think big for the five-year platform vision")
+    clock.advance(days=40)  # 4 January 2027: a new quarter, month, week and year
+    ask(f"kudos {DAVE} deliver results for shipping the January release")
+    assert "<@U0CAROL>" not in block_text(ask("leaderboard"))
+    assert "<@U0CAROL>" not in block_text(ask("leaderboard year"))
+    assert "<@U0CAROL> — 1" in block_text(ask("leaderboard all"))
+    assert "no kudos yet" in ask("leaderboard dive deep week")["text"]
+
+
+def test_stats_by_principle(ask):
+    ask(f"kudos {BOB} ownership for owning the on-call handbook")
+    ask(f"kudos {BOB} dive deep for finding the race in the scheduler", user="U0CAROL")
+    ask(f"kudos {CAROL} dive deep for reading every log line", user="U0BOB")
+    text = block_text(ask(f"stats {BOB}"))
+    assert "*Received this quarter:* 2 — Dive Deep 1, Ownership 1" in text
+    assert "*Given all time:* 1 — Dive Deep 1" in text
+    assert "*Received all time:* 0" in block_text(ask("stats"))
+
+
+def test_recent_and_filtered_by_principle(ask):
+    ask(f"kudos {BOB} ownership for owning the on-call handbook")
+    ask(f"kudos {CAROL} frugality for reusing the old cluster")
+    recent = block_text(ask("recent"))
+    assert recent.index("reusing the old cluster") < recent.index("on-call handbook")
+    assert "on-call handbook" not in block_text(ask("recent frugality"))
+
+
+def test_undo_within_a_day(ask, services, clock):
+    ask(f"kudos {BOB} ownership for owning the on-call handbook")
+    clock.advance(hours=23)
+    assert "withdrawn" in ask("undo")["text"]
+    assert stored(services) == []
+    ask(f"kudos {BOB} ownership for owning the on-call handbook again")
+    clock.advance(hours=25)
+    assert "nothing to undo" in ask("undo")["text"]
+    assert len(stored(services)) == 1
+
+
+def test_dm_off_and_on(ask, slack):
+    assert "won't message you" in ask("dm off", user="U0BOB")["text"]
+    ask(f"kudos {BOB} {CAROL} ownership for owning the launch checklist")
+    slack.wait_for(lambda calls: dms(slack, "U0CAROL"))
+    assert dms(slack, "U0BOB") == []
+    assert "I'll message you" in ask("dm on", user="U0BOB")["text"]
+    ask(f"kudos {BOB} ownership for owning the retro actions too")
+    slack.wait_for(lambda calls: dms(slack, "U0BOB"))
+
+
+def test_twenty_concurrent_kudos_are_all_stored(sender, slack, services):
+    givers = [f"U{n:04d}GIVER" for n in range(20)]
+    results = []
+
+    def give(giver):
+        results.append(sender.command(f"kudos {BOB} ownership for owning part {giver} of the migration", user=giver))
+
+    threads = [threading.Thread(target=give, args=(g,)) for g in givers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [r.status for r in results] == [200] * 20
+    replies = [slack.wait_for_response(r.response_url).params for r in results]
+    assert all(r["response_type"] == "in_channel" for r in replies)
+    assert sorted(r["giver_id"] for r in stored(services)) == sorted(givers)
+
+
+def test_a_storage_failure_gets_an_apology_not_a_traceback(ask, services):
+    with services.store.write() as db:
+        db.execute("DROP TABLE kudos_recipients")
+    reply = ask(f"kudos {BOB} ownership for owning the incident review")
+    assert reply["response_type"] == "ephemeral"
+    assert "Sorry, something went wrong on my side" in reply["text"]
+    assert "Traceback" not in json.dumps(reply)
+
+
+@hypothesis_settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=200))
+def test_any_kudos_text_gets_a_reply_and_never_a_server_error(sender, slack, text):
+    sent = sender.command(f"kudos {BOB} {text}")
+    assert sent.status == 200
+    reply = slack.wait_for_response(sent.response_url).params
+    assert reply["text"]
+    assert reply["response_type"] in ("ephemeral", "in_channel")

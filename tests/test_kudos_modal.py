@@ -1,0 +1,139 @@
+"""The kudos modal, opened from the shortcuts, a principle card and App Home, and filled in as a person would."""
+
+import json
+
+import pytest
+
+from bot.blocks import GIVE_KUDOS_ACTION, KUDOS_MODAL, RECOGNIZE_ACTION
+from storage import kudos as kudos_store
+from tests.helpers import block_text, buttons, fill_modal
+
+REASON = "Stayed with the outage until the root cause was found"
+
+
+def submit(sender, view, user="U0ALICE"):
+    return sender.interaction(
+        {"type": "view_submission", "user": {"id": user, "team_id": "T0LOCAL"}, "trigger_id": "t", "view": view}
+    )
+
+
+def open_from_shortcut(sender, slack, count=1):
+    sent = sender.interaction(
+        {"type": "shortcut", "callback_id": "give_kudos", "trigger_id": "t1", "user": {"id": "U0ALICE", "team_id": "T0LOCAL"}}
+    )
+    assert sent.status == 200
+    return slack.wait_for_call("views.open", count).params["view"]
+
+
+def stored(services):
+    return list(kudos_store.export_rows(services.store.db))
+
+
+def test_global_shortcut_modal_filled_and_submitted(sender, slack, services):
+    view = open_from_shortcut(sender, slack)
+    assert view["callback_id"] == KUDOS_MODAL
+    assert [b["block_id"] for b in view["blocks"]] == ["recipients", "principle", "reason", "channel"]
+    assert len(view["blocks"][1]["element"]["options"]) == 14
+
+    filled = fill_modal(view, recipients=["U0BOB", "U0CAROL"], principle="earn-trust", reason=REASON, channel="C0RANDOM")
+    sent = submit(sender, filled)
+    assert (sent.status, sent.body) == (200, "")
+    post = slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage" and c.params["channel"] == "C0RANDOM"])[0]
+    assert "<@U0ALICE> recognised <@U0BOB> and <@U0CAROL> for *:handshake: 11. Earn Trust*" in block_text(post.params)
+    assert sorted(r["recipient_id"] for r in stored(services)) == ["U0BOB", "U0CAROL"]
+    assert stored(services)[0]["channel_id"] == "C0RANDOM"
+    slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage" and c.params["channel"] == "U0CAROL"])
+
+
+@pytest.mark.parametrize(
+    "answers, field, message",
+    [
+        ({"recipients": ["U0ALICE"]}, "recipients", "can't give them to yourself"),
+        ({"recipients": ["U0DEPLOY"]}, "recipients", "Deploy Bot is a bot"),
+        ({"reason": "thanks"}, "reason", "at least 10 characters"),
+        ({"reason": "y" * 1001}, "reason", "1000 at most"),
+        ({"channel": None}, "channel", "Choose a channel"),
+    ],
+)
+def test_problems_are_shown_inline_in_the_modal(sender, slack, services, answers, field, message):
+    view = open_from_shortcut(sender, slack)
+    filled = fill_modal(view, **{"recipients": ["U0BOB"], "principle": "ownership", "reason": REASON, "channel": "C0GENERAL", **answers})
+    sent = submit(sender, filled)
+    assert sent.status == 200
+    body = sent.json()
+    assert body["response_action"] == "errors"
+    assert list(body["errors"]) == [field] and message in body["errors"][field]
+    assert "<" not in body["errors"][field] and "`" not in body["errors"][field]
+    assert stored(services) == []
+
+
+def test_configured_kudos_channel_is_the_default(sender, slack, services):
+    services.settings = type(services.settings)(**{**services.settings.__dict__, "kudos_channel": "C0RANDOM"})
+    view = open_from_shortcut(sender, slack)
+    assert view["blocks"][3]["element"]["initial_conversation"] == "C0RANDOM"
+    submit(sender, fill_modal(view, recipients=["U0BOB"], principle="ownership", reason=REASON, channel=None))
+    slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage" and c.params["channel"] == "C0RANDOM"])
+
+
+def test_a_double_submit_is_stored_once(sender, slack, services):
+    view = fill_modal(open_from_shortcut(sender, slack), recipients=["U0BOB"], principle="ownership", reason=REASON, channel="C0GENERAL")
+    assert submit(sender, view).status == 200
+    assert submit(sender, view).status == 200
+    assert len(stored(services)) == 1
+    public = [c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == "C0GENERAL"]
+    assert len(public) == 1
+
+
+def test_message_shortcut_prefills_the_author_and_links_the_message(sender, slack, services):
+    sent = sender.interaction(
+        {
+            "type": "message_action",
+            "callback_id": "give_kudos_for_message",
+            "trigger_id": "t2",
+            "user": {"id": "U0ALICE", "team_id": "T0LOCAL"},
+            "channel": {"id": "C0GENERAL", "name": "general"},
+            "message": {"type": "message", "user": "U0CAROL", "ts": "1764000000.000100", "text": "Fixed the flaky test"},
+            "response_url": slack.new_response_url(),
+        }
+    )
+    assert sent.status == 200
+    view = slack.wait_for_call("views.open").params["view"]
+    assert view["blocks"][0]["element"]["initial_users"] == ["U0CAROL"]
+    assert view["blocks"][3]["element"]["initial_conversation"] == "C0GENERAL"
+    submit(sender, fill_modal(view, principle="insist-on-the-highest-standards", reason="Fixed the flaky test for good"))
+    post = slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage" and c.params["channel"] == "C0GENERAL"])[0]
+    link = "https://lpbot-local.slack.com/archives/C0GENERAL/p1764000000000100"
+    assert f"<{link}|the message>" in block_text(post.params)
+    (record,) = kudos_store.recent_kudos(services.store.db, "T0LOCAL")
+    assert record.message_link == link and record.recipients == ("U0CAROL",)
+
+
+def test_recognize_button_on_a_card_chooses_the_principle(ask, sender, slack):
+    card = ask("frugality")
+    button = next(b for b in buttons(card) if b["action_id"] == RECOGNIZE_ACTION)
+    sender.click(button["action_id"], button["value"], channel="C0RANDOM")
+    view = slack.wait_for_call("views.open").params["view"]
+    assert view["blocks"][1]["element"]["initial_option"]["value"] == "frugality"
+    assert view["blocks"][3]["element"]["initial_conversation"] == "C0RANDOM"
+
+
+def test_a_channel_the_bot_cannot_post_in_keeps_the_kudos_and_tells_the_giver(sender, slack, services):
+    slack.fail_next("chat.postMessage", 200, body={"ok": False, "error": "not_in_channel"})
+    view = fill_modal(open_from_shortcut(sender, slack), recipients=["U0BOB"], principle="ownership", reason=REASON, channel="C0RANDOM")
+    submit(sender, view)
+    note = slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage" and c.params["channel"] == "U0ALICE"])[0]
+    assert "is saved, but I couldn't post it in <#C0RANDOM>" in block_text(note.params)
+    assert "/invite @LP Bot" in block_text(note.params)
+    assert len(stored(services)) == 1
+
+
+def test_app_home_shows_kudos_received_and_the_give_button(ask, sender, slack):
+    ask("kudos <@U0CAROL> dive deep for reading every single log line")
+    sender.event({"type": "app_home_opened", "user": "U0CAROL", "tab": "home"})
+    view = slack.wait_for_call("views.publish").params["view"]
+    text = block_text(view)
+    assert "reading every single log line" in text
+    assert "Your principle mix:* Dive Deep 1" in text
+    assert GIVE_KUDOS_ACTION in json.dumps(view)
+    sender.click(GIVE_KUDOS_ACTION, "", user="U0CAROL")
+    assert slack.wait_for_call("views.open").params["view"]["callback_id"] == KUDOS_MODAL
