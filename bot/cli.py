@@ -3,29 +3,37 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import logging
 import os
 import sys
+from datetime import datetime, timezone
 from typing import IO, Mapping, Sequence
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
 
 from bot.app import build_services, create_app
+from bot.blocks import checked_user_id
 from bot.console import run_console
 from bot.logs import configure_logging
 from bot.server import HttpServer
 from bot.settings import ConfigError, Settings, load_settings
 from principles import CatalogError
-from storage import StorageError
+from storage import Store, StorageError
+from storage import kudos as kudos_store
 
 log = logging.getLogger("lpbot")
 
 EPILOG = """\
 examples:
-  lpbot                      run in the mode the environment calls for (the console when no tokens are set)
-  lpbot console              the local console, with Slack played by a stand-in
+  lpbot                          run in the mode the environment calls for (the console when no tokens are set)
+  lpbot console                  the local console, with Slack played by a stand-in
   echo "/lp 7" | lpbot console   one scripted command
+  lpbot export kudos --format json --since 2026-01-01
+  lpbot backup backup.db
+  lpbot forget U0123ABCD
 """
 
 
@@ -50,7 +58,50 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example:\n  printf '/lp list\\n/lp 7\\n' | lpbot console",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    export = commands.add_parser(
+        "export",
+        help="write kudos to stdout as CSV or JSON",
+        description="One record per (kudos, recipient): id, created_at (ISO 8601, UTC), team_id, channel_id, "
+        "giver_id, recipient_id, principle (the slug), reason.",
+        epilog="examples:\n  lpbot export kudos --format csv > kudos.csv\n  lpbot export kudos --format json --since 2026-01-01",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export.add_argument("what", choices=["kudos"], help="what to export")
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument("--since", type=_since, help="only kudos given on or after this date or time (UTC unless it says)")
+    backup = commands.add_parser(
+        "backup",
+        help="copy the live database safely to a new file",
+        description="Uses SQLite's online backup, so it is safe while the bot runs.",
+        epilog="example:\n  lpbot backup backups/lpbot-$(date +%%F).db",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    backup.add_argument("path", help="the new file to write (must not exist)")
+    forget = commands.add_parser(
+        "forget",
+        help="remove a person from all kudos, given and received",
+        description="Deletes the kudos they gave, removes them from kudos they received (a kudos left with "
+        "nobody to thank goes too), replaces mentions of them in reasons, and drops their settings.",
+        epilog="example:\n  lpbot forget U0123ABCD",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    forget.add_argument("user_id", type=_user_id, help="the Slack user ID, e.g. U0123ABCD")
     return parser
+
+
+def _since(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-01-31 or 2026-01-31T09:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _user_id(value: str) -> str:
+    try:
+        return checked_user_id(value.strip().upper())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a Slack user ID like U0123ABCD") from None
 
 
 def main(
@@ -65,6 +116,8 @@ def main(
     try:
         settings = load_settings(env)
         configure_logging(settings.log_level, (settings.signing_secret or "",))
+        if args.command in ("export", "backup", "forget"):
+            return _data_command(args, settings, stdout)
         if args.command == "console" or settings.mode == "console":
             return run_console(settings, stdin, stdout)
         return _run(settings)
@@ -89,6 +142,34 @@ def _run(settings: Settings) -> int:
         server = HttpServer(app, services, host=settings.host, port=settings.port)
         log.info("starting in HTTP mode on %s", server.url)
         server.serve_forever()
+    return 0
+
+
+def _data_command(args, settings: Settings, stdout: IO[str]) -> int:
+    store = Store(settings.db_path).open()
+    try:
+        if args.command == "export":
+            rows = kudos_store.export_rows(store.db, args.since)
+            if args.format == "json":
+                json.dump(list(rows), stdout, indent=1, ensure_ascii=False)
+                stdout.write("\n")
+            else:
+                writer = csv.DictWriter(stdout, fieldnames=kudos_store.EXPORT_COLUMNS, lineterminator="\n")
+                writer.writeheader()
+                writer.writerows(rows)
+        elif args.command == "backup":
+            store.backup(args.path)
+            print(f"Backed up {settings.db_path} to {args.path}", file=sys.stderr)
+        elif args.command == "forget":
+            with store.write() as db:
+                removed = kudos_store.forget_user(db, args.user_id)
+            print(
+                f"Forgot {args.user_id}: {removed['given']} kudos given deleted, removed from {removed['received']} "
+                f"received ({removed['emptied']} left with nobody deleted), {removed['mentions']} reasons reworded",
+                file=sys.stderr,
+            )
+    finally:
+        store.close()
     return 0
 
 

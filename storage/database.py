@@ -74,6 +74,22 @@ class Store:
         else:
             database.conn.commit()
 
+    def backup(self, target: str | Path) -> None:
+        """A consistent copy of the live database, safe while the bot keeps writing."""
+        target = Path(target)
+        if target.exists():
+            raise StorageError(f"{target}: already exists; choose a new file name")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            copy = sqlite3.connect(target)
+            try:
+                # SQLite's online backup copies page by page and restarts if a writer interferes.
+                self.db.conn.backup(copy)
+            finally:
+                copy.close()
+        except (OSError, sqlite3.Error) as error:
+            raise StorageError(f"{target}: backup failed ({error})") from None
+
     def pending_migrations(self) -> list[str]:
         return [m.name for m in migrations.pending(self.db)]
 

@@ -179,6 +179,9 @@ def delete_kudos(db: Database, kudos_id: int) -> None:
     db.execute("DELETE FROM kudos WHERE id = ?", [kudos_id])
 
 
+EXPORT_COLUMNS = ("id", "created_at", "team_id", "channel_id", "giver_id", "recipient_id", "principle", "reason")
+
+
 def export_rows(db: Database, since: datetime | None = None) -> Iterator[dict]:
     """One row per (kudos, recipient), oldest first."""
     sql = (
@@ -189,9 +192,8 @@ def export_rows(db: Database, since: datetime | None = None) -> Iterator[dict]:
     if since:
         sql += " WHERE k.created_at >= ?"
         params.append(iso(since))
-    columns = ("id", "created_at", "team_id", "channel_id", "giver_id", "recipient_id", "principle", "reason")
     for row in db.execute(sql + " ORDER BY k.created_at, k.id, r.recipient_id", params):
-        yield dict(zip(columns, row))
+        yield dict(zip(EXPORT_COLUMNS, row))
 
 
 def forget_user(db: Database, user_id: str) -> dict[str, int]:
