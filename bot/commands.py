@@ -187,14 +187,15 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
             return _give_kudos(intent, services, asker)
         case Leaderboard(query, period):
             principle = _principle_or_refuse(services, query) if query else None
-            since = kudos.period_start(period, services.clock(), _zone(asker))
+            # Calendar periods in UTC: one leaderboard for the whole team, whoever asks.
+            since = kudos.period_start(period, services.clock())
             with_principle = principle.slug if principle else None
             rows = kudos_store.leaderboard(services.store.db, asker.team_id, since, with_principle)
             return Answer([blocks.leaderboard_reply(rows, principle, period)])
         case Stats(user_id):
             user_id = user_id or asker.user_id
             db, now = services.store.db, services.clock()
-            quarter = kudos.period_start("quarter", now, _zone(asker))
+            quarter = kudos.period_start("quarter", now)
             return Answer(
                 [
                     blocks.stats_reply(
@@ -224,11 +225,6 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
             state = "I'll message you when someone recognises you." if enabled else "I won't message you about kudos any more; `/lp dm on` brings them back."
             return Answer([blocks.notice(f"Got it. {state}")])
     return Answer([_reply(intent, services)])
-
-
-def _zone(asker: Asker):
-    person = asker.lookup(asker.user_id)
-    return person.zone if person else kudos.UTC
 
 
 def _principle_or_refuse(services: Services, query: str):

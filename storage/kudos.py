@@ -72,8 +72,8 @@ def insert_kudos(
     kudos_id = cursor.lastrowid
     created_at = iso(created_at)
     db.conn.executemany(
-        "INSERT INTO kudos_recipients (kudos_id, team_id, recipient_id, created_at) VALUES (?, ?, ?, ?)",
-        [(kudos_id, team_id, recipient, created_at) for recipient in recipients],
+        "INSERT INTO kudos_recipients (kudos_id, team_id, recipient_id, principle, created_at) VALUES (?, ?, ?, ?, ?)",
+        [(kudos_id, team_id, recipient, principle, created_at) for recipient in recipients],
     )
     return kudos_id
 
@@ -111,33 +111,41 @@ def get_kudos(db: Database, kudos_id: int) -> KudosRecord | None:
     return found[0] if found else None
 
 
+def _starts_a_month(moment: datetime | None) -> bool:
+    if moment is None:
+        return True
+    utc = moment.astimezone(timezone.utc)
+    return utc.day == 1 and (utc.hour, utc.minute, utc.second, utc.microsecond) == (0, 0, 0, 0)
+
+
+def _received_source(since: datetime | None) -> tuple[str, str, list]:
+    """Where to count received kudos from: the monthly totals when the period starts a UTC
+    month (or is all time), the rows themselves otherwise. Returns (table, condition, params)."""
+    if _starts_a_month(since):
+        if since is None:
+            return "kudos_monthly", "", []
+        return "kudos_monthly", " AND month >= ?", [since.astimezone(timezone.utc).strftime("%Y-%m")]
+    return "(SELECT team_id, recipient_id, principle, created_at, 1 AS received FROM kudos_recipients)", " AND created_at >= ?", [iso(since)]
+
+
 def leaderboard(
     db: Database, team_id: str, since: datetime | None, principle: str | None = None, limit: int = 10
 ) -> list[tuple[str, int]]:
     """Top recipients by kudos received; ties broken by user ID so the order is stable."""
-    sql = "SELECT r.recipient_id, count(*) AS received FROM kudos_recipients r"
-    where, params = ["r.team_id = ?"], [team_id]
+    source, period, params = _received_source(since)
+    sql = f"SELECT recipient_id, sum(received) AS total FROM {source} WHERE team_id = ?{period}"
+    params = [team_id, *params]
     if principle:
-        sql += " JOIN kudos k ON k.id = r.kudos_id"
-        where.append("k.principle = ?")
+        sql += " AND principle = ?"
         params.append(principle)
-    if since:
-        where.append("r.created_at >= ?")
-        params.append(iso(since))
-    sql += " WHERE " + " AND ".join(where) + " GROUP BY r.recipient_id ORDER BY received DESC, r.recipient_id LIMIT ?"
+    sql += " GROUP BY recipient_id ORDER BY total DESC, recipient_id LIMIT ?"
     return [(row[0], row[1]) for row in db.execute(sql, [*params, limit]).fetchall()]
 
 
 def received_by_principle(db: Database, team_id: str, user_id: str, since: datetime | None = None) -> dict[str, int]:
-    sql = (
-        "SELECT k.principle, count(*) FROM kudos_recipients r JOIN kudos k ON k.id = r.kudos_id"
-        " WHERE r.team_id = ? AND r.recipient_id = ?"
-    )
-    params = [team_id, user_id]
-    if since:
-        sql += " AND r.created_at >= ?"
-        params.append(iso(since))
-    return dict(db.execute(sql + " GROUP BY k.principle", params).fetchall())
+    source, period, params = _received_source(since)
+    sql = f"SELECT principle, sum(received) FROM {source} WHERE team_id = ? AND recipient_id = ?{period} GROUP BY principle"
+    return dict(db.execute(sql, [team_id, user_id, *params]).fetchall())
 
 
 def given_by_principle(db: Database, team_id: str, user_id: str, since: datetime | None = None) -> dict[str, int]:

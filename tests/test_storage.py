@@ -44,3 +44,43 @@ def test_reopening_applies_nothing_twice(tmp_path):
     names = [row["name"] for row in store.db["_sqlite_migrations"].rows]
     assert len(names) == len(set(names)) > 0
     store.close()
+
+
+def test_monthly_totals_follow_every_insert_and_delete(tmp_path):
+    import random
+    from datetime import datetime, timedelta, timezone
+
+    from storage import kudos as kudos_store
+
+    store = Store(tmp_path / "lpbot.db").open()
+    rng = random.Random(3)
+    people = ["U0A", "U0B", "U0C", "U0D"]
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    with store.write() as db:
+        for n in range(300):
+            kudos_store.insert_kudos(
+                db,
+                team_id=rng.choice(["T1", "T2"]),
+                giver_id=rng.choice(people),
+                recipients=tuple(rng.sample(people, rng.randint(1, 3))),
+                principle=rng.choice(["ownership", "dive-deep", "frugality"]),
+                reason="a reason long enough",
+                channel_id="C1",
+                message_link=None,
+                created_at=start + timedelta(hours=rng.randint(0, 24 * 300)),
+            )
+        for kudos_id in rng.sample(range(1, 301), 40):
+            kudos_store.delete_kudos(db, kudos_id)
+        kudos_store.forget_user(db, "U0C")
+
+    def from_rows(team, since, principle=None):
+        # The same question, answered from the rows with a period that is not a month start.
+        return kudos_store.leaderboard(store.db, team, since - timedelta(microseconds=1) if since else start - timedelta(days=1), principle, limit=99)
+
+    month = datetime(2026, 6, 1, tzinfo=timezone.utc)
+    for team in ("T1", "T2"):
+        assert kudos_store.leaderboard(store.db, team, None, limit=99) == from_rows(team, None)
+        assert kudos_store.leaderboard(store.db, team, month, "dive-deep", limit=99) == from_rows(team, month, "dive-deep")
+    assert not [row for row in store.db["kudos_monthly"].rows if row["received"] <= 0]
+    assert "U0C" not in {row["recipient_id"] for row in store.db["kudos_monthly"].rows}
+    store.close()

@@ -1,0 +1,129 @@
+"""Read-path timings on a big team: leaderboard, stats and recent over 1,000,000 kudos.
+
+Builds a database of 500 people, 14 principles and 3 years of kudos (1 to 3 recipients
+each) through storage/, then times each read the bot makes. The baseline is the very same
+SQL, captured with sqlite3's trace callback, run through a plain sqlite3 connection on the
+same file: the difference is what our layer costs.
+
+    python bench/leaderboard.py [--kudos 1000000] [--runs 50] [--db PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.kudos import period_start  # noqa: E402
+from principles import load_catalog  # noqa: E402
+from storage import Store  # noqa: E402
+from storage import kudos as kudos_store  # noqa: E402
+
+TEAM = "T0BENCH"
+NOW = datetime(2026, 11, 25, 12, tzinfo=timezone.utc)
+
+
+def build(store: Store, count: int, people: int, seed: int = 1) -> None:
+    rng = random.Random(seed)
+    slugs = [p.slug for p in load_catalog()]
+    users = [f"U{n:06d}" for n in range(people)]
+    span = timedelta(days=3 * 365).total_seconds()
+    started = time.perf_counter()
+    batch = 50_000
+    for first in range(0, count, batch):
+        with store.write() as db:
+            for _ in range(min(batch, count - first)):
+                giver = rng.choice(users)
+                recipients = tuple(sorted(set(rng.sample(users, rng.choice((1, 1, 1, 2, 3)))) - {giver})) or (users[0],)
+                kudos_store.insert_kudos(
+                    db,
+                    team_id=TEAM,
+                    giver_id=giver,
+                    recipients=recipients,
+                    principle=rng.choice(slugs),
+                    reason="for a bench of a thousand thousand thank-yous",
+                    channel_id="C0BENCH",
+                    message_link=None,
+                    created_at=NOW - timedelta(seconds=rng.random() * span),
+                )
+    store.db.execute("ANALYZE")
+    print(f"built {count:,} kudos for {people} people in {time.perf_counter() - started:.0f} s")
+
+
+def timed(function, runs: int) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def captured_sql(store: Store, function) -> list[str]:
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    try:
+        function()
+    finally:
+        store.db.conn.set_trace_callback(None)
+    return [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--kudos", type=int, default=1_000_000)
+    parser.add_argument("--people", type=int, default=500)
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--db", help="reuse or create the database here instead of a temporary file")
+    args = parser.parse_args()
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(args.db or Path(scratch) / "bench.db")
+        fresh = not path.exists()
+        store = Store(path).open()
+        if fresh:
+            build(store, args.kudos, args.people)
+        db = store.db
+        quarter = period_start("quarter", NOW)
+        user = "U000042"
+        reads = {
+            "leaderboard (quarter)": lambda: kudos_store.leaderboard(db, TEAM, quarter),
+            "leaderboard (principle, year)": lambda: kudos_store.leaderboard(db, TEAM, period_start("year", NOW), "dive-deep"),
+            "leaderboard (all time)": lambda: kudos_store.leaderboard(db, TEAM, None),
+            "stats (one person)": lambda: (
+                kudos_store.received_by_principle(db, TEAM, user, quarter),
+                kudos_store.received_by_principle(db, TEAM, user),
+                kudos_store.given_by_principle(db, TEAM, user, quarter),
+                kudos_store.given_by_principle(db, TEAM, user),
+            ),
+            "recent (10)": lambda: kudos_store.recent_kudos(db, TEAM),
+            "recent (principle)": lambda: kudos_store.recent_kudos(db, TEAM, principle="frugality"),
+        }
+        raw = sqlite3.connect(path)
+        print(f"\n{'read':<32}{'p50 ms':>9}{'p95 ms':>9}{'raw p50':>9}{'ratio':>7}")
+        for name, read in reads.items():
+            read()  # warm the page cache for both sides alike
+            ours = timed(read, args.runs)
+            statements = captured_sql(store, read)
+            baseline = timed(lambda: [raw.execute(sql).fetchall() for sql in statements], args.runs)
+            p50, raw50 = statistics.median(ours), statistics.median(baseline)
+            p95 = sorted(ours)[int(0.95 * (len(ours) - 1))]
+            print(f"{name:<32}{p50:>9.2f}{p95:>9.2f}{raw50:>9.2f}{p50 / raw50:>6.2f}x")
+        raw.close()
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
