@@ -1,9 +1,11 @@
 """Ack latency of /lp over HTTP, beside the floor of a no-op Bolt handler served the same way.
 
-Starts the local Slack stand-in and the app in HTTP mode (waitress), then runs a load
-generator in a separate process that sends signed slash commands at a fixed rate (open
-loop: a slow answer does not slow the sending). The same load then goes to a Bolt app
-whose /lp handler only acks. Prints p50/p95/p99 and errors for both, and the ratio.
+Starts the local Slack stand-in (in its own process) and the app in HTTP mode (waitress),
+then runs a load generator in a separate process that sends signed slash commands at a
+fixed rate (open loop: a slow answer does not slow the sending). Three runs: a Bolt app
+whose /lp handler only acks (the floor), `/lp <principle>` (the read path) and
+`/lp kudos` from many givers (the write path). Prints p50/p95/p99, errors, and the
+ratios to the floor; checks every acked command got its reply and every kudos was stored.
 
     python bench/ack_latency.py [--rate 200] [--seconds 20] [--text "dive deep"]
 """
@@ -65,9 +67,15 @@ def serve(kind: str, db_dir: str):
     from bot.settings import Settings
 
     slack = StandIn()
-    settings = Settings(bot_token="xoxb-bench", signing_secret=SECRET, api_url=slack.api_url, db_path=Path(db_dir) / f"{kind}.db")
+    settings = Settings(
+        bot_token="xoxb-bench",
+        signing_secret=SECRET,
+        api_url=slack.api_url,
+        db_path=Path(db_dir) / f"{kind}.db",
+        daily_kudos=0,  # a thousand givers each give several in the run; the limit is not what is measured
+    )
     services = build_services(settings)
-    if kind == "lpbot":
+    if kind != "noop":
         app = create_app(settings, services)
     else:
         app = App(client=web_client(settings), signing_secret=SECRET)
@@ -79,7 +87,14 @@ def serve(kind: str, db_dir: str):
     return HttpServer(app, services, host="127.0.0.1", port=0).start(), slack, services
 
 
-def generate(url: str, rate: float, seconds: float, text: str, response_base: str) -> dict:
+def command_for(n: int, text: str, kudos: bool) -> tuple[str, str]:
+    """(user, text) of request n; kudos come from 1,000 different givers with distinct reasons."""
+    if kudos:
+        return f"U{n % 1000:04d}GIVER", f"kudos <@U0BOB|bob> ownership for taking care of request number {n}"
+    return "U0ALICE", text
+
+
+def generate(url: str, rate: float, seconds: float, text: str, response_base: str, kudos: bool) -> dict:
     """The load generator (runs in its own process): returns latencies in ms and error count."""
     import http.client
 
@@ -95,13 +110,14 @@ def generate(url: str, rate: float, seconds: float, text: str, response_base: st
         return local.conn
 
     def send(n: int):
+        user, command_text = command_for(n, text, kudos)
         body = urlencode(
             {
                 "team_id": "T0LOCAL",
                 "channel_id": "C0GENERAL",
-                "user_id": "U0ALICE",
+                "user_id": user,
                 "command": "/lp",
-                "text": text,
+                "text": command_text,
                 "response_url": f"{response_base}/response/{n}",
                 "trigger_id": "t",
             }
@@ -147,10 +163,11 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def run_load(url: str, response_base: str, args) -> dict:
+def run_load(url: str, response_base: str, args, kudos: bool) -> dict:
     done = subprocess.run(
         [sys.executable, __file__, "--generate", url, "--response-base", response_base,
-         "--rate", str(args.rate), "--seconds", str(args.seconds), "--text", args.text],
+         "--rate", str(args.rate), "--seconds", str(args.seconds), "--text", args.text]
+        + (["--kudos"] if kudos else []),
         capture_output=True,
         text=True,
         check=True,
@@ -165,40 +182,48 @@ def main() -> None:
     parser.add_argument("--text", default="dive deep")
     parser.add_argument("--generate", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--response-base", help=argparse.SUPPRESS)
+    parser.add_argument("--kudos", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.generate:
-        print(json.dumps(generate(args.generate, args.rate, args.seconds, args.text, args.response_base)))
+        print(json.dumps(generate(args.generate, args.rate, args.seconds, args.text, args.response_base, args.kudos)))
         return
 
     import logging
 
     logging.basicConfig(level=logging.ERROR)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"load: {args.rate:g} signed '/lp {args.text}' requests/s for {args.seconds:g}s, open loop, separate process\n")
+    print(f"load: {args.rate:g} signed requests/s for {args.seconds:g}s each, open loop, separate process\n")
+    runs = {
+        "noop": ("no-op Bolt ack (floor)", False),
+        "principle": (f"/lp {args.text}", False),
+        "kudos": ("/lp kudos (1,000 givers)", True),
+    }
     rows = {}
     with tempfile.TemporaryDirectory() as db_dir:
-        for kind in ("noop", "lpbot"):
+        for kind, (_, kudos) in runs.items():
             server, slack, services = serve(kind, db_dir)
             try:
-                result = run_load(server.events_url, slack.url, args)
-                if kind == "lpbot":
+                result = run_load(server.events_url, slack.url, args, kudos)
+                if kind != "noop":
                     # Every acked command must also get its reply, not just the ack.
-                    result["replies"] = slack.wait_for_count("response_url", len(result["latencies"]), timeout=60)
+                    result["replies"] = slack.wait_for_count("response_url", len(result["latencies"]), timeout=120)
+                if kudos:
+                    result["stored"] = services.store.db["kudos"].count
             finally:
                 server.close()
                 slack.stop()
                 services.store.close()
             rows[kind] = result
 
-    print(f"{'handler':<28}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'sent':>7}")
-    for kind, label in (("noop", "no-op Bolt ack (floor)"), ("lpbot", "LP Bot /lp <principle>")):
+    floor = rows["noop"]["latencies"]
+    print(f"{'handler':<28}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'p99/floor':>10}{'errors':>8}{'sent':>7}")
+    for kind, (label, _) in runs.items():
         lat = rows[kind]["latencies"]
         print(f"{label:<28}{percentile(lat, 50):>9.1f}{percentile(lat, 95):>9.1f}{percentile(lat, 99):>9.1f}"
-              f"{rows[kind]['errors']:>8}{rows[kind]['sent']:>7}")
-    floor, ours = rows["noop"]["latencies"], rows["lpbot"]["latencies"]
-    print(f"\nratio LP Bot / floor: p50 {statistics.median(ours) / statistics.median(floor):.2f}x, "
-          f"p99 {percentile(ours, 99) / percentile(floor, 99):.2f}x")
-    print(f"replies delivered to response_url: {rows['lpbot'].get('replies')} of {len(ours)} acked")
+              f"{percentile(lat, 99) / percentile(floor, 99):>9.2f}x{rows[kind]['errors']:>8}{rows[kind]['sent']:>7}")
+    for kind in ("principle", "kudos"):
+        print(f"{runs[kind][0]}: {rows[kind]['replies']} replies for {len(rows[kind]['latencies'])} acked")
+    print(f"kudos stored: {rows['kudos']['stored']} of {len(rows['kudos']['latencies'])} acked")
 
 
 if __name__ == "__main__":
