@@ -111,21 +111,20 @@ def get_kudos(db: Database, kudos_id: int) -> KudosRecord | None:
     return found[0] if found else None
 
 
-def _starts_a_month(moment: datetime | None) -> bool:
-    if moment is None:
-        return True
+def _starts_a_month(moment: datetime) -> bool:
     utc = moment.astimezone(timezone.utc)
     return utc.day == 1 and (utc.hour, utc.minute, utc.second, utc.microsecond) == (0, 0, 0, 0)
 
 
 def _received_source(since: datetime | None) -> tuple[str, str, list]:
-    """Where to count received kudos from: the monthly totals when the period starts a UTC
-    month (or is all time), the rows themselves otherwise. Returns (table, condition, params)."""
+    """Where to count received kudos from, as (table, extra condition, its parameters):
+    all-time totals, monthly totals when the period starts a UTC month, the rows otherwise."""
+    if since is None:
+        return "kudos_totals", "", []
     if _starts_a_month(since):
-        if since is None:
-            return "kudos_monthly", "", []
         return "kudos_monthly", " AND month >= ?", [since.astimezone(timezone.utc).strftime("%Y-%m")]
-    return "(SELECT team_id, recipient_id, principle, created_at, 1 AS received FROM kudos_recipients)", " AND created_at >= ?", [iso(since)]
+    rows = "(SELECT team_id, recipient_id, principle, created_at, 1 AS received FROM kudos_recipients)"
+    return rows, " AND created_at >= ?", [iso(since)]
 
 
 def leaderboard(
@@ -138,7 +137,9 @@ def leaderboard(
     if principle:
         sql += " AND principle = ?"
         params.append(principle)
-    sql += " GROUP BY recipient_id ORDER BY total DESC, recipient_id LIMIT ?"
+    # "+recipient_id": grouping by the bare column lures SQLite into walking the per-person
+    # index end to end to save a sort; the period's range on the key is far cheaper.
+    sql += " GROUP BY +recipient_id ORDER BY total DESC, recipient_id LIMIT ?"
     return [(row[0], row[1]) for row in db.execute(sql, [*params, limit]).fetchall()]
 
 

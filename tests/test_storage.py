@@ -81,6 +81,7 @@ def test_monthly_totals_follow_every_insert_and_delete(tmp_path):
     for team in ("T1", "T2"):
         assert kudos_store.leaderboard(store.db, team, None, limit=99) == from_rows(team, None)
         assert kudos_store.leaderboard(store.db, team, month, "dive-deep", limit=99) == from_rows(team, month, "dive-deep")
-    assert not [row for row in store.db["kudos_monthly"].rows if row["received"] <= 0]
-    assert "U0C" not in {row["recipient_id"] for row in store.db["kudos_monthly"].rows}
+    for table in ("kudos_monthly", "kudos_totals"):
+        assert not [row for row in store.db[table].rows if row["received"] <= 0]
+        assert "U0C" not in {row["recipient_id"] for row in store.db[table].rows}
     store.close()
