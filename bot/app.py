@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from datetime import datetime
 from typing import Callable
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.listeners import register_listeners
+from bot.retries import Sleep, retry_handlers
 from bot.services import Services, utc_now
 from bot.settings import Settings
 from principles import load_catalog
@@ -29,16 +30,18 @@ def build_services(
     return Services(settings=settings, catalog=catalog, store=store, clock=clock, rng=rng or random.Random())
 
 
-def web_client(settings: Settings) -> WebClient:
-    client = WebClient(token=settings.bot_token, base_url=settings.api_url or SLACK_API_URL)
-    # slack_sdk waits out Retry-After on a 429 before trying again.
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
-    return client
+def web_client(settings: Settings, sleep: Sleep = time.sleep) -> WebClient:
+    return WebClient(
+        token=settings.bot_token,
+        base_url=settings.api_url or SLACK_API_URL,
+        timeout=10,
+        retry_handlers=retry_handlers(sleep),
+    )
 
 
 def create_app(settings: Settings, services: Services) -> App:
     app = App(
-        client=web_client(settings),
+        client=web_client(settings, services.sleep),
         # Socket Mode requests arrive over an authenticated socket and carry no signature;
         # HTTP mode always has a secret (settings refuse to start without one).
         signing_secret=settings.signing_secret or "",

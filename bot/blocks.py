@@ -432,3 +432,64 @@ def read_kudos_modal(view: dict) -> KudosForm:
         channel_id=field_value("channel", "selected_conversation"),
         metadata=metadata if isinstance(metadata, dict) else {},
     )
+
+
+# -- principle of the week -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeeklyRecap:
+    principle: Principle
+    kudos_count: int
+    quoted: object | None  # a storage KudosRecord given in a channel, or None
+
+
+def weekly_post(principle: Principle, why: str | None, question: str | None, recap: WeeklyRecap | None) -> Reply:
+    blocks = [
+        _header(f"Principle of the week: {principle.title}"),
+        _section(f"*{escape(principle.summary)}*"),
+    ]
+    if principle.practice:
+        blocks.append(_section(f"*What it looks like on a team*\n{escape(principle.practice)}"))
+    if question:
+        blocks.append(_section(f"*This week, ask yourself:* {escape(question)}"))
+    if recap:
+        line = f"*Last week:* {escape(recap.principle.name)} got {recap.kudos_count} kudos."
+        if recap.quoted:
+            record = recap.quoted
+            line += f"\n{mentions([record.giver_id])} recognised {mentions(record.recipients)}:\n{_quote_block(record.reason)}"
+        blocks.append(_section(line))
+    blocks.append(
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text=f"Recognize someone for {principle.name}"[:75],
+                    action_id=RECOGNIZE_ACTION,
+                    value=principle.slug,
+                    style="primary",
+                )
+            ]
+        ).to_dict()
+    )
+    if why:
+        blocks.append(_context(escape(why)))
+    return Reply(text=f"Principle of the week: {principle.name}", blocks=blocks, response_type="in_channel")
+
+
+def schedule_paused_notice(channel_id: str, explanation: str) -> Reply:
+    return notice(
+        f"I've paused the weekly principle post for <#{channel_id}>: {explanation} "
+        f"To stop it for good instead, use `/lp schedule off <#{channel_id}>`."
+    )
+
+
+def schedules_reply(rows: list[tuple[object, str]]) -> Reply:
+    """`rows` pairs each schedule with its next run, already formatted for people."""
+    if not rows:
+        return notice("No weekly posts are scheduled. Add one with `/lp schedule #channel monday 09:00 Europe/Berlin`.")
+    lines = []
+    for schedule, when in rows:
+        day = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[schedule.weekday]
+        state = "active" if schedule.active else f"paused ({escape(schedule.paused_reason or 'by an admin')})"
+        lines.append(f"<#{schedule.channel_id}> — {day}s at {schedule.time} {escape(schedule.tz)} · next: {when} · {state}")
+    return Reply(text="Weekly posts\n" + "\n".join(lines), blocks=[_section("*Weekly posts*"), _section("\n".join(lines))])

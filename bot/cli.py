@@ -14,10 +14,12 @@ from typing import IO, Mapping, Sequence
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
 
-from bot.app import build_services, create_app
+from bot import weekly
+from bot.app import build_services, create_app, web_client
 from bot.blocks import checked_user_id
 from bot.console import run_console
 from bot.logs import configure_logging
+from bot.scheduler import WeeklyScheduler
 from bot.server import HttpServer
 from bot.settings import ConfigError, Settings, load_settings
 from principles import CatalogError
@@ -86,6 +88,15 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     forget.add_argument("user_id", type=_user_id, help="the Slack user ID, e.g. U0123ABCD")
+    weekly_cmd = commands.add_parser(
+        "weekly",
+        help="post the weekly principles due at a moment, then exit (for cron)",
+        description="Posts every weekly principle that is due at --as-of (default: now) and not yet posted. "
+        "Safe to run as often as you like: each channel gets one post a week.",
+        epilog="examples:\n  lpbot weekly\n  lpbot weekly --as-of 2026-11-30T09:00:00+01:00",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    weekly_cmd.add_argument("--as-of", type=_since, help="the moment to act as, ISO 8601 (UTC unless it says)")
     return parser
 
 
@@ -118,6 +129,8 @@ def main(
         configure_logging(settings.log_level, (settings.signing_secret or "",))
         if args.command in ("export", "backup", "forget"):
             return _data_command(args, settings, stdout)
+        if args.command == "weekly":
+            return _weekly(args, settings, stdout)
         if args.command == "console" or settings.mode == "console":
             return run_console(settings, stdin, stdout)
         return _run(settings)
@@ -135,13 +148,19 @@ def _run(settings: Settings) -> int:
     except BoltError as error:
         # Bolt checks the bot token with auth.test while it builds the app.
         raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack ({_reason(error)}); copy it again from OAuth & Permissions") from None
-    if settings.mode == "socket":
-        log.info("starting in Socket Mode")
-        SocketModeHandler(app, settings.app_token).start()
-    else:
-        server = HttpServer(app, services, host=settings.host, port=settings.port)
-        log.info("starting in HTTP mode on %s", server.url)
-        server.serve_forever()
+    scheduler = WeeklyScheduler(services, app.client)
+    scheduler.start()
+    try:
+        if settings.mode == "socket":
+            log.info("starting in Socket Mode")
+            SocketModeHandler(app, settings.app_token).start()
+        else:
+            server = HttpServer(app, services, host=settings.host, port=settings.port)
+            log.info("starting in HTTP mode on %s", server.url)
+            server.serve_forever()
+    finally:
+        scheduler.shutdown()
+        services.store.close()
     return 0
 
 
@@ -170,6 +189,23 @@ def _data_command(args, settings: Settings, stdout: IO[str]) -> int:
             )
     finally:
         store.close()
+    return 0
+
+
+def _weekly(args, settings: Settings, stdout: IO[str]) -> int:
+    if settings.mode == "console":
+        raise ConfigError("SLACK_BOT_TOKEN is needed to post weekly principles (the console has :advance for that)")
+    services = build_services(settings)
+    try:
+        now = args.as_of or services.clock()
+        outcomes = weekly.run_due(services, web_client(settings), now)
+        for outcome in outcomes:
+            detail = f" ({outcome.error})" if outcome.error else ""
+            print(f"{outcome.week} <#{outcome.channel_id}> {outcome.status} {outcome.principle or ''}{detail}".rstrip(), file=stdout)
+        if not outcomes:
+            print("nothing due", file=stdout)
+    finally:
+        services.store.close()
     return 0
 
 

@@ -6,12 +6,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from bot import blocks, kudos
+from zoneinfo import ZoneInfo
+
+from bot import blocks, kudos, weekly
 from bot.blocks import Reply
 from bot.people import Person
 from bot.services import Services
 from principles import match_principle, search_principles
 from storage import kudos as kudos_store
+from storage import weekly as weekly_store
 
 COMMAND = "/lp"
 
@@ -28,11 +31,15 @@ USAGE: list[tuple[str, str]] = [
     ("/lp recent [principle]", "the latest kudos"),
     ("/lp undo", "take back the last kudos you gave (within 24 hours)"),
     ("/lp dm on|off", "whether I message you when you receive kudos"),
+    ("/lp week [next]", "this channel's principle of the week, or the next one"),
+    ("/lp schedule #channel <weekday> <HH:MM> [Area/City]", "admins: post a principle there every week (`/lp schedule` lists them)"),
+    ("/lp schedule off #channel", "admins: stop a channel's weekly post"),
     ("/lp help", "this list"),
 ]
 
 # Slack sends mentions as <@U123|name> when the command escapes them, or <@U123>.
 _MENTION = re.compile(r"<@([UW][A-Z0-9]{2,20})(?:\|[^>]*)?>")
+_CHANNEL = re.compile(r"<#([CG][A-Z0-9]{2,20})(?:\|[^>]*)?>")
 _LEADING_MENTIONS = re.compile(r"^(?:\s*(?:<@[UW][A-Z0-9]{2,20}(?:\|[^>]*)?>|,|and\b|&amp;)\s*)+")
 
 
@@ -100,8 +107,46 @@ class DirectMessages:
     enabled: bool
 
 
+@dataclass(frozen=True)
+class Week:
+    next: bool
+
+
+@dataclass(frozen=True)
+class ListSchedules:
+    pass
+
+
+@dataclass(frozen=True)
+class SetSchedule:
+    channel_id: str
+    weekday: int
+    time: str
+    tz: str | None
+
+
+@dataclass(frozen=True)
+class StopSchedule:
+    channel_id: str
+
+
 Intent = (
-    Help | ListAll | Show | RandomPick | Search | UsageError | GiveKudos | Leaderboard | Stats | Recent | Undo | DirectMessages
+    Help
+    | ListAll
+    | Show
+    | RandomPick
+    | Search
+    | UsageError
+    | GiveKudos
+    | Leaderboard
+    | Stats
+    | Recent
+    | Undo
+    | DirectMessages
+    | Week
+    | ListSchedules
+    | SetSchedule
+    | StopSchedule
 )
 
 
@@ -155,11 +200,41 @@ def parse(text: str) -> Intent:
         return Recent(rest)
     if verb == "undo" and not rest:
         return Undo()
+    if verb == "week" and rest.lower() in ("", "next"):
+        return Week(next=rest.lower() == "next")
+    if verb == "schedule":
+        return _parse_schedule(words[1:])
     if verb == "dm":
         if rest.lower() in ("on", "off"):
             return DirectMessages(rest.lower() == "on")
         return UsageError("Try `/lp dm off` to stop kudos messages, or `/lp dm on` to get them again.")
     return Show(" ".join(words))
+
+
+_SCHEDULE_USAGE = (
+    "Try `/lp schedule #channel monday 09:00 Europe/Berlin` (the zone is optional; yours is the default), "
+    "`/lp schedule off #channel`, or `/lp schedule` to list them."
+)
+
+
+def _parse_schedule(args: list[str]) -> Intent:
+    if not args:
+        return ListSchedules()
+    if args[0].lower() in ("off", "stop", "remove"):
+        channel = _CHANNEL.fullmatch(args[1]) if len(args) == 2 else None
+        return StopSchedule(channel.group(1)) if channel else UsageError(_SCHEDULE_USAGE)
+    channel = _CHANNEL.fullmatch(args[0])
+    if not channel or len(args) not in (3, 4):
+        return UsageError(_SCHEDULE_USAGE)
+    try:
+        return SetSchedule(
+            channel.group(1),
+            weekly.parse_weekday(args[1]),
+            weekly.parse_time(args[2]),
+            weekly.parse_zone(args[3]) if len(args) == 4 else None,
+        )
+    except weekly.ScheduleError as error:
+        return UsageError(str(error))
 
 
 def _parse_kudos(text: str) -> Intent:
@@ -219,12 +294,87 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
             principle = services.catalog.by_slug(removed.principle)
             name = blocks.escape(principle.name if principle else removed.principle)
             return Answer([blocks.notice(f"Done: your kudos to {blocks.mentions(removed.recipients)} for *{name}* is withdrawn.")])
+        case Week(upcoming):
+            return Answer([_week(services, asker, upcoming)])
+        case ListSchedules():
+            _require_admin(services, asker)
+            now = services.clock()
+            rows = []
+            for schedule in weekly_store.list_schedules(services.store.db, asker.team_id):
+                when = weekly.next_run(schedule, now).astimezone(ZoneInfo(schedule.tz))
+                rows.append((schedule, when.strftime("%a %d %b %H:%M")))
+            return Answer([blocks.schedules_reply(rows)])
+        case SetSchedule(channel_id, weekday, at, tz):
+            _require_admin(services, asker)
+            admin = asker.lookup(asker.user_id)
+            schedule = weekly_store.Schedule(
+                asker.team_id, channel_id, weekday, at, tz or (admin.tz if admin else "UTC"), asker.user_id, "active"
+            )
+            with services.store.write() as db:
+                weekly_store.save_schedule(db, schedule, services.clock())
+            if services.on_schedule_change:
+                services.on_schedule_change(schedule.team_id, schedule.channel_id)
+            when = weekly.next_run(schedule, services.clock()).astimezone(ZoneInfo(schedule.tz))
+            return Answer(
+                [
+                    blocks.notice(
+                        f"Scheduled: a principle of the week in <#{channel_id}> every "
+                        f"{weekly.WEEKDAYS[weekday].capitalize()} at {at} {blocks.escape(schedule.tz)}. "
+                        f"First post: {when.strftime('%a %d %b %H:%M')}. Make sure I'm in the channel (`/invite @LP Bot`)."
+                    )
+                ]
+            )
+        case StopSchedule(channel_id):
+            _require_admin(services, asker)
+            with services.store.write() as db:
+                removed = weekly_store.delete_schedule(db, asker.team_id, channel_id)
+            if services.on_schedule_change:
+                services.on_schedule_change(asker.team_id, channel_id)
+            if not removed:
+                return Answer([blocks.notice(f"<#{channel_id}> has no weekly post to stop; `/lp schedule` lists them.")])
+            return Answer([blocks.notice(f"Stopped: no more weekly posts in <#{channel_id}>.")])
         case DirectMessages(enabled):
             with services.store.write() as db:
                 kudos_store.set_kudos_dms(db, asker.team_id, asker.user_id, enabled)
             state = "I'll message you when someone recognises you." if enabled else "I won't message you about kudos any more; `/lp dm on` brings them back."
             return Answer([blocks.notice(f"Got it. {state}")])
     return Answer([_reply(intent, services)])
+
+
+def _require_admin(services: Services, asker: Asker) -> None:
+    if asker.user_id in services.settings.admins:
+        return
+    person = asker.lookup(asker.user_id)
+    if person is None or not person.is_admin:
+        raise kudos.Refusal(
+            "Only workspace admins and the people listed in LPBOT_ADMINS can change weekly posts. "
+            "Ask one of them, or try `/lp week` to see this week's principle."
+        )
+
+
+def _week(services: Services, asker: Asker, upcoming: bool) -> Reply:
+    now = services.clock()
+    channel = asker.channel_id or ""
+    schedule = weekly_store.get_schedule(services.store.db, asker.team_id, channel)
+    if schedule is None:
+        admin_hint = "An admin can start one with `/lp schedule #channel monday 09:00`."
+        return blocks.notice(f"This channel has no principle of the week yet. {admin_hint}")
+    week, at = weekly.occurrence(schedule, now)
+    current = weekly_store.entry(services.store.db, asker.team_id, channel, week)
+    if not upcoming and current and current.status == "posted":
+        principle = services.catalog.by_slug(current.principle)
+        if principle:
+            return blocks.principle_card(principle)
+    if upcoming and current and current.status == "posted":
+        at = weekly.next_run(schedule, now)
+        choice = weekly.plan(services, schedule, at)
+    else:
+        at = at if at > now else weekly.next_run(schedule, now)
+        choice = weekly.plan(services, schedule, at, exclude_week=week)
+    when = at.astimezone(ZoneInfo(schedule.tz)).strftime("%a %d %b %H:%M")
+    card = blocks.principle_card(choice.principle)
+    intro = blocks.notice(f"Coming up in this channel on {when}: *{blocks.escape(choice.principle.name)}*. {blocks.escape(choice.why)}")
+    return Reply(text=intro.text, blocks=intro.blocks + card.blocks)
 
 
 def _principle_or_refuse(services: Services, query: str):

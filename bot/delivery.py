@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import Reply
-from bot.commands import Answer
+
+if TYPE_CHECKING:  # commands uses weekly, which uses delivery: import for type checking only
+    from bot.commands import Answer
 
 log = logging.getLogger(__name__)
 

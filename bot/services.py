@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
@@ -26,3 +27,7 @@ class Services:
     clock: Callable[[], datetime] = utc_now
     rng: random.Random = field(default_factory=random.Random)
     people: Directory = field(default_factory=Directory)
+    # How Slack-call retries wait; tests record the waits instead of sleeping through them.
+    sleep: Callable[[float], None] = time.sleep
+    # Set by the running bot's scheduler, so a schedule changed in Slack takes effect at once.
+    on_schedule_change: Callable[[str, str], None] | None = None

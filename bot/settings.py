@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -26,7 +27,11 @@ ENVIRONMENT_VARIABLES = {
     "LPBOT_DAILY_KUDOS": "Kudos one person may give per day in their own time zone; 0 means no limit.",
     "LPBOT_KUDOS_CHANNEL": "Channel ID where kudos given from the modal are announced when the giver picks none.",
     "LPBOT_LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR.",
+    "LPBOT_ADMINS": "User IDs, comma-separated, who may change weekly schedules (besides workspace admins and owners).",
+    "LPBOT_ROTATION": "How the weekly principle is chosen: balanced, sequential or shuffle.",
+    "LPBOT_WEEKLY_GRACE_HOURS": "How late a missed weekly post may still go out, within the same week.",
 }
+ROTATIONS = ("balanced", "sequential", "shuffle")
 
 
 class ConfigError(ValueError):
@@ -46,6 +51,9 @@ class Settings:
     daily_kudos: int = DEFAULT_DAILY_KUDOS
     kudos_channel: str | None = None
     log_level: str = "INFO"
+    admins: frozenset[str] = frozenset()
+    rotation: str = "balanced"
+    weekly_grace_hours: int = 24
 
     @property
     def mode(self) -> str:
@@ -97,6 +105,14 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if kudos_channel and not kudos_channel[:1] in ("C", "G"):
         raise ConfigError("LPBOT_KUDOS_CHANNEL must be a channel ID such as C0123ABCD (not a #name)")
 
+    admins = frozenset(a for a in re.split(r"[\s,]+", get("LPBOT_ADMINS") or "") if a)
+    for admin in admins:
+        if not re.fullmatch(r"[UW][A-Z0-9]{2,20}", admin):
+            raise ConfigError(f"LPBOT_ADMINS must list Slack user IDs such as U0123ABCD; {admin!r} is not one")
+    rotation = (get("LPBOT_ROTATION") or "balanced").lower()
+    if rotation not in ROTATIONS:
+        raise ConfigError(f"LPBOT_ROTATION must be one of {', '.join(ROTATIONS)}, got {rotation!r}")
+
     return Settings(
         bot_token=bot_token,
         app_token=app_token,
@@ -109,6 +125,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         daily_kudos=_integer(env, "LPBOT_DAILY_KUDOS", DEFAULT_DAILY_KUDOS, low=0, high=10_000),
         kudos_channel=kudos_channel,
         log_level=log_level,
+        admins=admins,
+        rotation=rotation,
+        weekly_grace_hours=_integer(env, "LPBOT_WEEKLY_GRACE_HOURS", 24, low=0, high=168),
     )
 
 

@@ -85,7 +85,7 @@ def _recipients_of(db: Database, kudos_id: int) -> list[str]:
     return [r[0] for r in rows]
 
 
-def _records(db: Database, rows) -> list[KudosRecord]:
+def records_from_rows(db: Database, rows) -> list[KudosRecord]:
     return [
         KudosRecord(
             id=row[0],
@@ -102,12 +102,12 @@ def _records(db: Database, rows) -> list[KudosRecord]:
     ]
 
 
-_KUDOS_COLUMNS = "k.id, k.team_id, k.giver_id, k.principle, k.reason, k.channel_id, k.message_link, k.created_at"
+KUDOS_COLUMNS = "k.id, k.team_id, k.giver_id, k.principle, k.reason, k.channel_id, k.message_link, k.created_at"
 
 
 def get_kudos(db: Database, kudos_id: int) -> KudosRecord | None:
-    rows = db.execute(f"SELECT {_KUDOS_COLUMNS} FROM kudos k WHERE k.id = ?", [kudos_id]).fetchall()
-    found = _records(db, rows)
+    rows = db.execute(f"SELECT {KUDOS_COLUMNS} FROM kudos k WHERE k.id = ?", [kudos_id]).fetchall()
+    found = records_from_rows(db, rows)
     return found[0] if found else None
 
 
@@ -161,7 +161,7 @@ def given_by_principle(db: Database, team_id: str, user_id: str, since: datetime
 def recent_kudos(
     db: Database, team_id: str, *, principle: str | None = None, recipient: str | None = None, limit: int = 10
 ) -> list[KudosRecord]:
-    sql = f"SELECT {_KUDOS_COLUMNS} FROM kudos k WHERE k.team_id = ?"
+    sql = f"SELECT {KUDOS_COLUMNS} FROM kudos k WHERE k.team_id = ?"
     params: list = [team_id]
     if principle:
         sql += " AND k.principle = ?"
@@ -170,16 +170,16 @@ def recent_kudos(
         sql += " AND k.id IN (SELECT kudos_id FROM kudos_recipients WHERE team_id = ? AND recipient_id = ?)"
         params += [team_id, recipient]
     sql += " ORDER BY k.created_at DESC, k.id DESC LIMIT ?"
-    return _records(db, db.execute(sql, [*params, limit]).fetchall())
+    return records_from_rows(db, db.execute(sql, [*params, limit]).fetchall())
 
 
 def latest_given(db: Database, team_id: str, giver_id: str, since: datetime) -> KudosRecord | None:
     rows = db.execute(
-        f"SELECT {_KUDOS_COLUMNS} FROM kudos k WHERE k.team_id = ? AND k.giver_id = ? AND k.created_at >= ?"
+        f"SELECT {KUDOS_COLUMNS} FROM kudos k WHERE k.team_id = ? AND k.giver_id = ? AND k.created_at >= ?"
         " ORDER BY k.created_at DESC, k.id DESC LIMIT 1",
         [team_id, giver_id, iso(since)],
     ).fetchall()
-    found = _records(db, rows)
+    found = records_from_rows(db, rows)
     return found[0] if found else None
 
 

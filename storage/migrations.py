@@ -101,3 +101,41 @@ def m002_kudos_totals(db: Database) -> None:
                 DELETE FROM {table} WHERE {match} AND received <= 0;
             END"""
         )
+
+
+@migrations()
+def m003_weekly(db: Database) -> None:
+    db["schedules"].create(
+        {
+            "team_id": str,
+            "channel_id": str,
+            "weekday": int,  # 0 = Monday, as Python's date.weekday()
+            "time": str,  # HH:MM in the schedule's own zone
+            "tz": str,
+            "created_by": str,
+            "state": str,  # active | paused
+            "paused_reason": str,
+            "updated_at": str,
+        },
+        pk=("team_id", "channel_id"),
+        not_null={"team_id", "channel_id", "weekday", "time", "tz", "created_by", "state", "updated_at"},
+    )
+    # The ledger: a row is claimed before a post is sent, so each (team, channel, week) posts once.
+    db["weekly_posts"].create(
+        {
+            "team_id": str,
+            "channel_id": str,
+            "week": str,  # ISO week of the scheduled time in the schedule's zone, e.g. 2026-W48
+            "principle": str,
+            "status": str,  # claimed | posted | failed | skipped
+            "scheduled_for": str,
+            "claimed_at": str,
+            "posted_at": str,
+            "attempts": int,
+            "error": str,
+            "message_ts": str,
+        },
+        pk=("team_id", "channel_id", "week"),
+        not_null={"team_id", "channel_id", "week", "principle", "status", "scheduled_for", "claimed_at", "attempts"},
+    )
+    db["weekly_posts"].create_index(["team_id", "channel_id", "scheduled_for"])
