@@ -11,12 +11,15 @@ import re
 import secrets
 import time
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from typing import IO
 
+from bot import weekly
 from bot.app import build_services, create_app
 from bot.local_slack import LocalSlack, SlackSender
 from bot.server import HttpServer
 from bot.settings import Settings
+from storage import weekly as weekly_store
 
 PROMPT_HELP = """\
 Type /lp commands as you would in Slack, for example /lp help, /lp 7, /lp search customers.
@@ -24,6 +27,8 @@ Console commands:
   :as NAME         act as another demo user (alice, bob, carol, dave)
   :in CHANNEL      talk in another channel (general, random, leads)
   :click N         press button N of the last reply
+  :advance 7d      move the console's clock on (d, h or m) and post what falls due
+  :now             the console's clock
   :users           list the demo users and channels
   :help            this text
   :quit            leave (or Ctrl-D)"""
@@ -110,13 +115,19 @@ class Console:
         self.settings = replace(
             settings, bot_token="xoxb-local-console", app_token=None, signing_secret=secret, api_url=self.slack.api_url
         )
-        self.services = build_services(self.settings)
-        self.server = HttpServer(create_app(self.settings, self.services), self.services, host="127.0.0.1", port=0).start()
+        self.offset = timedelta(0)
+        self.services = build_services(self.settings, clock=self.now)
+        self.app = create_app(self.settings, self.services)
+        self.server = HttpServer(self.app, self.services, host="127.0.0.1", port=0).start()
         self.sender = SlackSender(self.server.events_url, secret, self.slack)
         self.names = {u.id: u.name for u in self.slack.users.values()} | self.slack.channels
         self.user = "U0ALICE"
         self.channel = "C0GENERAL"
         self.buttons: list[dict] = []
+
+    def now(self) -> datetime:
+        """Real time plus however far :advance has moved it."""
+        return datetime.now(timezone.utc) + self.offset
 
     @property
     def prompt(self) -> str:
@@ -128,8 +139,20 @@ class Console:
         self.services.store.close()
 
     def handle(self, line: str) -> bool:
-        """Run one line; False means the person asked to leave."""
-        line = line.strip()
+        """Run one line; False means the person asked to leave. Weekly posts due by then appear after it."""
+        carry_on = self._handle(line.strip())
+        self._post_due()
+        return carry_on
+
+    def _post_due(self) -> None:
+        seen = len(self.slack.calls)
+        weekly.run_due(self.services, self.app.client, self.now())
+        for call in self.slack.calls[seen:]:
+            if call.method == "chat.postMessage":
+                self.buttons = []
+                self._print(render_call(call, self.names, self.buttons))
+
+    def _handle(self, line: str) -> bool:
         if not line:
             return True
         if line.startswith(":"):
@@ -178,9 +201,34 @@ class Console:
                 self._print(f"No demo channel called {arg!r}; :users lists them.")
         elif verb == "click":
             self._click(arg)
+        elif verb == "advance":
+            step = re.fullmatch(r"(\d+)\s*([dhm])", arg)
+            if not step:
+                self._print("Say how far, for example :advance 7d, :advance 3h or :advance 30m.")
+            else:
+                unit = {"d": "days", "h": "hours", "m": "minutes"}[step.group(2)]
+                self._advance(timedelta(**{unit: int(step.group(1))}))
+                self._print(f"Console clock: {self.now():%a %d %b %Y %H:%M} UTC")
+        elif verb == "now":
+            self._print(f"Console clock: {self.now():%a %d %b %Y %H:%M} UTC")
         else:
             self._print(f"Unknown console command :{verb}; :help lists them.")
         return True
+
+    def _advance(self, by: timedelta) -> None:
+        """Move the clock on, stopping at each scheduled post on the way so none is skipped."""
+        target = self.now() + by
+        while True:
+            moments = [
+                weekly.next_run(schedule, self.now())
+                for schedule in weekly_store.list_schedules(self.services.store.db, active_only=True)
+            ]
+            upcoming = min((m for m in moments if m <= target), default=None)
+            if upcoming is None:
+                break
+            self.offset += upcoming - self.now()
+            self._post_due()
+        self.offset += target - self.now()
 
     def _click(self, arg: str) -> None:
         if not arg.isdigit() or not 1 <= int(arg) <= len(self.buttons):

@@ -165,7 +165,8 @@ def run_due(services: Services, client: WebClient, now: datetime, team_id: str |
 
 def run_schedule(services: Services, client: WebClient, schedule: Schedule, now: datetime) -> Outcome | None:
     week, at = occurrence(schedule, now)
-    if now < at:
+    # A slot from before the schedule was set (or last changed) was never promised.
+    if now < at or (schedule.updated_at and iso(at) < schedule.updated_at):
         return None
     team, channel = schedule.team_id, schedule.channel_id
     if now - at > timedelta(hours=services.settings.weekly_grace_hours):
@@ -181,14 +182,18 @@ def run_schedule(services: Services, client: WebClient, schedule: Schedule, now:
     if slug is None:
         return None
     principle = services.catalog.by_slug(slug) or choice.principle
-    message = compose(services, schedule, principle, choice if principle == choice.principle else None, at)
     try:
+        message = compose(services, schedule, principle, choice if principle == choice.principle else None, at)
         response = client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
     except SlackApiError as error:
         code = error.response.get("error") or f"http_{error.response.status_code}"
         return _failed(services, client, schedule, week, slug, code, now)
     except (URLError, OSError) as error:
         return _failed(services, client, schedule, week, slug, type(error).__name__, now)
+    except Exception:
+        # Release the claim so the next sweep can try again, then let run_due log it.
+        _failed(services, client, schedule, week, slug, "internal_error", now)
+        raise
     with services.store.write() as db:
         weekly_store.finish(db, team, channel, week, "posted", now, message_ts=response.get("ts"))
     log.info("weekly post for %s/%s in %s: %s", team, channel, week, slug)

@@ -23,6 +23,7 @@ class Schedule:
     created_by: str
     state: str
     paused_reason: str | None = None
+    updated_at: str | None = None
 
     @property
     def active(self) -> bool:
@@ -40,6 +41,7 @@ class LedgerEntry:
 
 
 _SCHEDULE_COLUMNS = "team_id, channel_id, weekday, time, tz, created_by, state, paused_reason"
+_SCHEDULE_READ = _SCHEDULE_COLUMNS + ", updated_at"
 
 
 def save_schedule(db: Database, schedule: Schedule, now: datetime) -> None:
@@ -75,13 +77,13 @@ def pause_schedule(db: Database, team_id: str, channel_id: str, reason: str, now
 
 def get_schedule(db: Database, team_id: str, channel_id: str) -> Schedule | None:
     row = db.execute(
-        f"SELECT {_SCHEDULE_COLUMNS} FROM schedules WHERE team_id = ? AND channel_id = ?", [team_id, channel_id]
+        f"SELECT {_SCHEDULE_READ} FROM schedules WHERE team_id = ? AND channel_id = ?", [team_id, channel_id]
     ).fetchone()
     return Schedule(*row) if row else None
 
 
 def list_schedules(db: Database, team_id: str | None = None, *, active_only: bool = False) -> list[Schedule]:
-    sql, params = f"SELECT {_SCHEDULE_COLUMNS} FROM schedules WHERE 1 = 1", []
+    sql, params = f"SELECT {_SCHEDULE_READ} FROM schedules WHERE 1 = 1", []
     if team_id:
         sql += " AND team_id = ?"
         params.append(team_id)
@@ -169,8 +171,6 @@ def kudos_by_principle_since(db: Database, team_id: str, since: datetime) -> dic
 
 def public_kudos_for(db: Database, team_id: str, principle: str, since: datetime, until: datetime):
     """Kudos for a principle given in a channel (not a DM) in [since, until), newest first."""
-    from storage.kudos import KUDOS_COLUMNS, _records
-
     rows = db.execute(
         f"SELECT {KUDOS_COLUMNS} FROM kudos k WHERE k.team_id = ? AND k.principle = ? AND k.created_at >= ?"
         " AND k.created_at < ? AND (k.channel_id LIKE 'C%') ORDER BY k.created_at DESC",
