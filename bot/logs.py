@@ -12,7 +12,8 @@ _SECRET = re.compile(r"(xox[abposer]-|xapp-|xoxe\.xox[bp]-)[A-Za-z0-9-]+|(?<=Bea
 class RedactSecrets(logging.Filter):
     def __init__(self, extra_secrets: tuple[str, ...] = ()):
         super().__init__()
-        self._extra = tuple(s for s in extra_secrets if s)
+        # A very short "secret" would blank out ordinary letters everywhere; real ones are long.
+        self._extra = tuple(s for s in extra_secrets if len(s) >= 8)
 
     def scrub(self, text: str) -> str:
         text = _SECRET.sub("[redacted]", text)

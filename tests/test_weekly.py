@@ -1,0 +1,371 @@
+"""Principle of the week: on time in each zone, exactly once, and the right principle."""
+
+import logging
+import os
+import subprocess
+import sys
+import threading
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot import weekly
+from bot.app import build_services, web_client
+from bot.blocks import RECOGNIZE_ACTION
+from bot.scheduler import WeeklyScheduler, job_id, trigger_for
+from principles import load_catalog
+from storage import weekly as weekly_store
+from storage.weekly import LedgerEntry, Schedule
+from tests.helpers import block_text, buttons
+
+UTC = timezone.utc
+CREATED = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def waits(services):
+    recorded = []
+    services.sleep = recorded.append
+    return recorded
+
+
+@pytest.fixture
+def client(settings, services, waits):
+    return web_client(settings, services.sleep)
+
+
+def schedule(services, channel="C0GENERAL", weekday=0, at="09:00", tz="Europe/Berlin", created=CREATED, team="T0LOCAL"):
+    saved = Schedule(team, channel, weekday, at, tz, "U0ALICE", "active")
+    with services.store.write() as db:
+        weekly_store.save_schedule(db, saved, created)
+    return weekly_store.get_schedule(services.store.db, team, channel)
+
+
+def posts(slack, channel="C0GENERAL"):
+    return [c.params for c in slack.calls_to("chat.postMessage") if c.params.get("channel") == channel]
+
+
+def at(text):
+    return datetime.fromisoformat(text).replace(tzinfo=UTC) if "+" not in text else datetime.fromisoformat(text)
+
+
+# -- on time, in the schedule's zone -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "tz, weekday, time_, now, expected",
+    [
+        # Berlin: summer time starts Sunday 29 March 2026, so Monday 09:00 moves from 08:00 to 07:00 UTC.
+        ("Europe/Berlin", 0, "09:00", "2026-03-24T00:00:00", "2026-03-30T07:00:00+00:00"),
+        ("Europe/Berlin", 0, "09:00", "2026-03-17T00:00:00", "2026-03-23T08:00:00+00:00"),
+        # ...and ends Sunday 25 October 2026: back to 08:00 UTC.
+        ("Europe/Berlin", 0, "09:00", "2026-10-20T00:00:00", "2026-10-26T08:00:00+00:00"),
+        # Los Angeles: 02:30 on Sunday 8 March 2026 does not exist; it happens at 03:30 PDT.
+        ("America/Los_Angeles", 6, "02:30", "2026-03-05T00:00:00", "2026-03-08T10:30:00+00:00"),
+        ("America/Los_Angeles", 0, "09:00", "2026-10-27T00:00:00", "2026-11-02T17:00:00+00:00"),
+        # Auckland is UTC+13 in November: Monday 09:00 there is Sunday 20:00 UTC.
+        ("Pacific/Auckland", 0, "09:00", "2026-11-26T00:00:00", "2026-11-29T20:00:00+00:00"),
+    ],
+)
+def test_next_run_is_local_time_across_daylight_saving(tz, weekday, time_, now, expected):
+    s = Schedule("T", "C1", weekday, time_, tz, "U1", "active")
+    assert weekly.next_run(s, at(now)) == datetime.fromisoformat(expected)
+    # The running bot's cron trigger agrees with the rule that `lpbot weekly` and the ledger use.
+    # (Compared in UTC: a local time inside a DST gap never compares equal across zones.)
+    assert trigger_for(s).get_next_fire_time(None, at(now)).astimezone(UTC) == datetime.fromisoformat(expected)
+
+
+def test_berlin_post_arrives_at_nine_local_on_the_dst_monday(services, client, slack):
+    schedule(services)
+    assert weekly.run_due(services, client, at("2026-03-30T06:59:00")) == []
+    (outcome,) = weekly.run_due(services, client, at("2026-03-30T07:00:00"))
+    assert outcome.status == "posted" and outcome.week == "2026-W14"
+    assert len(posts(slack)) == 1
+
+
+def test_auckland_week_is_its_own_local_week(services, client, slack):
+    schedule(services, tz="Pacific/Auckland")
+    assert weekly.run_due(services, client, at("2026-11-29T19:59:00")) == []
+    (outcome,) = weekly.run_due(services, client, at("2026-11-29T20:00:00"))
+    assert outcome.week == "2026-W49"
+
+
+# -- exactly once ------------------------------------------------------------------------
+
+
+def test_reruns_and_restarts_post_once(services, client, slack, settings):
+    schedule(services)
+    monday = at("2026-11-30T08:00:00")
+    assert [o.status for o in weekly.run_due(services, client, monday)] == ["posted"]
+    assert weekly.run_due(services, client, monday + timedelta(minutes=5)) == []
+    restarted = build_services(settings)  # a new process on the same file, mid-week
+    assert weekly.run_due(restarted, web_client(settings), monday + timedelta(hours=3)) == []
+    restarted.store.close()
+    assert len(posts(slack)) == 1
+    assert [o.status for o in weekly.run_due(services, client, monday + timedelta(days=7))] == ["posted"]
+
+
+def test_two_threads_racing_for_the_same_week_post_once(services, client, slack, settings):
+    schedule(services)
+    others = [build_services(settings) for _ in range(4)]
+    start = threading.Barrier(len(others))
+    results = []
+
+    def race(other):
+        start.wait()
+        results.extend(weekly.run_due(other, web_client(settings), at("2026-11-30T08:00:00")))
+
+    threads = [threading.Thread(target=race, args=(o,)) for o in others]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [o.status for o in results] == ["posted"]
+    assert len(posts(slack)) == 1
+    for other in others:
+        other.store.close()
+
+
+def test_two_processes_running_lpbot_weekly_post_once(services, slack, settings):
+    schedule(services)
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_URL": slack.api_url,
+        "LPBOT_DB": str(settings.db_path),
+    }
+    command = [sys.executable, "-m", "bot", "weekly", "--as-of", "2026-11-30T09:00:00+01:00"]
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=60) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    printed = sorted(out for out, _ in outputs)
+    assert printed == ["2026-W49 <#C0GENERAL> posted customer-obsession\n", "nothing due\n"]
+    assert len(posts(slack)) == 1
+
+
+# -- catching up, and failures ----------------------------------------------------------
+
+
+def test_catch_up_within_the_grace_period(services, client, slack):
+    schedule(services)
+    (outcome,) = weekly.run_due(services, client, at("2026-12-01T07:59:00"))  # 23h59 late
+    assert outcome.status == "posted"
+
+
+def test_beyond_the_grace_the_week_is_skipped_and_logged_once(services, client, slack, caplog):
+    schedule(services)
+    with caplog.at_level(logging.WARNING, logger="bot.weekly"):
+        (outcome,) = weekly.run_due(services, client, at("2026-12-01T08:01:00"))
+        assert weekly.run_due(services, client, at("2026-12-02T08:00:00")) == []
+    assert outcome.status == "skipped"
+    assert [r.message for r in caplog.records if "skipped" in r.message] == [
+        "weekly post for T0LOCAL/C0GENERAL in 2026-W49 skipped: the bot was down past the grace period"
+    ]
+    assert posts(slack) == []
+    assert [o.status for o in weekly.run_due(services, client, at("2026-12-07T08:00:00"))] == ["posted"]
+
+
+def test_grace_hours_setting(services, client, slack):
+    services.settings = type(services.settings)(**{**services.settings.__dict__, "weekly_grace_hours": 2})
+    schedule(services)
+    assert weekly.run_due(services, client, at("2026-11-30T10:01:00"))[0].status == "skipped"
+
+
+def test_rate_limited_post_waits_retry_after_then_posts(services, client, slack, waits):
+    schedule(services)
+    slack.fail_next("chat.postMessage", 429, headers={"Retry-After": "7"})
+    (outcome,) = weekly.run_due(services, client, at("2026-11-30T08:00:00"))
+    assert outcome.status == "posted"
+    assert waits == [7.0]
+    assert len(slack.calls_to("chat.postMessage")) == 2
+
+
+def test_server_errors_back_off_then_post(services, client, slack, waits):
+    schedule(services)
+    slack.fail_next("chat.postMessage", 503, body={"ok": False, "error": "service_unavailable"}, times=2)
+    (outcome,) = weekly.run_due(services, client, at("2026-11-30T08:00:00"))
+    assert outcome.status == "posted"
+    assert waits == [1.0, 2.0]
+
+
+def test_a_failed_post_is_retried_within_the_week_with_the_same_principle(services, client, slack, waits):
+    schedule(services)
+    slack.fail_next("chat.postMessage", 500, body={"ok": False, "error": "internal_error"}, times=3)
+    (failed,) = weekly.run_due(services, client, at("2026-11-30T08:00:00"))
+    assert failed.status == "failed"
+    (retried,) = weekly.run_due(services, client, at("2026-11-30T08:05:00"))
+    assert retried.status == "posted" and retried.principle == failed.principle
+    assert len(posts(slack)) == 4  # three refused, one delivered
+
+
+@pytest.mark.parametrize("channel, fault", [("C0GONE", None), ("C0GENERAL", "not_in_channel")])
+def test_a_channel_the_bot_cannot_post_in_pauses_and_tells_the_admin(services, client, slack, channel, fault):
+    schedule(services, channel=channel)
+    if fault:
+        slack.fail_next("chat.postMessage", 200, body={"ok": False, "error": fault})
+    (outcome,) = weekly.run_due(services, client, at("2026-11-30T08:00:00"))
+    assert outcome.status == "paused"
+    assert not weekly_store.get_schedule(services.store.db, "T0LOCAL", channel).active
+    dm = posts(slack, "U0ALICE")[0]
+    assert f"paused the weekly principle post for <#{channel}>" in block_text(dm)
+    assert f"/lp schedule off <#{channel}>" in block_text(dm)
+    assert weekly.run_due(services, client, at("2026-12-07T08:00:00")) == []
+
+
+# -- which principle ---------------------------------------------------------------------
+
+
+def run_weeks(services, client, weeks, start="2026-11-30T08:00:00"):
+    chosen = []
+    for n in range(weeks):
+        (outcome,) = weekly.run_due(services, client, at(start) + timedelta(days=7 * n))
+        chosen.append(outcome.principle)
+    return chosen
+
+
+def test_sequential_goes_in_order_and_starts_again(services, client):
+    services.settings = type(services.settings)(**{**services.settings.__dict__, "rotation": "sequential"})
+    schedule(services)
+    slugs = [p.slug for p in services.catalog]
+    assert run_weeks(services, client, 16) == slugs + slugs[:2]
+
+
+def test_shuffle_shows_each_principle_once_a_round(services, client):
+    services.settings = type(services.settings)(**{**services.settings.__dict__, "rotation": "shuffle"})
+    schedule(services)
+    chosen = run_weeks(services, client, 28)
+    everything = sorted(p.slug for p in services.catalog)
+    assert sorted(chosen[:14]) == everything and sorted(chosen[14:]) == everything
+    assert chosen[:14] != [p.slug for p in services.catalog]  # shuffled, not in order
+    assert chosen[:14] != chosen[14:]
+
+
+def test_balanced_never_repeats_within_six_weeks_over_a_full_cycle(services, client):
+    schedule(services)
+    chosen = run_weeks(services, client, 20)
+    for n, slug in enumerate(chosen):
+        assert slug not in chosen[max(0, n - 6) : n]
+
+
+def test_balanced_picks_the_least_recognised(ask, services, client, clock):
+    services.settings = type(services.settings)(**{**services.settings.__dict__, "daily_kudos": 0})
+    clock.now = at("2026-11-20T10:00:00")
+    for principle in [p.slug for p in services.catalog][:13]:
+        ask(f"kudos <@U0BOB> {principle} for living this one visibly this month", user="U0CAROL")
+    schedule(services)
+    (outcome,) = weekly.run_due(services, client, at("2026-11-30T08:00:00"))
+    assert outcome.principle == "deliver-results"
+
+
+def test_choose_principle_explains_itself():
+    catalog = load_catalog()
+    counts = {p.slug: 3 for p in catalog} | {"frugality": 1}
+    choice = weekly.choose_principle("balanced", catalog, [], counts, now=CREATED, seed="x")
+    assert choice.principle.slug == "frugality"
+    assert choice.why == "1 kudos for Frugality in the last 8 weeks: the least recognised lately."
+    shown = [LedgerEntry("2025-W52", "frugality", "posted", "2025-12-22T08:00:00.000000+00:00", 1, None)]
+    assert weekly.choose_principle("balanced", catalog, shown, counts, now=CREATED, seed="x").principle.slug != "frugality"
+
+
+# -- the post -------------------------------------------------------------------------------
+
+
+def test_the_post_has_the_principle_a_question_a_recap_and_a_button(ask, services, client, slack, clock):
+    services.settings = type(services.settings)(**{**services.settings.__dict__, "rotation": "sequential"})
+    schedule(services)
+    weekly.run_due(services, client, at("2026-11-30T08:00:00"))
+    clock.now = at("2026-12-02T10:00:00")
+    ask("kudos <@U0BOB|bob> customer obsession for calling the customer back himself", user="U0CAROL")
+    ask("kudos <@U0DAVE|dave> customer obsession for the accessibility fixes", user="U0CAROL", channel="G0PRIVATE")
+    weekly.run_due(services, client, at("2026-12-07T08:00:00"))
+    first, second = posts(slack)
+    text = block_text(second)
+    assert second["blocks"][0]["text"]["text"] == "Principle of the week: :key: 2. Ownership"
+    assert "Act like the product is yours" in text and "What it looks like on a team" in text
+    assert "*This week, ask yourself:* What did you leave slightly better than you found it this week?" in text
+    assert "*Last week:* Customer Obsession got 2 kudos." in text
+    assert "<@U0CAROL> recognised <@U0BOB>" in text and "calling the customer back himself" in text
+    assert "accessibility" not in text  # the private-channel kudos is counted, never quoted
+    (button,) = buttons(second)
+    assert (button["action_id"], button["value"]) == (RECOGNIZE_ACTION, "ownership")
+    assert button["text"]["text"] == "Recognize someone for Ownership"
+    assert "Principle 2 of 14, taken in order." in text
+
+
+def test_questions_rotate_each_time_a_principle_returns(services, client, slack):
+    services.settings = type(services.settings)(**{**services.settings.__dict__, "rotation": "sequential"})
+    schedule(services)
+    run_weeks(services, client, 15)
+    first, fifteenth = posts(slack)[0], posts(slack)[14]
+    questions = services.catalog.principles[0].questions
+    assert questions[0] in block_text(first) and questions[1] in block_text(fifteenth)
+
+
+# -- in Slack -------------------------------------------------------------------------------------
+
+
+def test_admin_schedules_lists_and_stops(ask, services):
+    reply = ask("schedule <#C0RANDOM|random> friday 16:30 America/New_York")
+    assert "every Friday at 16:30 America/New_York" in reply["text"]
+    saved = weekly_store.get_schedule(services.store.db, "T0LOCAL", "C0RANDOM")
+    assert (saved.weekday, saved.time, saved.tz, saved.created_by) == (4, "16:30", "America/New_York", "U0ALICE")
+    ask("schedule <#C0GENERAL|general> mon 9:00")
+    assert weekly_store.get_schedule(services.store.db, "T0LOCAL", "C0GENERAL").tz == "Europe/London"  # Alice's zone
+    listed = block_text(ask("schedule"))
+    assert "<#C0RANDOM> — Fridays at 16:30 America/New_York · next: Fri 27 Nov 16:30 · active" in listed
+    assert "Stopped" in ask("schedule off <#C0RANDOM|random>")["text"]
+    assert weekly_store.get_schedule(services.store.db, "T0LOCAL", "C0RANDOM") is None
+
+
+def test_only_admins_change_schedules(ask, services):
+    refused = ask("schedule <#C0RANDOM|random> friday 16:30", user="U0BOB")
+    assert "Only workspace admins" in refused["text"]
+    assert weekly_store.list_schedules(services.store.db) == []
+    services.settings = type(services.settings)(**{**services.settings.__dict__, "admins": frozenset({"U0BOB"})})
+    assert "Scheduled" in ask("schedule <#C0RANDOM|random> friday 16:30", user="U0BOB")["text"]
+
+
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ("schedule #general monday 09:00", "Try `/lp schedule #channel"),
+        ("schedule <#C0GENERAL|general> someday 09:00", "isn't a weekday"),
+        ("schedule <#C0GENERAL|general> monday 25:00", "isn't a time"),
+        ("schedule <#C0GENERAL|general> monday 09:00 Mars/Olympus", "isn't a time zone"),
+        ("schedule off", "Try `/lp schedule #channel"),
+    ],
+)
+def test_schedule_mistakes_say_what_to_type(ask, text, says):
+    reply = ask(text)
+    assert reply["response_type"] == "ephemeral" and says in reply["text"]
+
+
+def test_week_and_week_next_in_a_channel(ask, services, client, clock):
+    assert "no principle of the week yet" in ask("week")["text"]
+    services.settings = type(services.settings)(**{**services.settings.__dict__, "rotation": "sequential"})
+    schedule(services)
+    assert "Coming up in this channel on Mon 30 Nov 09:00: *Customer Obsession*" in ask("week")["text"]
+    weekly.run_due(services, client, at("2026-11-30T08:00:00"))
+    clock.now = at("2026-12-01T12:00:00")
+    assert ask("week")["text"].startswith("1. Customer Obsession:")
+    assert "Coming up in this channel on Mon 07 Dec 09:00: *Ownership*" in ask("week next")["text"]
+
+
+def test_the_scheduler_keeps_one_job_per_schedule_and_follows_changes(ask, services, settings, slack):
+    schedule(services, tz="Pacific/Auckland")
+    scheduler = WeeklyScheduler(services, web_client(settings))
+    scheduler.start()
+    try:
+        job = scheduler.scheduler.get_job(job_id("T0LOCAL", "C0GENERAL"))
+        assert job.next_run_time == datetime(2026, 11, 30, 9, tzinfo=ZoneInfo("Pacific/Auckland")) or job.next_run_time > datetime.now(UTC)
+        assert str(job.trigger.timezone) == "Pacific/Auckland"
+        ask("schedule <#C0RANDOM|random> wednesday 10:15 Europe/Berlin")
+        added = scheduler.scheduler.get_job(job_id("T0LOCAL", "C0RANDOM"))
+        assert str(added.trigger) == "cron[day_of_week='wed', hour='10', minute='15']"
+        assert str(added.trigger.timezone) == "Europe/Berlin"
+        ask("schedule off <#C0GENERAL|general>")
+        assert scheduler.scheduler.get_job(job_id("T0LOCAL", "C0GENERAL")) is None
+    finally:
+        scheduler.shutdown()
