@@ -392,7 +392,6 @@ def _give_kudos(intent: GiveKudos, services: Services, asker: Asker) -> Answer:
         first_words = " ".join(intent.text.split()[:3])
         raise kudos.Refusal(blocks.not_found_reply(first_words, match.suggestions).text)
     recipients, dropped_self = kudos.check_recipients(asker.user_id, intent.recipients, asker.lookup)
-    giver = asker.lookup(asker.user_id)
     given = kudos.give(
         services.store,
         team_id=asker.team_id,
@@ -403,11 +402,19 @@ def _give_kudos(intent: GiveKudos, services: Services, asker: Asker) -> Answer:
         channel_id=asker.channel_id,
         message_link=None,
         now=services.clock(),
-        giver_zone=giver.zone if giver else kudos.UTC,
+        giver_zone=_zone_for_limit(services, asker),
         daily_limit=services.settings.daily_kudos,
         dropped_self=dropped_self,
     )
     return announce(given, services, asker.team_id)
+
+
+def _zone_for_limit(services: Services, asker: Asker):
+    """The giver's zone, where the daily limit's day runs; not worth a users.info call when there is no limit."""
+    if not services.settings.daily_kudos:
+        return kudos.UTC
+    giver = asker.lookup(asker.user_id)
+    return giver.zone if giver else kudos.UTC
 
 
 def give_from_form(form: blocks.KudosForm, services: Services, asker: Asker) -> kudos.Given:
@@ -419,7 +426,6 @@ def give_from_form(form: blocks.KudosForm, services: Services, asker: Asker) -> 
     channel = form.channel_id or services.settings.kudos_channel or form.metadata.get("channel")
     if not channel:
         raise kudos.Refusal("Choose a channel to thank them in.", field="channel")
-    giver = asker.lookup(asker.user_id)
     link = form.metadata.get("link")
     return kudos.give(
         services.store,
@@ -432,7 +438,7 @@ def give_from_form(form: blocks.KudosForm, services: Services, asker: Asker) -> 
         channel_id=channel,
         message_link=link if isinstance(link, str) else None,
         now=services.clock(),
-        giver_zone=giver.zone if giver else kudos.UTC,
+        giver_zone=_zone_for_limit(services, asker),
         daily_limit=services.settings.daily_kudos,
         dropped_self=dropped_self,
     )

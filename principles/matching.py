@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from principles.catalog import Catalog, Principle
 
@@ -34,8 +35,10 @@ def normalize(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("'", "")))
 
 
-def _keys(principle: Principle) -> list[str]:
-    return [normalize(k) for k in (principle.name, principle.slug, *principle.aliases) if normalize(k)]
+@lru_cache(maxsize=4096)
+def _keys(principle: Principle) -> tuple[str, ...]:
+    # Cached: matching runs on every command, and kudos try several word runs each.
+    return tuple(key for key in (normalize(k) for k in (principle.name, principle.slug, *principle.aliases)) if key)
 
 
 def match_principle(catalog: Catalog, query: str, *, fuzzy: bool = True) -> Match:
