@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import threading
 import time
 import urllib.error
@@ -77,6 +78,16 @@ class Call:
     at: float = field(default_factory=time.monotonic)
 
 
+@dataclass(frozen=True)
+class PostingLimits:
+    """Slack-like limits on chat.postMessage: one post per channel per `per_channel_seconds`,
+    and at most `window_posts` per workspace in each fixed window of `window_seconds`."""
+
+    per_channel_seconds: float = 1.0
+    window_posts: int = 100
+    window_seconds: float = 5.0
+
+
 @dataclass
 class _Fault:
     status: int
@@ -88,10 +99,21 @@ class _Fault:
 class LocalSlack:
     """Slack's Web API on 127.0.0.1, enough of it for LP Bot, recording every call."""
 
-    def __init__(self, users=DEMO_USERS, channels=DEMO_CHANNELS, valid_tokens: set[str] | None = None):
+    def __init__(
+        self,
+        users=DEMO_USERS,
+        channels=DEMO_CHANNELS,
+        valid_tokens: set[str] | None = None,
+        limits: PostingLimits | None = None,
+    ):
         self.users = {u.id: u for u in users}
         self.channels = dict(channels)
         self.valid_tokens = valid_tokens
+        self.limits = limits
+        self.delivered: dict[str, int] = {}  # channel -> posts that went through
+        self._started = time.monotonic()
+        self._last_post: dict[str, float] = {}
+        self._window: tuple[int, int] = (0, 0)  # (window number, posts in it)
         self.calls: list[Call] = []
         self._changed = threading.Condition()
         self._faults: dict[str, list[_Fault]] = {}
@@ -167,6 +189,27 @@ class LocalSlack:
                 queue.pop(0)
             return fault
 
+    def _retry_after(self, method: str, params: dict) -> int | None:
+        """Seconds to wait if this post breaks the posting limits, else None (and it counts)."""
+        if self.limits is None or method != "chat.postMessage":
+            return None
+        now = time.monotonic() - self._started
+        channel = params.get("channel", "")
+        with self._changed:
+            window, used = self._window
+            current = int(now // self.limits.window_seconds)
+            if current != window:
+                window, used = current, 0
+            last = self._last_post.get(channel)
+            if last is not None and now - last < self.limits.per_channel_seconds:
+                return math.ceil(self.limits.per_channel_seconds - (now - last))
+            if used >= self.limits.window_posts:
+                # Slack's Retry-After is whole seconds, rounded up.
+                return math.ceil((window + 1) * self.limits.window_seconds - now)
+            self._window = (window, used + 1)
+            self._last_post[channel] = now
+            return None
+
     def _next_ts(self) -> str:
         return f"{int(time.time())}.{next(self._ts):06d}"
 
@@ -203,6 +246,8 @@ class LocalSlack:
         error = self._channel_error(params.get("channel"))
         if error:
             return error
+        with self._changed:
+            self.delivered[params["channel"]] = self.delivered.get(params["channel"], 0) + 1
         ts = self._next_ts()
         return {"ok": True, "channel": params["channel"], "ts": ts, "message": {"text": params.get("text", ""), "ts": ts}}
 
@@ -266,6 +311,10 @@ class LocalSlack:
                 fault = stand_in._take_fault(method)
                 if fault:
                     return self._send(fault.status, fault.headers, json.dumps(fault.body).encode())
+                wait = stand_in._retry_after(method, params)
+                if wait is not None:
+                    body = json.dumps({"ok": False, "error": "ratelimited"}).encode()
+                    return self._send(429, {"Retry-After": str(wait)}, body)
                 return self._send(200, {}, json.dumps(stand_in.answer(method, params, token)).encode())
 
             def do_GET(self):
@@ -275,6 +324,14 @@ class LocalSlack:
                     with stand_in._changed:
                         count = sum(1 for c in stand_in.calls if wanted in (None, c.method))
                     return self._send(200, {}, json.dumps({"count": count}).encode())
+                if self.path.startswith("/_window") and stand_in.limits:
+                    elapsed = time.monotonic() - stand_in._started
+                    left = stand_in.limits.window_seconds - elapsed % stand_in.limits.window_seconds
+                    return self._send(200, {}, json.dumps({"seconds_to_next_window": left}).encode())
+                if self.path.startswith("/_delivered"):
+                    with stand_in._changed:
+                        delivered = dict(stand_in.delivered)
+                    return self._send(200, {}, json.dumps(delivered).encode())
                 return self.do_POST()
 
             def _send(self, status, headers, body: bytes, content_type="application/json"):
@@ -407,10 +464,20 @@ class SlackSender:
 
 
 def main() -> None:
-    """Run the stand-in on its own (`python -m bot.local_slack`): prints its URL, serves until stdin closes."""
+    """Run the stand-in on its own (`python -m bot.local_slack`): prints its URL, serves until stdin closes.
+
+    --channels N adds channels C0000 … with the demo ones; --limits POSTS SECONDS turns on posting limits.
+    """
+    import argparse
     import sys
 
-    slack = LocalSlack().start()
+    parser = argparse.ArgumentParser(prog="python -m bot.local_slack")
+    parser.add_argument("--channels", type=int, default=0)
+    parser.add_argument("--limits", nargs=2, type=float, metavar=("POSTS", "SECONDS"))
+    args = parser.parse_args()
+    channels = {**DEMO_CHANNELS, **{f"C{n:06d}": f"team-{n}" for n in range(args.channels)}}
+    limits = PostingLimits(window_posts=int(args.limits[0]), window_seconds=args.limits[1]) if args.limits else None
+    slack = LocalSlack(channels=channels, limits=limits).start()
     print(slack.url, flush=True)
     sys.stdin.read()
     slack.stop()

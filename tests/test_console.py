@@ -43,3 +43,15 @@ def test_mrkdwn_is_rendered_for_a_terminal():
     names = {"U0BOB": "bob", "C0GENERAL": "general"}
     assert render_mrkdwn("hi <@U0BOB> in <#C0GENERAL> &lt;b&gt;", names) == "hi @bob in #general <b>"
     assert render_mrkdwn("<https://example.com|Source>", names) == "Source (https://example.com)"
+
+
+def test_console_advance_shows_the_weekly_post(tmp_path):
+    out = io.StringIO()
+    settings = load_settings({"LPBOT_DB": str(tmp_path / "lp.db"), "LPBOT_ROTATION": "sequential"})
+    script = "/lp schedule #general monday 09:00 Europe/Berlin\n:advance 7d\n:now\n"
+    assert run_console(settings, io.StringIO(script), out) == 0
+    text = out.getvalue()
+    assert "Scheduled: a principle of the week in #general every Monday at 09:00 Europe/Berlin" in text
+    assert "── LP Bot in #general ──\nPrinciple of the week: :dart: 1. Customer Obsession" in text
+    assert "[1: Recognize someone for Customer Obsession]" in text
+    assert text.count("Principle of the week:") == 1
