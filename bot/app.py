@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import random
-from concurrent.futures import ThreadPoolExecutor
 import time
 from datetime import datetime
 from typing import Callable
@@ -20,7 +19,6 @@ from principles import load_catalog
 from storage import Store
 
 SLACK_API_URL = "https://slack.com/api/"
-LISTENER_THREADS = 12
 
 
 def build_services(
@@ -43,9 +41,7 @@ def web_client(settings: Settings, sleep: Sleep = time.sleep) -> WebClient:
 
 def create_app(settings: Settings, services: Services) -> App:
     app = App(
-        # Listeners ack first, then wait on Slack and SQLite; with Bolt's default handful of
-        # workers a burst of kudos queued the acks themselves behind that waiting.
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="lpbot-listener"),
+        listener_executor=services.listener_pool,
         client=web_client(settings, services.sleep),
         # Socket Mode requests arrive over an authenticated socket and carry no signature;
         # HTTP mode always has a secret (settings refuse to start without one).

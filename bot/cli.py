@@ -7,7 +7,9 @@ import csv
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 from datetime import datetime, timezone
 from typing import IO, Mapping, Sequence
 
@@ -126,7 +128,7 @@ def main(
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     try:
         settings = load_settings(env)
-        configure_logging(settings.log_level, (settings.signing_secret or "",))
+        configure_logging(settings.log_level, (settings.signing_secret or "",), settings.log_format)
         if args.command in ("export", "backup", "forget"):
             return _data_command(args, settings, stdout)
         if args.command == "weekly":
@@ -147,20 +149,29 @@ def _run(settings: Settings) -> int:
         app = create_app(settings, services)
     except BoltError as error:
         # Bolt checks the bot token with auth.test while it builds the app.
+        services.store.close()
         raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack ({_reason(error)}); copy it again from OAuth & Permissions") from None
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
     scheduler = WeeklyScheduler(services, app.client)
     scheduler.start()
-    try:
-        if settings.mode == "socket":
-            log.info("starting in Socket Mode")
-            SocketModeHandler(app, settings.app_token).start()
-        else:
-            server = HttpServer(app, services, host=settings.host, port=settings.port)
-            log.info("starting in HTTP mode on %s", server.url)
-            server.serve_forever()
-    finally:
-        scheduler.shutdown()
-        services.store.close()
+    if settings.mode == "socket":
+        socket_mode = SocketModeHandler(app, settings.app_token)
+        socket_mode.connect()
+        log.info("running in Socket Mode")
+        stop_taking_work = socket_mode.close
+    else:
+        server = HttpServer(app, services, host=settings.host, port=settings.port).start()
+        log.info("running in HTTP mode on port %s", server.port)
+        stop_taking_work = server.close
+    stop.wait()
+    log.info("stopping: finishing the work in hand")
+    stop_taking_work()
+    services.listener_pool.shutdown(wait=True)
+    scheduler.shutdown()
+    services.store.close()
+    log.info("stopped")
     return 0
 
 

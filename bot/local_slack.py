@@ -117,6 +117,7 @@ class LocalSlack:
         self.calls: list[Call] = []
         self._changed = threading.Condition()
         self._faults: dict[str, list[_Fault]] = {}
+        self._delays: dict[str, list[float]] = {}
         self._ts = itertools.count(1)
         self._response_ids = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -142,6 +143,16 @@ class LocalSlack:
         fault = _Fault(status, dict(headers or {}), body or {"ok": False, "error": "ratelimited"}, times)
         with self._changed:
             self._faults.setdefault(method, []).append(fault)
+
+    def delay_next(self, method: str, seconds: float) -> None:
+        """Make the next call of `method` (or "response_url") answer only after `seconds`: a slow Slack."""
+        with self._changed:
+            self._delays.setdefault(method, []).append(seconds)
+
+    def _take_delay(self, method: str) -> float:
+        with self._changed:
+            queue = self._delays.get(method)
+            return queue.pop(0) if queue else 0.0
 
     def calls_to(self, method: str) -> list[Call]:
         with self._changed:
@@ -300,6 +311,7 @@ class LocalSlack:
                 raw = self.rfile.read(length).decode("utf-8") if length else ""
                 params = _parse_body(raw, self.headers.get("Content-Type", ""))
                 if self.path.startswith("/response/"):
+                    time.sleep(stand_in._take_delay("response_url"))
                     stand_in._record(Call("response_url", {**params, "_url": stand_in.url + self.path}))
                     return self._send(200, {}, b"ok", "text/plain")
                 if not self.path.startswith("/api/"):
@@ -308,6 +320,7 @@ class LocalSlack:
                 auth = self.headers.get("Authorization", "")
                 token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else params.pop("token", None)
                 stand_in._record(Call(method, params, token))
+                time.sleep(stand_in._take_delay(method))
                 fault = stand_in._take_fault(method)
                 if fault:
                     return self._send(fault.status, fault.headers, json.dumps(fault.body).encode())

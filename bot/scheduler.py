@@ -40,6 +40,7 @@ class WeeklyScheduler:
             self._add(schedule)
         self.scheduler.add_job(self.run_due, "interval", minutes=SWEEP_MINUTES, id="weekly:sweep")
         self.services.on_schedule_change = self.sync
+        self.services.scheduler_running = lambda: self.scheduler.running
         self.scheduler.start()
 
     def shutdown(self) -> None:

@@ -11,6 +11,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.services import Services
+from storage import weekly as weekly_store
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -19,11 +20,17 @@ HEALTH_PATH = "/healthz"
 def health(services: Services) -> tuple[bool, dict]:
     database_ok = services.store.ping()
     pending = services.store.pending_migrations() if database_ok else []
-    healthy = database_ok and not pending
+    if services.scheduler_running is None:
+        scheduler = "not started"  # the console and `lpbot weekly` keep time themselves
+    else:
+        scheduler = "running" if services.scheduler_running() else "stopped"
+    healthy = database_ok and not pending and scheduler != "stopped"
     return healthy, {
         "status": "ok" if healthy else "unhealthy",
         "database": "ok" if database_ok else "unreachable",
         "migrations": "applied" if not pending else f"{len(pending)} pending",
+        "scheduler": scheduler,
+        "last_weekly_post": weekly_store.last_posted_at(services.store.db) if database_ok else None,
     }
 
 

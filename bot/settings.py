@@ -27,6 +27,7 @@ ENVIRONMENT_VARIABLES = {
     "LPBOT_DAILY_KUDOS": "Kudos one person may give per day in their own time zone; 0 means no limit.",
     "LPBOT_KUDOS_CHANNEL": "Channel ID where kudos given from the modal are announced when the giver picks none.",
     "LPBOT_LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR.",
+    "LPBOT_LOG_FORMAT": "text (for people) or json (one object a line, for log collectors).",
     "LPBOT_ADMINS": "User IDs, comma-separated, who may change weekly schedules (besides workspace admins and owners).",
     "LPBOT_ROTATION": "How the weekly principle is chosen: balanced, sequential or shuffle.",
     "LPBOT_WEEKLY_GRACE_HOURS": "How late a missed weekly post may still go out, within the same week.",
@@ -51,6 +52,7 @@ class Settings:
     daily_kudos: int = DEFAULT_DAILY_KUDOS
     kudos_channel: str | None = None
     log_level: str = "INFO"
+    log_format: str = "text"
     admins: frozenset[str] = frozenset()
     rotation: str = "balanced"
     weekly_grace_hours: int = 24
@@ -101,6 +103,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if not isinstance(logging.getLevelName(log_level), int):
         raise ConfigError("LPBOT_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR")
 
+    log_format = (get("LPBOT_LOG_FORMAT") or "text").lower()
+    if log_format not in ("text", "json"):
+        raise ConfigError(f"LPBOT_LOG_FORMAT must be text or json, got {log_format!r}")
+
     kudos_channel = get("LPBOT_KUDOS_CHANNEL")
     if kudos_channel and not kudos_channel[:1] in ("C", "G"):
         raise ConfigError("LPBOT_KUDOS_CHANNEL must be a channel ID such as C0123ABCD (not a #name)")
@@ -125,6 +131,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         daily_kudos=_integer(env, "LPBOT_DAILY_KUDOS", DEFAULT_DAILY_KUDOS, low=0, high=10_000),
         kudos_channel=kudos_channel,
         log_level=log_level,
+        log_format=log_format,
         admins=admins,
         rotation=rotation,
         weekly_grace_hours=_integer(env, "LPBOT_WEEKLY_GRACE_HOURS", 24, low=0, high=168),

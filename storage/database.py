@@ -40,7 +40,10 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             migrations.apply(self.db)
         except (OSError, sqlite3.Error) as error:
-            raise StorageError(f"LPBOT_DB={self.path}: cannot open the database ({error})") from None
+            raise StorageError(
+                f"LPBOT_DB={self.path}: cannot open the database ({error}); check the path and that the disk has "
+                "room, or restore the file from a backup made with `lpbot backup`"
+            ) from None
         return self
 
     @property

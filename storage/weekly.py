@@ -184,3 +184,7 @@ def count_kudos_for(db: Database, team_id: str, principle: str, since: datetime,
         "SELECT count(*) FROM kudos WHERE team_id = ? AND principle = ? AND created_at >= ? AND created_at < ?",
         [team_id, principle, iso(since), iso(until)],
     ).fetchone()[0]
+
+
+def last_posted_at(db: Database) -> str | None:
+    return db.execute("SELECT max(posted_at) FROM weekly_posts WHERE status = 'posted'").fetchone()[0]
