@@ -16,7 +16,7 @@ from typing import IO, Mapping, Sequence
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
 
-from bot import weekly
+from bot import doctor, weekly
 from bot.app import build_services, create_app, web_client
 from bot.blocks import checked_user_id
 from bot.console import run_console
@@ -53,7 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="run the bot (Socket Mode, HTTP mode or the console, from the environment)",
         description="Socket Mode with SLACK_BOT_TOKEN and SLACK_APP_TOKEN; HTTP mode with SLACK_BOT_TOKEN "
-        "and SLACK_SIGNING_SECRET; otherwise the local console.",
+        "and SLACK_SIGNING_SECRET; otherwise the local console. SIGTERM or Ctrl-C stops it cleanly.",
+        epilog="examples:\n  SLACK_BOT_TOKEN=xoxb-... SLACK_APP_TOKEN=xapp-... lpbot run\n"
+        "  SLACK_BOT_TOKEN=xoxb-... SLACK_SIGNING_SECRET=... PORT=8080 lpbot run",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands.add_parser(
         "console",
@@ -99,6 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     weekly_cmd.add_argument("--as-of", type=_since, help="the moment to act as, ISO 8601 (UTC unless it says)")
+    commands.add_parser(
+        "doctor",
+        help="check the configuration against Slack: token, scopes, channels, database",
+        description="Prints one line per finding and exits 1 if any check fails.",
+        epilog="example:\n  SLACK_BOT_TOKEN=xoxb-... SLACK_APP_TOKEN=xapp-... lpbot doctor",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     return parser
 
 
@@ -133,6 +143,8 @@ def main(
             return _data_command(args, settings, stdout)
         if args.command == "weekly":
             return _weekly(args, settings, stdout)
+        if args.command == "doctor":
+            return _doctor(settings, stdout)
         if args.command == "console" or settings.mode == "console":
             return run_console(settings, stdin, stdout)
         return _run(settings)
@@ -218,6 +230,19 @@ def _weekly(args, settings: Settings, stdout: IO[str]) -> int:
     finally:
         services.store.close()
     return 0
+
+
+def _doctor(settings: Settings, stdout: IO[str]) -> int:
+    if settings.mode == "console":
+        raise ConfigError("SLACK_BOT_TOKEN is not set: doctor checks a real workspace's configuration")
+    store = Store(settings.db_path).open()
+    try:
+        findings = doctor.check(web_client(settings), store)
+    finally:
+        store.close()
+    for finding in findings:
+        print(finding, file=stdout)
+    return 0 if all(f.ok for f in findings) else 1
 
 
 def _reason(error: Exception) -> str:

@@ -105,11 +105,14 @@ class LocalSlack:
         channels=DEMO_CHANNELS,
         valid_tokens: set[str] | None = None,
         limits: PostingLimits | None = None,
+        granted_scopes: tuple[str, ...] = ("commands", "chat:write", "users:read", "channels:read", "groups:read"),
     ):
         self.users = {u.id: u for u in users}
         self.channels = dict(channels)
         self.valid_tokens = valid_tokens
         self.limits = limits
+        self.granted_scopes = granted_scopes
+        self.not_member: set[str] = set()  # channels the bot has not been invited to
         self.delivered: dict[str, int] = {}  # channel -> posts that went through
         self._started = time.monotonic()
         self._last_post: dict[str, float] = {}
@@ -282,7 +285,10 @@ class LocalSlack:
     def _api_conversations_info(self, params):
         channel = params.get("channel", "")
         error = self._channel_error(channel)
-        return error or {"ok": True, "channel": {"id": channel, "name": self.channels.get(channel, "dm")}}
+        return error or {
+            "ok": True,
+            "channel": {"id": channel, "name": self.channels.get(channel, "dm"), "is_member": channel not in self.not_member},
+        }
 
     def _api_users_info(self, params):
         user = self.users.get(params.get("user", ""))
@@ -328,7 +334,9 @@ class LocalSlack:
                 if wait is not None:
                     body = json.dumps({"ok": False, "error": "ratelimited"}).encode()
                     return self._send(429, {"Retry-After": str(wait)}, body)
-                return self._send(200, {}, json.dumps(stand_in.answer(method, params, token)).encode())
+                # Slack tells a token's scopes in this header on every call.
+                scopes = {"X-OAuth-Scopes": ",".join(stand_in.granted_scopes)}
+                return self._send(200, scopes, json.dumps(stand_in.answer(method, params, token)).encode())
 
             def do_GET(self):
                 # A peek at the record for another process (the benchmarks): GET /_calls?method=...

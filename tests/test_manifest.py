@@ -7,18 +7,20 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.doctor import BOT_SCOPES
+
 ROOT = Path(__file__).resolve().parent.parent
 LISTENER_MODULES = sorted((ROOT / "bot" / "listeners").glob("*.py"))
 DECORATOR = re.compile(r"@app\.(command|event|action|shortcut|view)\((.+)\)\s*$", re.MULTILINE)
-# The bot scope each Web API method needs; methods absent here need none beyond the token.
+# The bot scopes each Web API method needs; methods absent here need none beyond the token.
 METHOD_SCOPES = {
-    "chat_postMessage": "chat:write",
-    "chat_postEphemeral": "chat:write",
-    "chat_update": "chat:write",
-    "conversations_open": "im:write",
-    "users_info": "users:read",
-    "conversations_info": "channels:read",
-    "team_info": "team:read",
+    "chat_postMessage": ("chat:write",),
+    "chat_postEphemeral": ("chat:write",),
+    "chat_update": ("chat:write",),
+    "conversations_open": ("im:write",),
+    "users_info": ("users:read",),
+    "conversations_info": ("channels:read", "groups:read"),
+    "team_info": ("team:read",),
 }
 
 
@@ -62,5 +64,7 @@ def test_every_shortcut_is_declared(manifest):
 
 def test_only_the_scopes_the_code_uses(manifest):
     source = "\n".join(p.read_text() for p in (ROOT / "bot").rglob("*.py") if p.name != "local_slack.py")
-    used = {scope for method, scope in METHOD_SCOPES.items() if re.search(rf"\.{method}\(", source)}
+    used = {scope for method, scopes in METHOD_SCOPES.items() if re.search(rf"\.{method}\(", source) for scope in scopes}
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == used | {"commands"}
+    # ...and `lpbot doctor` checks a workspace for exactly those.
+    assert set(BOT_SCOPES) == used | {"commands"}

@@ -111,3 +111,59 @@ def test_logs_never_show_tokens_or_the_secret(log_format):
         record = json.loads(out.strip().splitlines()[-1])
         assert record["level"] == "ERROR" and record["logger"] == "lpbot.test" and "Traceback" in record["exception"]
     logging.getLogger().handlers.clear()
+
+
+def doctor(slack, tmp_path, **extra):
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-doctor",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "LPBOT_DB": str(tmp_path / "lpbot.db"),
+        **extra,
+    }
+    out = io.StringIO()
+    code = cli.main(["doctor"], env=env, stdout=out)
+    return code, out.getvalue().splitlines()
+
+
+def test_doctor_all_well(slack, tmp_path):
+    code, lines = doctor(slack, tmp_path)
+    assert code == 0
+    assert all(line.startswith("ok  ") for line in lines)
+    assert any("SLACK_BOT_TOKEN works: @lpbot in LP Bot local (T0LOCAL)" in line for line in lines)
+    assert any("is writable and up to date" in line for line in lines)
+
+
+def test_doctor_finds_each_problem(slack, tmp_path, services):
+    from storage import weekly as weekly_store
+    from datetime import datetime, timezone
+
+    with services.store.write() as db:
+        for channel in ("C0GENERAL", "C0RANDOM", "C0GONE"):
+            weekly_store.save_schedule(
+                db, weekly_store.Schedule("T0LOCAL", channel, 0, "09:00", "UTC", "U0ALICE", "active"), datetime.now(timezone.utc)
+            )
+    slack.not_member.add("C0RANDOM")
+    slack.granted_scopes = ("commands", "chat:write")
+    code, lines = doctor(slack, tmp_path, LPBOT_DB=str(services.settings.db_path))
+    assert code == 1
+    assert "FAIL missing scopes: users:read, channels:read, groups:read: add them under OAuth & Permissions" in "\n".join(lines)
+    assert "ok   member of #general, which has a weekly post" in lines
+    assert "FAIL not a member of #random, which has a weekly post: type `/invite @LP Bot` there" in lines
+    assert any(line.startswith("FAIL scheduled channel C0GONE: channel_not_found") for line in lines)
+
+
+def test_doctor_with_a_revoked_token(slack, tmp_path):
+    slack.valid_tokens = {"xoxb-another"}
+    code, lines = doctor(slack, tmp_path)
+    assert code == 1
+    assert "FAIL SLACK_BOT_TOKEN was refused (invalid_auth): copy the Bot User OAuth Token again from OAuth & Permissions" in lines
+
+
+@pytest.mark.parametrize("command", ["run", "console", "weekly", "export", "backup", "forget", "doctor"])
+def test_every_command_has_help_with_an_example(command, capsys):
+    with pytest.raises(SystemExit) as exited:
+        cli.main([command, "--help"])
+    assert exited.value.code == 0
+    text = capsys.readouterr().out
+    assert f"usage: lpbot {command}" in text and "example" in text
