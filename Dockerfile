@@ -1,15 +1,17 @@
 # syntax=docker/dockerfile:1
-# Build stage: install LP Bot and its dependencies into /install.
-FROM python:3.11-slim-bookworm AS build
+# Build stage: the pinned dependencies and LP Bot, installed into /install.
+FROM python:3.11.7-slim-bookworm AS build
 WORKDIR /src
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --prefix=/install -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY principles ./principles
 COPY storage ./storage
-RUN pip install --no-cache-dir --prefix=/install .
+RUN pip install --no-cache-dir --no-deps --prefix=/install .
 
-# Final stage: the same slim base, no build tools, a non-root user, data on a volume.
-FROM python:3.11-slim-bookworm
+# Final stage: the same slim base, no compilers or build tools, a non-root user, data on a volume.
+FROM python:3.11.7-slim-bookworm
 RUN useradd --create-home --uid 10001 lpbot && mkdir /data && chown lpbot:lpbot /data
 COPY --from=build /install /usr/local
 ENV LPBOT_DB=/data/lpbot.db \
@@ -21,4 +23,5 @@ EXPOSE 3000
 # In HTTP mode, ask the bot's own /healthz; Socket Mode has no port to ask, so it passes.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD python -c "import os,sys,urllib.request as u; http = os.environ.get('SLACK_SIGNING_SECRET') and not os.environ.get('SLACK_APP_TOKEN'); sys.exit(0 if not http or u.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '3000'), timeout=4).status == 200 else 1)"
+STOPSIGNAL SIGTERM
 CMD ["lpbot", "run"]

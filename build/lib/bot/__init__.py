@@ -1,0 +1,1 @@
+"""LP Bot: a Slack app that keeps a team's principles in everyday work."""

@@ -1,0 +1,3 @@
+from bot.cli import main_exit
+
+main_exit()

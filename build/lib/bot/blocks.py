@@ -1,0 +1,495 @@
+"""Block Kit for every message the bot sends, built from plain values by pure functions."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from principles.catalog import Catalog, Principle
+
+SHARE_ACTION = "share_principle"
+RECOGNIZE_ACTION = "recognize_principle"
+# Slack's limits: 3,000 characters in a section's text, 150 in a header.
+_SECTION_LIMIT = 3000
+_HEADER_LIMIT = 150
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message: fallback text (notifications, screen readers) plus blocks."""
+
+    text: str
+    blocks: list[dict] = field(default_factory=list)
+    response_type: str = "ephemeral"
+
+    def as_kwargs(self) -> dict:
+        return {"text": self.text, "blocks": self.blocks, "response_type": self.response_type}
+
+
+_BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt);)")
+
+
+def escape(text: str) -> str:
+    """Make text a person typed inert in mrkdwn: no pings, no disguised links.
+
+    Slack already sends slash-command text with &, < and > as entities; those are left
+    as they are, so "R&D" neither pings anyone nor shows up as "R&amp;amp;D".
+    """
+    return _BARE_AMPERSAND.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quote(text: str, limit: int = 80) -> str:
+    """A short, escaped, single-line echo of user input, for 'I could not find ...' replies."""
+    flat = " ".join(_CONTROL.sub(" ", text).split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return escape(flat)
+
+
+def checked_user_id(user_id: str) -> str:
+    """The ID itself if it is a Slack user ID; only such IDs are ever written as <@mentions>."""
+    if not isinstance(user_id, str) or not _USER_ID.fullmatch(user_id):
+        raise ValueError(f"not a Slack user ID: {user_id!r}")
+    return user_id
+
+
+def _section(text: str) -> dict:
+    return SectionBlock(text=MarkdownTextObject(text=text[:_SECTION_LIMIT])).to_dict()
+
+
+def _context(text: str) -> dict:
+    return ContextBlock(elements=[MarkdownTextObject(text=text)]).to_dict()
+
+
+def _header(text: str) -> dict:
+    return HeaderBlock(text=text[:_HEADER_LIMIT]).to_dict()
+
+
+def _link(url: str, label: str) -> str:
+    # Only plain web links go into <url|label>; anything else could smuggle markup.
+    if re.fullmatch(r"https?://[^\s<>|]+", url):
+        return f"<{url}|{label}>"
+    return ""
+
+
+def principle_line(principle: Principle) -> str:
+    return f"*{escape(principle.title)}* — {escape(principle.summary)}"
+
+
+def principle_card(principle: Principle, *, shareable: bool = True, shared_by: str | None = None) -> Reply:
+    """The full card for one principle; `shared_by` is a user ID the bot has checked."""
+    blocks = [_header(principle.title), _section(f"*{escape(principle.summary)}*")]
+    if principle.description:
+        blocks.append(_section(escape(principle.description)))
+    if principle.practice:
+        blocks.append(_section(f"*What it looks like on a team*\n{escape(principle.practice)}"))
+    if principle.questions:
+        bullets = "\n".join(f"• {escape(q)}" for q in principle.questions)
+        blocks.append(_section(f"*Ask yourself*\n{bullets}"))
+    footer = [f"`/lp {principle.slug}`"]
+    source = _link(principle.url, "Source")
+    if source:
+        footer.append(source)
+    if shared_by:
+        footer.append(f"Shared by <@{shared_by}>")
+    blocks.append(_context(" · ".join(footer)))
+    if shareable:
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(text="Share in channel", action_id=SHARE_ACTION, value=principle.slug),
+                    ButtonElement(text="Recognize someone for this", action_id=RECOGNIZE_ACTION, value=principle.slug),
+                ]
+            ).to_dict()
+        )
+    return Reply(
+        text=f"{principle.number}. {principle.name}: {principle.summary}",
+        blocks=blocks,
+        response_type="in_channel" if shared_by else "ephemeral",
+    )
+
+
+def list_reply(catalog: Catalog) -> Reply:
+    lines = [principle_line(p) for p in catalog]
+    blocks = [_header(catalog.name)]
+    chunk: list[str] = []
+    for line in lines:
+        if sum(len(x) + 1 for x in chunk) + len(line) > _SECTION_LIMIT:
+            blocks.append(_section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        blocks.append(_section("\n".join(chunk)))
+    blocks.append(_context("Open one with `/lp <number or name>`, for example `/lp 1`."))
+    return Reply(text=f"{catalog.name}: {len(catalog)} principles", blocks=blocks)
+
+
+def not_found_reply(query: str, suggestions: tuple[Principle, ...] | list[Principle]) -> Reply:
+    asked = quote(query)
+    if suggestions:
+        options = "\n".join(f"• `/lp {p.slug}` — {escape(p.name)}" for p in suggestions)
+        text = f"I couldn't pin down “{asked}” to one principle. Did you mean one of these?\n{options}"
+    else:
+        text = f"I couldn't find a principle matching “{asked}”. Try `/lp list` to see them all."
+    return Reply(text=text, blocks=[_section(text)])
+
+
+def search_reply(words: str, results: list[Principle]) -> Reply:
+    asked = quote(words)
+    if not results:
+        text = f"Nothing in the principles mentions “{asked}”. Try other words, or `/lp list`."
+        return Reply(text=text, blocks=[_section(text)])
+    lines = "\n".join(principle_line(p) for p in results)
+    text = f"Principles for “{asked}”, best match first:\n{lines}"
+    return Reply(
+        text=text,
+        blocks=[_section(f"Principles for “{asked}”, best match first:"), _section(lines), _context("Open one with `/lp <number>`.")],
+    )
+
+
+def help_reply(catalog_name: str, usage: list[tuple[str, str]]) -> Reply:
+    lines = "\n".join(f"`{command}` — {what}" for command, what in usage)
+    return Reply(
+        text=f"LP Bot keeps {catalog_name} close at hand. Commands:\n{lines}",
+        blocks=[
+            _section(f"*LP Bot* keeps *{escape(catalog_name)}* close at hand."),
+            _section(lines),
+            _context("Replies only you can see stay private; use *Share in channel* to show a principle to everyone."),
+        ],
+    )
+
+
+def notice(text: str) -> Reply:
+    """A short ephemeral answer: a refusal, a confirmation, an apology. `text` must already be safe."""
+    return Reply(text=text, blocks=[_section(text)])
+
+
+APOLOGY = notice(
+    "Sorry, something went wrong on my side and nothing was changed. Please try again in a moment; "
+    "if it keeps happening, let whoever runs LP Bot know."
+)
+
+
+def home_view(catalog: Catalog, received: list, mix: dict[str, int]) -> dict:
+    """The App Home tab: your recent kudos, your principle mix, a way to give one, the principles."""
+    blocks = [
+        _header("LP Bot"),
+        _section(f"Your team's principles: *{escape(catalog.name)}*. Type `/lp help` anywhere to see what I can do."),
+        ActionsBlock(elements=[ButtonElement(text="Give kudos", action_id=GIVE_KUDOS_ACTION, style="primary")]).to_dict(),
+        DividerBlock().to_dict(),
+        _section("*Kudos you received lately*"),
+    ]
+    if received:
+        blocks.extend(_section(_kudos_line(record, catalog)) for record in received)
+    else:
+        blocks.append(_context("None yet — they will show up here."))
+    blocks.append(_section(f"*Your principle mix:* {_mix(mix, catalog)}"))
+    blocks.append(DividerBlock().to_dict())
+    blocks.extend(list_reply(catalog).blocks[1:])
+    return {"type": "home", "blocks": blocks[:100]}
+
+
+# -- kudos ---------------------------------------------------------------------------
+
+KUDOS_MODAL = "kudos_modal"
+GIVE_KUDOS_ACTION = "give_kudos_home"
+_SLACK_TOKEN = re.compile(r"<([^<>]*)>")
+
+
+def user_text(text: str) -> str:
+    """Text a person wrote, made safe for mrkdwn.
+
+    Slack encodes real mentions, channel links and URLs as <...> tokens. A user or channel
+    mention whose ID we can check is kept (as a bare ID, so a label cannot lie); a URL is
+    kept as the plain address, never as a relabelled link; everything else, including
+    <!channel>, <!here> and <!subteam^...>, is escaped and so shown, not acted on.
+    """
+    out, last = [], 0
+    for token in _SLACK_TOKEN.finditer(text):
+        out.append(escape(text[last : token.start()]))
+        inner = token.group(1)
+        target = inner.split("|", 1)[0]
+        if target.startswith("@") and _USER_ID.fullmatch(target[1:]):
+            out.append(f"<{target}>")
+        elif target.startswith("#") and re.fullmatch(r"#[CG][A-Z0-9]{2,20}", target):
+            out.append(f"<{target}>")
+        elif re.fullmatch(r"https?://[^\s|]+", target):
+            out.append(escape(target))
+        else:
+            out.append(escape(token.group(0)))
+        last = token.end()
+    out.append(escape(text[last:]))
+    return "".join(out)
+
+
+def mentions(user_ids) -> str:
+    names = [f"<@{checked_user_id(u)}>" for u in user_ids]
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _quote_block(reason: str) -> str:
+    return "\n".join("> " + line for line in user_text(reason).splitlines() or [""])
+
+
+def kudos_message(giver_id: str, recipients, principle: Principle, reason: str, message_link: str | None = None) -> Reply:
+    """The public thank-you in the channel."""
+    headline = f":clap: {mentions([giver_id])} recognised {mentions(recipients)} for *{escape(principle.title)}*"
+    body = [_section(f"{headline}\n{_quote_block(reason)}")]
+    footer = [escape(principle.summary)]
+    link = _link(message_link or "", "the message")
+    if link:
+        footer.append(f"About {link}")
+    footer.append("Give kudos: `/lp kudos @someone <principle> <why>`")
+    body.append(_context(" · ".join(footer)))
+    names = " and ".join(f"<@{u}>" for u in recipients)
+    return Reply(text=f"Kudos to {names} for {principle.name}", blocks=body, response_type="in_channel")
+
+
+def kudos_dm(giver_id: str, principle: Principle, reason: str, channel_id: str | None) -> Reply:
+    where = f" in <#{channel_id}>" if channel_id and re.fullmatch(r"[CG][A-Z0-9]{2,20}", channel_id) else ""
+    text = f":sparkles: {mentions([giver_id])} recognised you for *{escape(principle.title)}*{where}:\n{_quote_block(reason)}"
+    return Reply(
+        text=f"You got kudos for {principle.name}",
+        blocks=[_section(text), _context("Turn these messages off with `/lp dm off`.")],
+    )
+
+
+def kudos_confirmation(recipients, principle: Principle, *, dropped_self: bool, duplicate: bool) -> Reply:
+    if duplicate:
+        return notice("You sent exactly these kudos a moment ago, so I kept just the one. :slightly_smiling_face:")
+    text = f"Sent! {mentions(recipients)} will hear about it. Thank you for recognising *{escape(principle.name)}*."
+    if dropped_self:
+        text += " (I left you out — kudos are for others.)"
+    return notice(text)
+
+
+def leaderboard_reply(rows: list[tuple[str, int]], principle: Principle | None, period: str) -> Reply:
+    scope = f" for {escape(principle.name)}" if principle else ""
+    when = "of all time" if period == "all" else f"this {period}"
+    title = f"Kudos leaderboard{scope}, {when}"
+    if not rows:
+        text = f"{title}: no kudos yet. Be the first: `/lp kudos @someone <principle> <why>`."
+        return notice(text)
+    medals = {1: ":first_place_medal:", 2: ":second_place_medal:", 3: ":third_place_medal:"}
+    lines = [f"{medals.get(i, f'{i}.')} <@{checked_user_id(user)}> — {count}" for i, (user, count) in enumerate(rows, 1)]
+    return Reply(text=f"{title}\n" + "\n".join(lines), blocks=[_section(f"*{title}*"), _section("\n".join(lines))])
+
+
+def _mix(counts: dict[str, int], catalog: Catalog) -> str:
+    if not counts:
+        return "none yet"
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    names = {p.slug: p.name for p in catalog}
+    return ", ".join(f"{escape(names.get(slug, slug))} {count}" for slug, count in ordered)
+
+
+def stats_reply(user_id: str, catalog: Catalog, received: dict, received_all: dict, given: dict, given_all: dict) -> Reply:
+    who = f"<@{checked_user_id(user_id)}>"
+    lines = [
+        f"*Received this quarter:* {sum(received.values())} — {_mix(received, catalog)}",
+        f"*Received all time:* {sum(received_all.values())} — {_mix(received_all, catalog)}",
+        f"*Given this quarter:* {sum(given.values())} — {_mix(given, catalog)}",
+        f"*Given all time:* {sum(given_all.values())} — {_mix(given_all, catalog)}",
+    ]
+    text = f"Kudos for {who}\n" + "\n".join(lines)
+    return Reply(text=text, blocks=[_section(f"*Kudos for* {who}"), _section("\n".join(lines))])
+
+
+def _kudos_line(record, catalog: Catalog) -> str:
+    principle = catalog.by_slug(record.principle)
+    name = escape(principle.name) if principle else escape(record.principle)
+    reason = user_text(" ".join(record.reason.split()))
+    if len(reason) > 200:
+        reason = reason[:199] + "…"
+    return f"{mentions([record.giver_id])} → {mentions(record.recipients)} for *{name}* ({record.created_at[:10]}): {reason}"
+
+
+def recent_reply(records, catalog: Catalog, principle: Principle | None) -> Reply:
+    scope = f" for *{escape(principle.name)}*" if principle else ""
+    if not records:
+        return notice(f"No kudos{scope} yet. Start with `/lp kudos @someone <principle> <why>`.")
+    lines = [_kudos_line(r, catalog) for r in records]
+    return Reply(
+        text=f"Latest kudos{scope}\n" + "\n".join(lines),
+        blocks=[_section(f"*Latest kudos{scope}*"), *[_section(line) for line in lines]],
+    )
+
+
+def principle_options(catalog: Catalog) -> list[dict]:
+    # Slack allows 100 options in a static select and 75 characters in an option's text.
+    return [
+        {"text": {"type": "plain_text", "text": f"{p.number}. {p.name}"[:75]}, "value": p.slug}
+        for p in list(catalog)[:100]
+    ]
+
+
+def kudos_modal(
+    catalog: Catalog,
+    *,
+    recipients: tuple[str, ...] = (),
+    principle: Principle | None = None,
+    channel_id: str | None = None,
+    metadata: str = "",
+) -> dict:
+    """The 'Give kudos' modal; `metadata` travels back with the submission."""
+    recipients_element = {"type": "multi_users_select", "action_id": "recipients", "placeholder": {"type": "plain_text", "text": "Choose people"}}
+    if recipients:
+        recipients_element["initial_users"] = [checked_user_id(u) for u in recipients]
+    principle_element = {
+        "type": "static_select",
+        "action_id": "principle",
+        "placeholder": {"type": "plain_text", "text": "Choose a principle"},
+        "options": principle_options(catalog),
+    }
+    if principle:
+        principle_element["initial_option"] = next(o for o in principle_options(catalog) if o["value"] == principle.slug)
+    channel_element = {
+        "type": "conversations_select",
+        "action_id": "channel",
+        "placeholder": {"type": "plain_text", "text": "Where to thank them"},
+        "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+    }
+    if channel_id:
+        channel_element["initial_conversation"] = channel_id
+    return {
+        "type": "modal",
+        "callback_id": KUDOS_MODAL,
+        "private_metadata": metadata,
+        "title": {"type": "plain_text", "text": "Give kudos"},
+        "submit": {"type": "plain_text", "text": "Send kudos"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {"type": "input", "block_id": "recipients", "label": {"type": "plain_text", "text": "Who"}, "element": recipients_element},
+            {"type": "input", "block_id": "principle", "label": {"type": "plain_text", "text": "For which principle"}, "element": principle_element},
+            {
+                "type": "input",
+                "block_id": "reason",
+                "label": {"type": "plain_text", "text": "Why"},
+                "hint": {"type": "plain_text", "text": f"What did they do? {MODAL_REASON_HINT}"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "reason",
+                    "multiline": True,
+                    "min_length": 1,
+                    "max_length": 3000,
+                    "placeholder": {"type": "plain_text", "text": "Stayed with the outage until the root cause was found"},
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "channel",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Post in"},
+                "element": channel_element,
+            },
+        ],
+    }
+
+
+MODAL_REASON_HINT = "At least 10 characters, at most 1,000."
+
+
+@dataclass(frozen=True)
+class KudosForm:
+    """What a person filled in on the kudos modal."""
+
+    recipients: tuple[str, ...]
+    principle: str | None
+    reason: str
+    channel_id: str | None
+    metadata: dict
+
+
+def read_kudos_modal(view: dict) -> KudosForm:
+    values = view.get("state", {}).get("values", {})
+
+    def field_value(block: str, key: str):
+        return (values.get(block, {}).get(block) or {}).get(key)
+
+    try:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except json.JSONDecodeError:
+        metadata = {}
+    return KudosForm(
+        recipients=tuple(field_value("recipients", "selected_users") or ()),
+        principle=(field_value("principle", "selected_option") or {}).get("value"),
+        reason=field_value("reason", "value") or "",
+        channel_id=field_value("channel", "selected_conversation"),
+        metadata=metadata if isinstance(metadata, dict) else {},
+    )
+
+
+# -- principle of the week -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeeklyRecap:
+    principle: Principle
+    kudos_count: int
+    quoted: object | None  # a storage KudosRecord given in a channel, or None
+
+
+def weekly_post(principle: Principle, why: str | None, question: str | None, recap: WeeklyRecap | None) -> Reply:
+    blocks = [
+        _header(f"Principle of the week: {principle.title}"),
+        _section(f"*{escape(principle.summary)}*"),
+    ]
+    if principle.practice:
+        blocks.append(_section(f"*What it looks like on a team*\n{escape(principle.practice)}"))
+    if question:
+        blocks.append(_section(f"*This week, ask yourself:* {escape(question)}"))
+    if recap:
+        line = f"*Last week:* {escape(recap.principle.name)} got {recap.kudos_count} kudos."
+        if recap.quoted:
+            record = recap.quoted
+            line += f"\n{mentions([record.giver_id])} recognised {mentions(record.recipients)}:\n{_quote_block(record.reason)}"
+        blocks.append(_section(line))
+    blocks.append(
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text=f"Recognize someone for {principle.name}"[:75],
+                    action_id=RECOGNIZE_ACTION,
+                    value=principle.slug,
+                    style="primary",
+                )
+            ]
+        ).to_dict()
+    )
+    if why:
+        blocks.append(_context(escape(why)))
+    return Reply(text=f"Principle of the week: {principle.name}", blocks=blocks, response_type="in_channel")
+
+
+def schedule_paused_notice(channel_id: str, explanation: str) -> Reply:
+    return notice(
+        f"I've paused the weekly principle post for <#{channel_id}>: {explanation} "
+        f"To stop it for good instead, use `/lp schedule off <#{channel_id}>`."
+    )
+
+
+def schedules_reply(rows: list[tuple[object, str]]) -> Reply:
+    """`rows` pairs each schedule with its next run, already formatted for people."""
+    if not rows:
+        return notice("No weekly posts are scheduled. Add one with `/lp schedule #channel monday 09:00 Europe/Berlin`.")
+    lines = []
+    for schedule, when in rows:
+        day = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[schedule.weekday]
+        state = "active" if schedule.active else f"paused ({escape(schedule.paused_reason or 'by an admin')})"
+        lines.append(f"<#{schedule.channel_id}> — {day}s at {schedule.time} {escape(schedule.tz)} · next: {when} · {state}")
+    return Reply(text="Weekly posts\n" + "\n".join(lines), blocks=[_section("*Weekly posts*"), _section("\n".join(lines))])

@@ -1,0 +1,258 @@
+"""The `lpbot` command: run the bot in the mode its settings call for, or the local console."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from datetime import datetime, timezone
+from typing import IO, Mapping, Sequence
+
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.error import BoltError
+
+from bot import doctor, weekly
+from bot.app import build_services, create_app, web_client
+from bot.blocks import checked_user_id
+from bot.console import run_console
+from bot.logs import configure_logging
+from bot.scheduler import WeeklyScheduler
+from bot.server import HttpServer
+from bot.settings import ConfigError, Settings, load_settings
+from principles import CatalogError
+from storage import Store, StorageError
+from storage import kudos as kudos_store
+
+log = logging.getLogger("lpbot")
+
+EPILOG = """\
+examples:
+  lpbot                          run in the mode the environment calls for (the console when no tokens are set)
+  lpbot console                  the local console, with Slack played by a stand-in
+  echo "/lp 7" | lpbot console   one scripted command
+  lpbot export kudos --format json --since 2026-01-01
+  lpbot backup backup.db
+  lpbot forget U0123ABCD
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lpbot",
+        description="LP Bot: your team's principles in Slack.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser(
+        "run",
+        help="run the bot (Socket Mode, HTTP mode or the console, from the environment)",
+        description="Socket Mode with SLACK_BOT_TOKEN and SLACK_APP_TOKEN; HTTP mode with SLACK_BOT_TOKEN "
+        "and SLACK_SIGNING_SECRET; otherwise the local console. SIGTERM or Ctrl-C stops it cleanly.",
+        epilog="examples:\n  SLACK_BOT_TOKEN=xoxb-... SLACK_APP_TOKEN=xapp-... lpbot run\n"
+        "  SLACK_BOT_TOKEN=xoxb-... SLACK_SIGNING_SECRET=... PORT=8080 lpbot run",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands.add_parser(
+        "console",
+        help="talk to the real bot locally, Slack played by a stand-in",
+        description="Type /lp commands as a demo user, or pipe them in one per line.",
+        epilog="example:\n  printf '/lp list\\n/lp 7\\n' | lpbot console",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export = commands.add_parser(
+        "export",
+        help="write kudos to stdout as CSV or JSON",
+        description="One record per (kudos, recipient): id, created_at (ISO 8601, UTC), team_id, channel_id, "
+        "giver_id, recipient_id, principle (the slug), reason.",
+        epilog="examples:\n  lpbot export kudos --format csv > kudos.csv\n  lpbot export kudos --format json --since 2026-01-01",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export.add_argument("what", choices=["kudos"], help="what to export")
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument("--since", type=_since, help="only kudos given on or after this date or time (UTC unless it says)")
+    backup = commands.add_parser(
+        "backup",
+        help="copy the live database safely to a new file",
+        description="Uses SQLite's online backup, so it is safe while the bot runs.",
+        epilog="example:\n  lpbot backup backups/lpbot-$(date +%%F).db",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    backup.add_argument("path", help="the new file to write (must not exist)")
+    forget = commands.add_parser(
+        "forget",
+        help="remove a person from all kudos, given and received",
+        description="Deletes the kudos they gave, removes them from kudos they received (a kudos left with "
+        "nobody to thank goes too), replaces mentions of them in reasons, and drops their settings.",
+        epilog="example:\n  lpbot forget U0123ABCD",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    forget.add_argument("user_id", type=_user_id, help="the Slack user ID, e.g. U0123ABCD")
+    weekly_cmd = commands.add_parser(
+        "weekly",
+        help="post the weekly principles due at a moment, then exit (for cron)",
+        description="Posts every weekly principle that is due at --as-of (default: now) and not yet posted. "
+        "Safe to run as often as you like: each channel gets one post a week.",
+        epilog="examples:\n  lpbot weekly\n  lpbot weekly --as-of 2026-11-30T09:00:00+01:00",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    weekly_cmd.add_argument("--as-of", type=_since, help="the moment to act as, ISO 8601 (UTC unless it says)")
+    commands.add_parser(
+        "doctor",
+        help="check the configuration against Slack: token, scopes, channels, database",
+        description="Prints one line per finding and exits 1 if any check fails.",
+        epilog="example:\n  SLACK_BOT_TOKEN=xoxb-... SLACK_APP_TOKEN=xapp-... lpbot doctor",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    return parser
+
+
+def _since(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-01-31 or 2026-01-31T09:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _user_id(value: str) -> str:
+    try:
+        return checked_user_id(value.strip().upper())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a Slack user ID like U0123ABCD") from None
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    stdin: IO[str] | None = None,
+    stdout: IO[str] | None = None,
+) -> int:
+    args = build_parser().parse_args(argv)
+    env = os.environ if env is None else env
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+    try:
+        settings = load_settings(env)
+        configure_logging(settings.log_level, (settings.signing_secret or "",), settings.log_format)
+        if args.command in ("export", "backup", "forget"):
+            return _data_command(args, settings, stdout)
+        if args.command == "weekly":
+            return _weekly(args, settings, stdout)
+        if args.command == "doctor":
+            return _doctor(settings, stdout)
+        if args.command == "console" or settings.mode == "console":
+            return run_console(settings, stdin, stdout)
+        return _run(settings)
+    except (ConfigError, CatalogError, StorageError) as error:
+        print(f"lpbot: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+
+
+def _run(settings: Settings) -> int:
+    services = build_services(settings)
+    try:
+        app = create_app(settings, services)
+    except BoltError as error:
+        # Bolt checks the bot token with auth.test while it builds the app.
+        services.store.close()
+        raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack ({_reason(error)}); copy it again from OAuth & Permissions") from None
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    scheduler = WeeklyScheduler(services, app.client)
+    scheduler.start()
+    if settings.mode == "socket":
+        socket_mode = SocketModeHandler(app, settings.app_token)
+        socket_mode.connect()
+        log.info("running in Socket Mode")
+        stop_taking_work = socket_mode.close
+    else:
+        server = HttpServer(app, services, host=settings.host, port=settings.port).start()
+        log.info("running in HTTP mode on port %s", server.port)
+        stop_taking_work = server.close
+    stop.wait()
+    log.info("stopping: finishing the work in hand")
+    stop_taking_work()
+    services.listener_pool.shutdown(wait=True)
+    scheduler.shutdown()
+    services.store.close()
+    log.info("stopped")
+    return 0
+
+
+def _data_command(args, settings: Settings, stdout: IO[str]) -> int:
+    store = Store(settings.db_path).open()
+    try:
+        if args.command == "export":
+            rows = kudos_store.export_rows(store.db, args.since)
+            if args.format == "json":
+                json.dump(list(rows), stdout, indent=1, ensure_ascii=False)
+                stdout.write("\n")
+            else:
+                writer = csv.DictWriter(stdout, fieldnames=kudos_store.EXPORT_COLUMNS, lineterminator="\n")
+                writer.writeheader()
+                writer.writerows(rows)
+        elif args.command == "backup":
+            store.backup(args.path)
+            print(f"Backed up {settings.db_path} to {args.path}", file=sys.stderr)
+        elif args.command == "forget":
+            with store.write() as db:
+                removed = kudos_store.forget_user(db, args.user_id)
+            print(
+                f"Forgot {args.user_id}: {removed['given']} kudos given deleted, removed from {removed['received']} "
+                f"received ({removed['emptied']} left with nobody deleted), {removed['mentions']} reasons reworded",
+                file=sys.stderr,
+            )
+    finally:
+        store.close()
+    return 0
+
+
+def _weekly(args, settings: Settings, stdout: IO[str]) -> int:
+    if settings.mode == "console":
+        raise ConfigError("SLACK_BOT_TOKEN is needed to post weekly principles (the console has :advance for that)")
+    services = build_services(settings)
+    try:
+        now = args.as_of or services.clock()
+        outcomes = weekly.run_due(services, web_client(settings), now)
+        for outcome in outcomes:
+            detail = f" ({outcome.error})" if outcome.error else ""
+            print(f"{outcome.week} <#{outcome.channel_id}> {outcome.status} {outcome.principle or ''}{detail}".rstrip(), file=stdout)
+        if not outcomes:
+            print("nothing due", file=stdout)
+    finally:
+        services.store.close()
+    return 0
+
+
+def _doctor(settings: Settings, stdout: IO[str]) -> int:
+    if settings.mode == "console":
+        raise ConfigError("SLACK_BOT_TOKEN is not set: doctor checks a real workspace's configuration")
+    store = Store(settings.db_path).open()
+    try:
+        findings = doctor.check(web_client(settings), store)
+    finally:
+        store.close()
+    for finding in findings:
+        print(finding, file=stdout)
+    return 0 if all(f.ok for f in findings) else 1
+
+
+def _reason(error: Exception) -> str:
+    text = str(error)
+    for known in ("invalid_auth", "token_revoked", "account_inactive", "not_authed", "token_expired"):
+        if known in text:
+            return known
+    return "the token check failed"
+
+
+def main_exit() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

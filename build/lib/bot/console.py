@@ -1,0 +1,301 @@
+"""The local console: the real app in HTTP mode, Slack played by the local stand-in.
+
+Type `/lp ...` as a demo user and read the bot's replies as plain text. Lines can also be
+piped on stdin, one per line, which makes the console scriptable.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import secrets
+import time
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from typing import IO
+
+from bot import weekly
+from bot.app import build_services, create_app
+from bot.local_slack import LocalSlack, SlackSender
+from bot.server import HttpServer
+from bot.settings import Settings
+from storage import weekly as weekly_store
+
+PROMPT_HELP = """\
+Type /lp commands as you would in Slack, for example /lp help, /lp 7, /lp search customers.
+Console commands:
+  :as NAME         act as another demo user (alice, bob, carol, dave)
+  :in CHANNEL      talk in another channel (general, random, leads)
+  :click N         press button N of the last reply
+  :advance 7d      move the console's clock on (d, h or m) and post what falls due
+  :now             the console's clock
+  :users           list the demo users and channels
+  :help            this text
+  :quit            leave (or Ctrl-D)"""
+
+# The console waits for the bot's replies: the first within this many seconds...
+_FIRST_REPLY_TIMEOUT = 5.0
+# ...and then until the bot has been quiet this long, so follow-up messages are shown too.
+_QUIET = 0.25
+_VISIBLE = {"response_url", "chat.postMessage", "chat.postEphemeral", "chat.update", "views.publish", "views.open", "views.update"}
+
+
+def render_mrkdwn(text: str, names: dict[str, str]) -> str:
+    """Slack mrkdwn as a terminal shows it: mentions by name, links spelled out, entities decoded."""
+    text = re.sub(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>", lambda m: "@" + names.get(m.group(1), m.group(1)), text)
+    text = re.sub(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>", lambda m: "#" + (m.group(2) or names.get(m.group(1), m.group(1))), text)
+    text = re.sub(r"<!(here|channel|everyone)>", r"@\1", text)
+    text = re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2 (\1)", text)
+    text = re.sub(r"<(https?://[^>]+)>", r"\1", text)
+    return html.unescape(text)
+
+
+def render_blocks(blocks: list[dict], names: dict[str, str], buttons: list[dict]) -> list[str]:
+    """Lines of text for a list of blocks; buttons are numbered and appended to `buttons`."""
+    lines: list[str] = []
+    for block in blocks:
+        kind = block.get("type")
+        if kind == "header":
+            title = block.get("text", {}).get("text", "")
+            lines += [title, "=" * min(len(title), 60)]
+        elif kind == "section":
+            if block.get("text"):
+                lines += render_mrkdwn(block["text"].get("text", ""), names).splitlines()
+            for field in block.get("fields", []):
+                lines.append(render_mrkdwn(field.get("text", ""), names))
+        elif kind == "context":
+            parts = [render_mrkdwn(e.get("text", ""), names) for e in block.get("elements", []) if "text" in e]
+            lines.append("  " + " · ".join(parts))
+        elif kind == "divider":
+            lines.append("-" * 40)
+        elif kind == "actions":
+            labels = []
+            for element in block.get("elements", []):
+                if element.get("type") == "button":
+                    buttons.append(element)
+                    labels.append(f"[{len(buttons)}: {element['text']['text']}]")
+            lines.append(" ".join(labels))
+        elif kind == "input":
+            lines.append(f"({block.get('label', {}).get('text', 'input')})")
+    return lines
+
+
+def render_call(call, names: dict[str, str], buttons: list[dict]) -> str:
+    params = call.params
+    if call.method in ("views.publish", "views.open", "views.update"):
+        view = params.get("view") or {}
+        where = {"views.publish": "App Home", "views.open": "Modal", "views.update": "Modal"}[call.method]
+        title = (view.get("title") or {}).get("text", "")
+        body = render_blocks(view.get("blocks", []), names, buttons)
+        heading = f"── {where}{': ' + title if title else ''} ──"
+    else:
+        if call.method == "response_url":
+            visibility = "everyone in the channel" if params.get("response_type") == "in_channel" else "only you"
+            heading = f"── LP Bot (visible to {visibility}) ──"
+        elif call.method == "chat.postEphemeral":
+            heading = f"── LP Bot (only {names.get(params.get('user', ''), 'you')} can see this) ──"
+        else:
+            channel = params.get("channel", "")
+            if channel.startswith(("U", "W")):
+                place = f"DM to {names.get(channel, channel)}"
+            elif channel.startswith("D"):
+                place = f"DM to {names.get('U' + channel[1:], channel)}"
+            else:
+                place = "#" + names.get(channel, channel)
+            heading = f"── LP Bot in {place} ──"
+        body = render_blocks(params.get("blocks") or [], names, buttons) or [render_mrkdwn(params.get("text", ""), names)]
+    return "\n".join([heading, *body])
+
+
+class Console:
+    def __init__(self, settings: Settings, out: IO[str]):
+        self.out = out
+        self.slack = LocalSlack().start()
+        secret = secrets.token_hex(16)
+        self.settings = replace(
+            settings, bot_token="xoxb-local-console", app_token=None, signing_secret=secret, api_url=self.slack.api_url
+        )
+        self.offset = timedelta(0)
+        self.services = build_services(self.settings, clock=self.now)
+        self.app = create_app(self.settings, self.services)
+        self.server = HttpServer(self.app, self.services, host="127.0.0.1", port=0).start()
+        self.sender = SlackSender(self.server.events_url, secret, self.slack)
+        self.names = {u.id: u.name for u in self.slack.users.values()} | self.slack.channels
+        self.user = "U0ALICE"
+        self.channel = "C0GENERAL"
+        self.buttons: list[dict] = []
+
+    def now(self) -> datetime:
+        """Real time plus however far :advance has moved it."""
+        return datetime.now(timezone.utc) + self.offset
+
+    @property
+    def prompt(self) -> str:
+        return f"{self.names[self.user]} in #{self.names[self.channel]}> "
+
+    def close(self) -> None:
+        self.server.close()
+        self.slack.stop()
+        self.services.store.close()
+
+    def handle(self, line: str) -> bool:
+        """Run one line; False means the person asked to leave. Weekly posts due by then appear after it."""
+        carry_on = self._handle(line.strip())
+        self._post_due()
+        return carry_on
+
+    def _post_due(self) -> None:
+        seen = len(self.slack.calls)
+        weekly.run_due(self.services, self.app.client, self.now())
+        for call in self.slack.calls[seen:]:
+            if call.method == "chat.postMessage":
+                self.buttons = []
+                self._print(render_call(call, self.names, self.buttons))
+
+    def _handle(self, line: str) -> bool:
+        if not line:
+            return True
+        if line.startswith(":"):
+            return self._console_command(line)
+        if not line.startswith("/"):
+            self._print("Start with /lp (for example /lp help), or :help for console commands.")
+            return True
+        command, _, text = line.partition(" ")
+        seen = len(self.slack.calls)
+        sent = self.sender.command(self.encode_like_slack(text), user=self.user, channel=self.channel, command=command)
+        self._show_outcome(sent, seen)
+        return True
+
+    def encode_like_slack(self, text: str) -> str:
+        """What Slack sends for a command with should_escape: entities escaped, @name and #name as IDs."""
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        users = {u.name: u.id for u in self.slack.users.values()}
+        channels = {name: cid for cid, name in self.slack.channels.items()}
+        text = re.sub(r"(?<![\w&])@(\w+)", lambda m: f"<@{users[m.group(1)]}|{m.group(1)}>" if m.group(1) in users else m.group(0), text)
+        return re.sub(r"(?<![\w&])#([\w-]+)", lambda m: f"<#{channels[m.group(1)]}|{m.group(1)}>" if m.group(1) in channels else m.group(0), text)
+
+    def _console_command(self, line: str) -> bool:
+        verb, _, arg = line[1:].partition(" ")
+        arg = arg.strip().lstrip("#@")
+        if verb in ("quit", "exit", "q"):
+            return False
+        if verb == "help":
+            self._print(PROMPT_HELP)
+        elif verb == "users":
+            people = ", ".join(f"{u.name} ({u.id})" for u in self.slack.users.values() if not u.is_bot)
+            rooms = ", ".join(f"#{name} ({cid})" for cid, name in self.slack.channels.items())
+            self._print(f"Users: {people}\nChannels: {rooms}")
+        elif verb == "as":
+            found = next((u.id for u in self.slack.users.values() if arg in (u.name, u.id)), None)
+            if found:
+                self.user = found
+                self._print(f"You are now {self.names[found]}.")
+            else:
+                self._print(f"No demo user called {arg!r}; :users lists them.")
+        elif verb == "in":
+            found = next((cid for cid, name in self.slack.channels.items() if arg in (name, cid)), None)
+            if found:
+                self.channel = found
+                self._print(f"You are now in #{self.names[found]}.")
+            else:
+                self._print(f"No demo channel called {arg!r}; :users lists them.")
+        elif verb == "click":
+            self._click(arg)
+        elif verb == "advance":
+            step = re.fullmatch(r"(\d+)\s*([dhm])", arg)
+            if not step:
+                self._print("Say how far, for example :advance 7d, :advance 3h or :advance 30m.")
+            else:
+                unit = {"d": "days", "h": "hours", "m": "minutes"}[step.group(2)]
+                self._advance(timedelta(**{unit: int(step.group(1))}))
+                self._print(f"Console clock: {self.now():%a %d %b %Y %H:%M} UTC")
+        elif verb == "now":
+            self._print(f"Console clock: {self.now():%a %d %b %Y %H:%M} UTC")
+        else:
+            self._print(f"Unknown console command :{verb}; :help lists them.")
+        return True
+
+    def _advance(self, by: timedelta) -> None:
+        """Move the clock on, stopping at each scheduled post on the way so none is skipped."""
+        target = self.now() + by
+        while True:
+            moments = [
+                weekly.next_run(schedule, self.now())
+                for schedule in weekly_store.list_schedules(self.services.store.db, active_only=True)
+            ]
+            upcoming = min((m for m in moments if m <= target), default=None)
+            if upcoming is None:
+                break
+            self.offset += upcoming - self.now()
+            self._post_due()
+        self.offset += target - self.now()
+
+    def _click(self, arg: str) -> None:
+        if not arg.isdigit() or not 1 <= int(arg) <= len(self.buttons):
+            self._print(f"There is no button {arg!r} on the last reply." if self.buttons else "The last reply has no buttons.")
+            return
+        button = self.buttons[int(arg) - 1]
+        seen = len(self.slack.calls)
+        sent = self.sender.click(button["action_id"], button.get("value", ""), user=self.user, channel=self.channel)
+        self._show_outcome(sent, seen)
+
+    def _show_outcome(self, sent, seen: int) -> None:
+        if sent.status != 200:
+            self._print(f"(Slack would show an error: the app answered HTTP {sent.status})")
+            return
+        if sent.body and sent.body.strip() not in ("", "{}"):
+            # A reply in the HTTP response itself, as modals' validation errors are.
+            self._print(f"── LP Bot answered directly ──\n{sent.body}")
+        new = self._wait_for_replies(seen)
+        if not new:
+            self._print("(no reply)")
+            return
+        self.buttons = []
+        for call in new:
+            self._print(render_call(call, self.names, self.buttons))
+
+    def _wait_for_replies(self, seen: int) -> list:
+        def visible(calls):
+            return [c for c in calls[seen:] if c.method in _VISIBLE]
+
+        try:
+            self.slack.wait_for(visible, timeout=_FIRST_REPLY_TIMEOUT)
+        except AssertionError:
+            return []
+        count = len(self.slack.calls)
+        while True:
+            time.sleep(_QUIET)
+            if len(self.slack.calls) == count:
+                return visible(self.slack.calls)
+            count = len(self.slack.calls)
+
+    def _print(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+
+def run_console(settings: Settings, stdin: IO[str], out: IO[str]) -> int:
+    console = Console(settings, out)
+    interactive = stdin.isatty()
+    try:
+        if interactive:
+            console._print(f"LP Bot local console, database {console.settings.db_path}.\n{PROMPT_HELP}\n")
+        while True:
+            if interactive:
+                try:
+                    line = input(console.prompt)
+                except EOFError:
+                    console._print("")
+                    break
+                except KeyboardInterrupt:
+                    console._print("")
+                    break
+            else:
+                line = stdin.readline()
+                if not line:
+                    break
+                console._print(console.prompt + line.rstrip("\n"))
+            if not console.handle(line):
+                break
+    finally:
+        console.close()
+    return 0

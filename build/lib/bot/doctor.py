@@ -1,0 +1,76 @@
+"""`lpbot doctor`: check a configuration against the real Web API, one line per finding."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from storage import Store
+from storage import weekly as weekly_store
+
+#: The bot scopes the code uses; tests keep this, manifest.yml and the code's Web API calls in step.
+BOT_SCOPES = ("commands", "chat:write", "users:read", "channels:read", "groups:read")
+
+
+@dataclass(frozen=True)
+class Finding:
+    ok: bool
+    text: str
+
+    def __str__(self) -> str:
+        return f"{'ok  ' if self.ok else 'FAIL'} {self.text}"
+
+
+def check(client: WebClient, store: Store) -> list[Finding]:
+    findings = [_database(store)]
+    try:
+        identity = client.auth_test()
+    except SlackApiError as error:
+        code = error.response.get("error")
+        findings.append(Finding(False, f"SLACK_BOT_TOKEN was refused ({code}): copy the Bot User OAuth Token again from OAuth & Permissions"))
+        return findings
+    findings.append(Finding(True, f"SLACK_BOT_TOKEN works: @{identity.get('user')} in {identity.get('team')} ({identity.get('team_id')})"))
+    granted = {scope.strip() for scope in _header(identity, "X-OAuth-Scopes").split(",") if scope.strip()}
+    missing = [scope for scope in BOT_SCOPES if scope not in granted]
+    if missing:
+        findings.append(
+            Finding(False, f"missing scopes: {', '.join(missing)}: add them under OAuth & Permissions (or recreate the app from manifest.yml), then reinstall it")
+        )
+    else:
+        findings.append(Finding(True, f"granted scopes cover what LP Bot uses ({', '.join(BOT_SCOPES)})"))
+    for schedule in weekly_store.list_schedules(store.db, identity.get("team_id")):
+        findings.append(_membership(client, schedule.channel_id))
+    return findings
+
+
+def _header(response, name: str) -> str:
+    for key, value in (response.headers or {}).items():
+        if key.lower() == name.lower():
+            return value[0] if isinstance(value, list) else value
+    return ""
+
+
+def _membership(client: WebClient, channel_id: str) -> Finding:
+    try:
+        channel = client.conversations_info(channel=channel_id)["channel"]
+    except SlackApiError as error:
+        return Finding(False, f"scheduled channel {channel_id}: {error.response.get('error')}: invite LP Bot there, or `/lp schedule off` it")
+    name = f"#{channel.get('name', channel_id)}"
+    if channel.get("is_member"):
+        return Finding(True, f"member of {name}, which has a weekly post")
+    return Finding(False, f"not a member of {name}, which has a weekly post: type `/invite @LP Bot` there")
+
+
+def _database(store: Store) -> Finding:
+    try:
+        pending = store.pending_migrations()
+        with store.write():
+            pass  # taking the write lock proves the file and its folder are writable
+    except sqlite3.Error as error:
+        return Finding(False, f"database {store.path} is not usable ({error}): check the path, the disk and its permissions")
+    if pending:
+        return Finding(False, f"database {store.path} has {len(pending)} migrations pending: start the bot once to apply them")
+    return Finding(True, f"database {store.path} is writable and up to date")

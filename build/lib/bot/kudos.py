@@ -1,0 +1,218 @@
+"""The rules of kudos: who may be thanked, for what, how often, and what counts as the same one twice.
+
+Pure apart from the store and the clock, which are passed in. Every refusal is a `Refusal`
+whose text is the friendly, already-escaped sentence the giver should read.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from bot.people import Person
+from principles import Catalog, Match, Principle, match_principle
+from storage import Store
+from storage import kudos as kudos_store
+
+MIN_REASON = 10
+MAX_REASON = 1000
+DUPLICATE_WINDOW = timedelta(minutes=1)
+UNDO_WINDOW = timedelta(hours=24)
+UTC = ZoneInfo("UTC")
+# The longest principle name in words; a name is never longer, so we look no further.
+_LONGEST_NAME_WORDS = 7
+
+PERIODS = ("week", "month", "quarter", "year", "all")
+DEFAULT_PERIOD = "quarter"
+
+
+class Refusal(Exception):
+    """A rule said no. str(refusal) is safe mrkdwn to show as it is.
+
+    `field` names the modal input the refusal is about, and `plain` is the same message
+    as plain text, since modal errors are shown without formatting.
+    """
+
+    def __init__(self, message: str, *, field: str = "reason", plain: str | None = None):
+        super().__init__(message)
+        self.field = field
+        self.plain = plain or message.replace("`", "")
+
+
+@dataclass(frozen=True)
+class Given:
+    kudos_id: int
+    giver_id: str
+    recipients: tuple[str, ...]
+    principle: Principle
+    reason: str
+    channel_id: str | None
+    message_link: str | None
+    duplicate: bool = False
+    dropped_self: bool = False
+
+
+def split_principle(catalog: Catalog, text: str) -> tuple[Match, str]:
+    """Split 'dive deep for finding the leak' into the principle and the reason.
+
+    The principle is the longest run of leading words that names exactly one principle
+    (a number, #slug, name, alias, prefix or phrase); failing that, the best typo match of
+    the first few words. What follows is the reason.
+    """
+    words = text.split()
+    if not words:
+        return Match(None), ""
+    for width in range(min(len(words), _LONGEST_NAME_WORDS), 0, -1):
+        candidate = " ".join(words[:width])
+        match = match_principle(catalog, candidate, fuzzy=False)
+        if match.found:
+            return match, " ".join(words[width:])
+    best: tuple[Match, int] | None = None
+    for width in range(min(len(words), 4), 0, -1):
+        match = match_principle(catalog, " ".join(words[:width]))
+        if match.found and best is None:
+            best = (match, width)
+    if best:
+        return best[0], " ".join(words[best[1] :])
+    return match_principle(catalog, " ".join(words[:3])), " ".join(words[3:])
+
+
+def check_recipients(
+    giver_id: str, recipients: tuple[str, ...], lookup: Callable[[str], Person | None]
+) -> tuple[tuple[str, ...], bool]:
+    """The recipients kudos can go to, and whether the giver was dropped from them."""
+    unique = tuple(dict.fromkeys(recipients))
+    if not unique:
+        raise Refusal(
+            "Who are the kudos for? Mention them: `/lp kudos @alex ownership for fixing the deploy`.",
+            field="recipients",
+            plain="Choose at least one person to thank.",
+        )
+    others = tuple(r for r in unique if r != giver_id)
+    if not others:
+        raise Refusal(
+            "Kudos are for other people — you can't give them to yourself. Who helped you lately?", field="recipients"
+        )
+    for user_id in others:
+        person = lookup(user_id)
+        if person is None or person.deleted:
+            raise Refusal(
+                f"I couldn't find <@{user_id}> in this workspace. Check the mention and try again.",
+                field="recipients",
+                plain="One of these people isn't in this workspace any more; please remove them.",
+            )
+        if person.is_bot:
+            raise Refusal(
+                f"<@{user_id}> is a bot; kudos are for people. Thank the person behind it instead!",
+                field="recipients",
+                plain=f"{person.name} is a bot; kudos are for people. Please remove it.",
+            )
+    return others, len(others) != len(unique)
+
+
+def check_reason(reason: str) -> str:
+    reason = reason.strip()
+    # Slack sends &, < and > as entities; count what the person typed, not the encoding.
+    length = len(html.unescape(reason))
+    if length < MIN_REASON:
+        raise Refusal(
+            f"Say why, in at least {MIN_REASON} characters: what did they do? "
+            "For example `/lp kudos @alex ownership for staying with the outage until it was fixed`.",
+            plain=f"Say what they did, in at least {MIN_REASON} characters.",
+        )
+    if length > MAX_REASON:
+        raise Refusal(f"That's {length} characters; please keep the why to {MAX_REASON} at most.")
+    return reason
+
+
+def give(
+    store: Store,
+    *,
+    team_id: str,
+    giver_id: str,
+    recipients: tuple[str, ...],
+    principle: Principle,
+    reason: str,
+    channel_id: str | None,
+    message_link: str | None,
+    now: datetime,
+    giver_zone: ZoneInfo,
+    daily_limit: int,
+    dropped_self: bool = False,
+) -> Given:
+    """Store a kudos in one transaction, unless it is a duplicate or over the daily limit."""
+    reason = check_reason(reason)
+    given = Given(0, giver_id, recipients, principle, reason, channel_id, message_link, dropped_self=dropped_self)
+    with store.write() as db:
+        duplicate = kudos_store.find_duplicate(
+            db, team_id, giver_id, recipients, principle.slug, reason, since=now - DUPLICATE_WINDOW
+        )
+        if duplicate:
+            return replace(given, kudos_id=duplicate, duplicate=True)
+        if daily_limit:
+            day_start, next_day = local_day(now, giver_zone)
+            if kudos_store.count_given_since(db, team_id, giver_id, day_start) >= daily_limit:
+                raise Refusal(
+                    field="recipients",
+                    message=f"You've given your {daily_limit} kudos for today — thank you for noticing so much! "
+                    f"Your count starts again at midnight your time, {_in_time(next_day - now)}."
+                )
+        kudos_id = kudos_store.insert_kudos(
+            db,
+            team_id=team_id,
+            giver_id=giver_id,
+            recipients=recipients,
+            principle=principle.slug,
+            reason=reason,
+            channel_id=channel_id,
+            message_link=message_link,
+            created_at=now,
+        )
+    return replace(given, kudos_id=kudos_id)
+
+
+def undo(store: Store, *, team_id: str, giver_id: str, now: datetime) -> kudos_store.KudosRecord:
+    with store.write() as db:
+        latest = kudos_store.latest_given(db, team_id, giver_id, since=now - UNDO_WINDOW)
+        if latest is None:
+            raise Refusal("You haven't given any kudos in the last 24 hours, so there is nothing to undo.")
+        kudos_store.delete_kudos(db, latest.id)
+    return latest
+
+
+def local_day(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The start of today and of tomorrow in `zone`, as aware datetimes."""
+    local = now.astimezone(zone)
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    # Build tomorrow from the date, not start + 24h: days around a DST change are 23 or 25 hours.
+    tomorrow = (start + timedelta(days=1, hours=3)).replace(hour=0, tzinfo=None)
+    return start, tomorrow.replace(tzinfo=zone)
+
+
+def period_start(period: str, now: datetime, zone: ZoneInfo = UTC) -> datetime | None:
+    """Where 'this week/month/quarter/year' begins in `zone`; None for all time."""
+    local = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+    if period == "week":
+        start = local - timedelta(days=local.weekday())
+    elif period == "month":
+        start = local.replace(day=1)
+    elif period == "quarter":
+        start = local.replace(month=3 * ((local.month - 1) // 3) + 1, day=1)
+    elif period == "year":
+        start = local.replace(month=1, day=1)
+    else:
+        return None
+    return start.replace(tzinfo=zone).astimezone(timezone.utc)
+
+
+def _in_time(delta: timedelta) -> str:
+    minutes = max(1, int(delta.total_seconds() // 60))
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"in {hours} h {minutes} min"
+    return f"in {minutes} min"
+
+

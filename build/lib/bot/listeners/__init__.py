@@ -1,0 +1,39 @@
+"""Every Slack listener, grouped by kind; each group registers itself on the app."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+
+from bot.blocks import APOLOGY
+from bot.listeners import actions, commands, events, shortcuts, views
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def register_listeners(app: App, services: Services) -> None:
+    commands.register(app, services)
+    actions.register(app, services)
+    events.register(app, services)
+    shortcuts.register(app, services)
+    views.register(app, services)
+
+    @app.error
+    def apologise(error, body, respond):
+        # Listeners ack before they work, so Slack already has its 200; the person still
+        # deserves to hear that it failed, and the log gets the detail they must not see.
+        log.error("listener failed for %s", _describe(body), exc_info=error)
+        if respond is not None and isinstance(body, dict) and body.get("response_url"):
+            try:
+                respond(**APOLOGY.as_kwargs(), replace_original=False)
+            except Exception:  # noqa: BLE001 - the apology is best effort; the error is logged above
+                log.warning("could not send the apology", exc_info=True)
+
+
+def _describe(body) -> str:
+    if not isinstance(body, dict):
+        return "a request"
+    kind = body.get("command") or body.get("type") or (body.get("event") or {}).get("type") or "a request"
+    return f"{kind} in team {body.get('team_id') or (body.get('team') or {}).get('id')}"

@@ -1,0 +1,33 @@
+"""Buttons on the bot's messages."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot import blocks
+from bot.listeners.shortcuts import open_kudos_modal
+from bot.services import Services
+
+
+def register(app: App, services: Services) -> None:
+    @app.action(blocks.SHARE_ACTION)
+    def share_principle(ack, action, body, respond):
+        ack()
+        principle = services.catalog.by_slug(action.get("value", ""))
+        if principle is None:
+            reply = blocks.notice("That principle is no longer in the catalog. Try `/lp list` for the current ones.")
+        else:
+            reply = blocks.principle_card(principle, shareable=False, shared_by=blocks.checked_user_id(body["user"]["id"]))
+        respond(**reply.as_kwargs(), replace_original=False)
+
+    @app.action(blocks.RECOGNIZE_ACTION)
+    def recognize_principle(ack, action, body, client):
+        ack()
+        principle = services.catalog.by_slug(action.get("value", ""))
+        channel_id = (body.get("channel") or {}).get("id")
+        open_kudos_modal(client, services, body["trigger_id"], principle=principle, channel_id=channel_id)
+
+    @app.action(blocks.GIVE_KUDOS_ACTION)
+    def give_kudos_from_home(ack, body, client):
+        ack()
+        open_kudos_modal(client, services, body["trigger_id"])

@@ -1,0 +1,22 @@
+"""Events Slack sends without anyone typing a command."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot import blocks
+from bot.services import Services
+from storage import kudos as kudos_store
+
+
+def register(app: App, services: Services) -> None:
+    @app.event("app_home_opened")
+    def publish_home(event, client, context):
+        if event.get("tab") != "home":
+            return
+        user_id = blocks.checked_user_id(event["user"])
+        team_id = context.team_id
+        db = services.store.db
+        received = kudos_store.recent_kudos(db, team_id, recipient=user_id, limit=5)
+        mix = kudos_store.received_by_principle(db, team_id, user_id)
+        client.views_publish(user_id=user_id, view=blocks.home_view(services.catalog, received, mix))

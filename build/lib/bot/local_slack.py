@@ -1,0 +1,508 @@
+"""A local stand-in for Slack, for the console, the tests and the benchmarks.
+
+Two halves, both on loopback:
+- `LocalSlack` plays Slack's Web API (and the response_url endpoint): it answers the
+  methods the bot calls, records every call, and knows a few demo users and channels.
+- `SlackSender` plays Slack calling the app: it builds slash commands, button clicks,
+  view submissions and events, and signs them the way Slack does.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+from urllib.parse import parse_qsl, urlencode
+
+from slack_sdk.signature import SignatureVerifier
+
+TEAM_ID = "T0LOCAL"
+TEAM_DOMAIN = "lpbot-local"
+BOT_USER_ID = "U0LPBOT"
+BOT_ID = "B0LPBOT"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    id: str
+    name: str
+    real_name: str
+    tz: str = "Europe/London"
+    is_admin: bool = False
+    is_bot: bool = False
+
+    def as_slack(self) -> dict:
+        return {
+            "id": self.id,
+            "team_id": TEAM_ID,
+            "name": self.name,
+            "real_name": self.real_name,
+            "tz": self.tz,
+            "is_admin": self.is_admin,
+            "is_owner": False,
+            "is_bot": self.is_bot,
+            "deleted": False,
+            "profile": {"display_name": self.name, "real_name": self.real_name},
+        }
+
+
+DEMO_USERS = (
+    DemoUser("U0ALICE", "alice", "Alice Archer", "Europe/London", is_admin=True),
+    DemoUser("U0BOB", "bob", "Bob Baker", "America/New_York"),
+    DemoUser("U0CAROL", "carol", "Carol Chen", "Asia/Tokyo"),
+    DemoUser("U0DAVE", "dave", "Dave Diaz", "Pacific/Auckland"),
+    DemoUser(BOT_USER_ID, "lpbot", "LP Bot", is_bot=True),
+    DemoUser("U0DEPLOY", "deploybot", "Deploy Bot", is_bot=True),
+)
+DEMO_CHANNELS = {
+    "C0GENERAL": "general",
+    "C0RANDOM": "random",
+    "G0PRIVATE": "leads",
+}
+
+
+@dataclass
+class Call:
+    """One request the bot made: a Web API method, or a post to a response_url."""
+
+    method: str  # "chat.postMessage", ... or "response_url"
+    params: dict
+    token: str | None = None
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass(frozen=True)
+class PostingLimits:
+    """Slack-like limits on chat.postMessage: one post per channel per `per_channel_seconds`,
+    and at most `window_posts` per workspace in each fixed window of `window_seconds`."""
+
+    per_channel_seconds: float = 1.0
+    window_posts: int = 100
+    window_seconds: float = 5.0
+
+
+@dataclass
+class _Fault:
+    status: int
+    headers: dict
+    body: dict
+    times: int
+
+
+class LocalSlack:
+    """Slack's Web API on 127.0.0.1, enough of it for LP Bot, recording every call."""
+
+    def __init__(
+        self,
+        users=DEMO_USERS,
+        channels=DEMO_CHANNELS,
+        valid_tokens: set[str] | None = None,
+        limits: PostingLimits | None = None,
+        granted_scopes: tuple[str, ...] = ("commands", "chat:write", "users:read", "channels:read", "groups:read"),
+    ):
+        self.users = {u.id: u for u in users}
+        self.channels = dict(channels)
+        self.valid_tokens = valid_tokens
+        self.limits = limits
+        self.granted_scopes = granted_scopes
+        self.not_member: set[str] = set()  # channels the bot has not been invited to
+        self.delivered: dict[str, int] = {}  # channel -> posts that went through
+        self._started = time.monotonic()
+        self._last_post: dict[str, float] = {}
+        self._window: tuple[int, int] = (0, 0)  # (window number, posts in it)
+        self.calls: list[Call] = []
+        self._changed = threading.Condition()
+        self._faults: dict[str, list[_Fault]] = {}
+        self._delays: dict[str, list[float]] = {}
+        self._ts = itertools.count(1)
+        self._response_ids = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.api_url = self.url + "/api/"
+
+    # -- lifecycle -------------------------------------------------------------
+    def start(self) -> "LocalSlack":
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="local-slack", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # -- what tests and the console use -----------------------------------------
+    def new_response_url(self) -> str:
+        return f"{self.url}/response/{next(self._response_ids)}"
+
+    def fail_next(self, method: str, status: int = 429, *, headers=None, body=None, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` with an error, as Slack does under load or outage."""
+        fault = _Fault(status, dict(headers or {}), body or {"ok": False, "error": "ratelimited"}, times)
+        with self._changed:
+            self._faults.setdefault(method, []).append(fault)
+
+    def delay_next(self, method: str, seconds: float) -> None:
+        """Make the next call of `method` (or "response_url") answer only after `seconds`: a slow Slack."""
+        with self._changed:
+            self._delays.setdefault(method, []).append(seconds)
+
+    def _take_delay(self, method: str) -> float:
+        with self._changed:
+            queue = self._delays.get(method)
+            return queue.pop(0) if queue else 0.0
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._changed:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, predicate: Callable[[list[Call]], Any], timeout: float = 5.0):
+        """Block until predicate(calls) is truthy and return its value; AssertionError on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                result = predicate(list(self.calls))
+                if result:
+                    return result
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    methods = [c.method for c in self.calls]
+                    raise AssertionError(f"timed out after {timeout}s; calls so far: {methods}")
+                self._changed.wait(remaining)
+
+    def wait_for_call(self, method: str, count: int = 1, timeout: float = 5.0) -> Call:
+        """The `count`-th call of `method`, waiting for it to arrive."""
+        calls = self.wait_for(lambda calls: [c for c in calls if c.method == method][count - 1 :], timeout)
+        return calls[0]
+
+    def wait_for_response(self, response_url: str, timeout: float = 5.0) -> Call:
+        return self.wait_for(
+            lambda calls: next((c for c in calls if c.method == "response_url" and c.params["_url"] == response_url), None),
+            timeout,
+        )
+
+    # -- the Web API -------------------------------------------------------------
+    def _record(self, call: Call) -> None:
+        with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+
+    def _take_fault(self, method: str) -> _Fault | None:
+        with self._changed:
+            queue = self._faults.get(method)
+            if not queue:
+                return None
+            fault = queue[0]
+            fault.times -= 1
+            if fault.times <= 0:
+                queue.pop(0)
+            return fault
+
+    def _retry_after(self, method: str, params: dict) -> int | None:
+        """Seconds to wait if this post breaks the posting limits, else None (and it counts)."""
+        if self.limits is None or method != "chat.postMessage":
+            return None
+        now = time.monotonic() - self._started
+        channel = params.get("channel", "")
+        with self._changed:
+            window, used = self._window
+            current = int(now // self.limits.window_seconds)
+            if current != window:
+                window, used = current, 0
+            last = self._last_post.get(channel)
+            if last is not None and now - last < self.limits.per_channel_seconds:
+                return math.ceil(self.limits.per_channel_seconds - (now - last))
+            if used >= self.limits.window_posts:
+                # Slack's Retry-After is whole seconds, rounded up.
+                return math.ceil((window + 1) * self.limits.window_seconds - now)
+            self._window = (window, used + 1)
+            self._last_post[channel] = now
+            return None
+
+    def _next_ts(self) -> str:
+        return f"{int(time.time())}.{next(self._ts):06d}"
+
+    def answer(self, method: str, params: dict, token: str | None) -> dict:
+        if self.valid_tokens is not None and token not in self.valid_tokens:
+            return {"ok": False, "error": "invalid_auth"}
+        if token is None:
+            return {"ok": False, "error": "not_authed"}
+        handler = getattr(self, "_api_" + method.replace(".", "_"), None)
+        if handler is None:
+            return {"ok": False, "error": "unknown_method"}
+        return handler(params)
+
+    def _api_auth_test(self, params):
+        return {
+            "ok": True,
+            "url": f"https://{TEAM_DOMAIN}.slack.com/",
+            "team": "LP Bot local",
+            "user": "lpbot",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+        }
+
+    def _channel_error(self, channel: str | None) -> dict | None:
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        # Posting to a user ID is how an app DMs someone.
+        if channel.startswith("D") or channel in self.channels or channel in self.users:
+            return None
+        return {"ok": False, "error": "channel_not_found"}
+
+    def _api_chat_postMessage(self, params):
+        error = self._channel_error(params.get("channel"))
+        if error:
+            return error
+        with self._changed:
+            self.delivered[params["channel"]] = self.delivered.get(params["channel"], 0) + 1
+        ts = self._next_ts()
+        return {"ok": True, "channel": params["channel"], "ts": ts, "message": {"text": params.get("text", ""), "ts": ts}}
+
+    def _api_chat_postEphemeral(self, params):
+        error = self._channel_error(params.get("channel"))
+        return error or {"ok": True, "message_ts": self._next_ts()}
+
+    def _api_chat_update(self, params):
+        return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts"), "text": params.get("text", "")}
+
+    def _api_chat_getPermalink(self, params):
+        channel, ts = params.get("channel", ""), params.get("message_ts", "")
+        return {"ok": True, "channel": channel, "permalink": f"https://{TEAM_DOMAIN}.slack.com/archives/{channel}/p{ts.replace('.', '')}"}
+
+    def _api_conversations_open(self, params):
+        users = params.get("users", "")
+        if users not in self.users:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "channel": {"id": "D" + users[1:]}}
+
+    def _api_conversations_info(self, params):
+        channel = params.get("channel", "")
+        error = self._channel_error(channel)
+        return error or {
+            "ok": True,
+            "channel": {"id": channel, "name": self.channels.get(channel, "dm"), "is_member": channel not in self.not_member},
+        }
+
+    def _api_users_info(self, params):
+        user = self.users.get(params.get("user", ""))
+        return {"ok": True, "user": user.as_slack()} if user else {"ok": False, "error": "user_not_found"}
+
+    def _api_views_publish(self, params):
+        return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **_as_dict(params.get("view"))}}
+
+    def _api_views_open(self, params):
+        return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **_as_dict(params.get("view"))}}
+
+    def _api_views_update(self, params):
+        return {"ok": True, "view": {"id": params.get("view_id"), **_as_dict(params.get("view"))}}
+
+    def _handler_class(self):
+        stand_in = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):  # keep test and console output clean
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode("utf-8") if length else ""
+                params = _parse_body(raw, self.headers.get("Content-Type", ""))
+                if self.path.startswith("/response/"):
+                    time.sleep(stand_in._take_delay("response_url"))
+                    stand_in._record(Call("response_url", {**params, "_url": stand_in.url + self.path}))
+                    return self._send(200, {}, b"ok", "text/plain")
+                if not self.path.startswith("/api/"):
+                    return self._send(404, {}, b"not found", "text/plain")
+                method = self.path[len("/api/") :].split("?")[0]
+                auth = self.headers.get("Authorization", "")
+                token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else params.pop("token", None)
+                stand_in._record(Call(method, params, token))
+                time.sleep(stand_in._take_delay(method))
+                fault = stand_in._take_fault(method)
+                if fault:
+                    return self._send(fault.status, fault.headers, json.dumps(fault.body).encode())
+                wait = stand_in._retry_after(method, params)
+                if wait is not None:
+                    body = json.dumps({"ok": False, "error": "ratelimited"}).encode()
+                    return self._send(429, {"Retry-After": str(wait)}, body)
+                # Slack tells a token's scopes in this header on every call.
+                scopes = {"X-OAuth-Scopes": ",".join(stand_in.granted_scopes)}
+                return self._send(200, scopes, json.dumps(stand_in.answer(method, params, token)).encode())
+
+            def do_GET(self):
+                # A peek at the record for another process (the benchmarks): GET /_calls?method=...
+                if self.path.startswith("/_calls"):
+                    wanted = dict(parse_qsl(self.path.partition("?")[2])).get("method")
+                    with stand_in._changed:
+                        count = sum(1 for c in stand_in.calls if wanted in (None, c.method))
+                    return self._send(200, {}, json.dumps({"count": count}).encode())
+                if self.path.startswith("/_window") and stand_in.limits:
+                    elapsed = time.monotonic() - stand_in._started
+                    left = stand_in.limits.window_seconds - elapsed % stand_in.limits.window_seconds
+                    return self._send(200, {}, json.dumps({"seconds_to_next_window": left}).encode())
+                if self.path.startswith("/_delivered"):
+                    with stand_in._changed:
+                        delivered = dict(stand_in.delivered)
+                    return self._send(200, {}, json.dumps(delivered).encode())
+                return self.do_POST()
+
+            def _send(self, status, headers, body: bytes, content_type="application/json"):
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+        return Handler
+
+
+def _parse_body(raw: str, content_type: str) -> dict:
+    if not raw:
+        return {}
+    if "json" in content_type:
+        try:
+            parsed = json.loads(raw)
+        except json.JSONDecodeError:
+            return {}
+        return parsed if isinstance(parsed, dict) else {}
+    params: dict[str, Any] = dict(parse_qsl(raw, keep_blank_values=True))
+    for key in ("blocks", "view", "attachments"):
+        if isinstance(params.get(key), str):
+            try:
+                params[key] = json.loads(params[key])
+            except json.JSONDecodeError:
+                pass
+    return params
+
+
+def _as_dict(value) -> dict:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
+@dataclass
+class Sent:
+    status: int
+    body: str
+    response_url: str | None = None
+
+    def json(self) -> dict:
+        return json.loads(self.body) if self.body else {}
+
+
+class SlackSender:
+    """Sends the app what Slack would send, signed with the app's signing secret."""
+
+    def __init__(self, events_url: str, signing_secret: str, slack: LocalSlack, team_id: str = TEAM_ID):
+        self.events_url = events_url
+        self.slack = slack
+        self.team_id = team_id
+        self._verifier = SignatureVerifier(signing_secret)
+
+    def post(self, body: str, content_type: str, *, timestamp: int | None = None, signature: str | None = None) -> Sent:
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        headers = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": signature or self._verifier.generate_signature(timestamp=ts, body=body),
+        }
+        request = urllib.request.Request(self.events_url, data=body.encode("utf-8"), headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return Sent(response.status, response.read().decode("utf-8"))
+        except urllib.error.HTTPError as error:
+            return Sent(error.code, error.read().decode("utf-8", "replace"))
+
+    def command(self, text: str, *, user: str = "U0ALICE", channel: str = "C0GENERAL", command: str = "/lp", **kw) -> Sent:
+        response_url = self.slack.new_response_url()
+        form = {
+            "token": "legacy-verification-token-unused",
+            "team_id": self.team_id,
+            "team_domain": TEAM_DOMAIN,
+            "channel_id": channel,
+            "channel_name": self.slack.channels.get(channel, "directmessage"),
+            "user_id": user,
+            "user_name": getattr(self.slack.users.get(user), "name", user.lower()),
+            "command": command,
+            "text": text,
+            "api_app_id": "A0LPBOT",
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": f"{int(time.time())}.trigger",
+        }
+        sent = self.post(urlencode(form), "application/x-www-form-urlencoded", **kw)
+        sent.response_url = response_url
+        return sent
+
+    def interaction(self, payload: dict, **kw) -> Sent:
+        payload = {"team": {"id": self.team_id, "domain": TEAM_DOMAIN}, "api_app_id": "A0LPBOT", **payload}
+        if payload.get("type") == "block_actions" and "response_url" not in payload:
+            payload["response_url"] = self.slack.new_response_url()
+        sent = self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded", **kw)
+        sent.response_url = payload.get("response_url")
+        return sent
+
+    def click(self, action_id: str, value: str, *, user: str = "U0ALICE", channel: str = "C0GENERAL", **kw) -> Sent:
+        return self.interaction(
+            {
+                "type": "block_actions",
+                "user": {"id": user, "team_id": self.team_id},
+                "channel": {"id": channel},
+                "container": {"type": "message", "channel_id": channel, "is_ephemeral": True},
+                "trigger_id": f"{int(time.time())}.trigger",
+                "actions": [{"type": "button", "action_id": action_id, "value": value, "block_id": "b"}],
+            },
+            **kw,
+        )
+
+    def event(self, event: dict, **kw) -> Sent:
+        body = {
+            "token": "legacy-verification-token-unused",
+            "team_id": self.team_id,
+            "api_app_id": "A0LPBOT",
+            "type": "event_callback",
+            "event_id": f"Ev{time.monotonic_ns()}",
+            "event_time": int(time.time()),
+            "event": event,
+            "authorizations": [{"team_id": self.team_id, "user_id": BOT_USER_ID, "is_bot": True}],
+        }
+        return self.post(json.dumps(body), "application/json", **kw)
+
+
+def main() -> None:
+    """Run the stand-in on its own (`python -m bot.local_slack`): prints its URL, serves until stdin closes.
+
+    --channels N adds channels C0000 … with the demo ones; --limits POSTS SECONDS turns on posting limits.
+    """
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m bot.local_slack")
+    parser.add_argument("--channels", type=int, default=0)
+    parser.add_argument("--limits", nargs=2, type=float, metavar=("POSTS", "SECONDS"))
+    args = parser.parse_args()
+    channels = {**DEMO_CHANNELS, **{f"C{n:06d}": f"team-{n}" for n in range(args.channels)}}
+    limits = PostingLimits(window_posts=int(args.limits[0]), window_seconds=args.limits[1]) if args.limits else None
+    slack = LocalSlack(channels=channels, limits=limits).start()
+    print(slack.url, flush=True)
+    sys.stdin.read()
+    slack.stop()
+
+
+if __name__ == "__main__":
+    main()

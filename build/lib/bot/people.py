@@ -1,0 +1,69 @@
+"""Who a Slack user is (a person or a bot, and their time zone), asked of users.info and cached."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+log = logging.getLogger(__name__)
+
+# Names and time zones change rarely; ten minutes keeps users.info calls (rate tier 4) low.
+CACHE_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    tz: str = "UTC"
+    is_bot: bool = False
+    is_admin: bool = False
+    deleted: bool = False
+
+    @property
+    def zone(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
+
+
+class Directory:
+    def __init__(self, clock=time.monotonic):
+        self._clock = clock
+        self._cache: dict[str, tuple[float, Person | None]] = {}
+        self._lock = threading.Lock()
+
+    def lookup(self, client: WebClient, user_id: str) -> Person | None:
+        """The person, or None when Slack does not know the ID (or cannot be asked right now)."""
+        now = self._clock()
+        with self._lock:
+            cached = self._cache.get(user_id)
+        if cached and now - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        try:
+            user = client.users_info(user=user_id)["user"]
+        except SlackApiError as error:
+            if error.response.get("error") == "user_not_found":
+                person = None
+            else:
+                log.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
+                return None
+        else:
+            person = Person(
+                id=user["id"],
+                name=user.get("real_name") or user.get("name") or user["id"],
+                tz=user.get("tz") or "UTC",
+                is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
+                is_admin=bool(user.get("is_admin") or user.get("is_owner")),
+                deleted=bool(user.get("deleted")),
+            )
+        with self._lock:
+            self._cache[user_id] = (now, person)
+        return person

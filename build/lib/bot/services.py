@@ -1,0 +1,45 @@
+"""What listeners need besides Slack's own arguments, built once by the app factory."""
+
+from __future__ import annotations
+
+import random
+from concurrent.futures import ThreadPoolExecutor
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable
+
+from bot.people import Directory
+from bot.settings import Settings
+from principles import Catalog
+from storage import Store
+
+
+# Listeners ack first, then wait on Slack and SQLite; Bolt's default of 5 workers let a burst
+# of kudos queue the acks themselves behind that waiting (32 was worse: more threads
+# fighting over the interpreter lock). See docs/benchmarks.md.
+LISTENER_THREADS = 12
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    catalog: Catalog
+    store: Store
+    # Injected so tests can set the time and the dice instead of waiting or guessing.
+    clock: Callable[[], datetime] = utc_now
+    rng: random.Random = field(default_factory=random.Random)
+    people: Directory = field(default_factory=Directory)
+    # How Slack-call retries wait; tests record the waits instead of sleeping through them.
+    sleep: Callable[[float], None] = time.sleep
+    # Where Bolt runs listeners; the bot waits for it to drain when it stops.
+    listener_pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="lpbot-listener")
+    )
+    # Set by the running bot's scheduler, so a schedule changed in Slack takes effect at once.
+    on_schedule_change: Callable[[str, str], None] | None = None
+    scheduler_running: Callable[[], bool] | None = None

@@ -1,0 +1,151 @@
+"""Settings, read once from the environment at start-up and checked there."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from principles.catalog import DEFAULT_SET
+
+DEFAULT_DB = "./data/lpbot.db"
+DEFAULT_PORT = 3000
+DEFAULT_DAILY_KUDOS = 5
+
+#: Every variable the settings read, with what it does; the README's table must list each one.
+ENVIRONMENT_VARIABLES = {
+    "SLACK_BOT_TOKEN": "Bot token (xoxb-...). With SLACK_APP_TOKEN: Socket Mode; with SLACK_SIGNING_SECRET: HTTP mode.",
+    "SLACK_APP_TOKEN": "App-level token (xapp-...) with connections:write, for Socket Mode.",
+    "SLACK_SIGNING_SECRET": "Signing secret, for HTTP mode.",
+    "SLACK_API_URL": "Web API base URL; set it for GovSlack or a local stand-in.",
+    "PORT": "HTTP mode port.",
+    "LPBOT_HOST": "HTTP mode listen address.",
+    "LPBOT_DB": "SQLite database file; its folder is created.",
+    "LPBOT_PRINCIPLES": "Built-in set (amazon, amazon-16) or path to a TOML file of your own values.",
+    "LPBOT_DAILY_KUDOS": "Kudos one person may give per day in their own time zone; 0 means no limit.",
+    "LPBOT_KUDOS_CHANNEL": "Channel ID where kudos given from the modal are announced when the giver picks none.",
+    "LPBOT_LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR.",
+    "LPBOT_LOG_FORMAT": "text (for people) or json (one object a line, for log collectors).",
+    "LPBOT_ADMINS": "User IDs, comma-separated, who may change weekly schedules (besides workspace admins and owners).",
+    "LPBOT_ROTATION": "How the weekly principle is chosen: balanced, sequential or shuffle.",
+    "LPBOT_WEEKLY_GRACE_HOURS": "How late a missed weekly post may still go out, within the same week.",
+}
+ROTATIONS = ("balanced", "sequential", "shuffle")
+
+
+class ConfigError(ValueError):
+    """A setting that cannot work; the message names the variable and what to do."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str | None = None
+    app_token: str | None = None
+    signing_secret: str | None = None
+    api_url: str | None = None
+    host: str = "0.0.0.0"
+    port: int = DEFAULT_PORT
+    db_path: Path = Path(DEFAULT_DB)
+    principles: str = DEFAULT_SET
+    daily_kudos: int = DEFAULT_DAILY_KUDOS
+    kudos_channel: str | None = None
+    log_level: str = "INFO"
+    log_format: str = "text"
+    admins: frozenset[str] = frozenset()
+    rotation: str = "balanced"
+    weekly_grace_hours: int = 24
+
+    @property
+    def mode(self) -> str:
+        """'socket', 'http' or 'console', from which credentials are present."""
+        if self.bot_token and self.app_token:
+            return "socket"
+        if self.bot_token and self.signing_secret:
+            return "http"
+        return "console"
+
+    def __repr__(self) -> str:
+        # Settings end up in logs and tracebacks; the secrets must not.
+        shown = {k: v for k, v in self.__dict__.items() if k not in ("bot_token", "app_token", "signing_secret")}
+        return f"Settings(mode={self.mode!r}, {', '.join(f'{k}={v!r}' for k, v in shown.items())})"
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    """Build Settings from an environment mapping; raise ConfigError on the first problem."""
+
+    def get(name: str) -> str | None:
+        value = env.get(name, "").strip()
+        return value or None
+
+    bot_token, app_token, signing_secret = get("SLACK_BOT_TOKEN"), get("SLACK_APP_TOKEN"), get("SLACK_SIGNING_SECRET")
+    if bot_token and not bot_token.startswith("xoxb-"):
+        raise ConfigError("SLACK_BOT_TOKEN must be a bot token starting with xoxb- (OAuth & Permissions page)")
+    if app_token and not app_token.startswith("xapp-"):
+        raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with xapp- (Basic Information page)")
+    if app_token and not bot_token:
+        raise ConfigError("SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: Socket Mode needs both")
+    if signing_secret and not bot_token:
+        raise ConfigError("SLACK_SIGNING_SECRET is set but SLACK_BOT_TOKEN is not: HTTP mode needs both")
+    if bot_token and not (app_token or signing_secret):
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is set without SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode): set one"
+        )
+
+    api_url = get("SLACK_API_URL")
+    if api_url:
+        if not api_url.startswith(("http://", "https://")):
+            raise ConfigError("SLACK_API_URL must start with http:// or https://")
+        api_url = api_url.rstrip("/") + "/"
+
+    log_level = (get("LPBOT_LOG_LEVEL") or "INFO").upper()
+    if not isinstance(logging.getLevelName(log_level), int):
+        raise ConfigError("LPBOT_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR")
+
+    log_format = (get("LPBOT_LOG_FORMAT") or "text").lower()
+    if log_format not in ("text", "json"):
+        raise ConfigError(f"LPBOT_LOG_FORMAT must be text or json, got {log_format!r}")
+
+    kudos_channel = get("LPBOT_KUDOS_CHANNEL")
+    if kudos_channel and not kudos_channel[:1] in ("C", "G"):
+        raise ConfigError("LPBOT_KUDOS_CHANNEL must be a channel ID such as C0123ABCD (not a #name)")
+
+    admins = frozenset(a for a in re.split(r"[\s,]+", get("LPBOT_ADMINS") or "") if a)
+    for admin in admins:
+        if not re.fullmatch(r"[UW][A-Z0-9]{2,20}", admin):
+            raise ConfigError(f"LPBOT_ADMINS must list Slack user IDs such as U0123ABCD; {admin!r} is not one")
+    rotation = (get("LPBOT_ROTATION") or "balanced").lower()
+    if rotation not in ROTATIONS:
+        raise ConfigError(f"LPBOT_ROTATION must be one of {', '.join(ROTATIONS)}, got {rotation!r}")
+
+    return Settings(
+        bot_token=bot_token,
+        app_token=app_token,
+        signing_secret=signing_secret,
+        api_url=api_url,
+        host=get("LPBOT_HOST") or "0.0.0.0",
+        port=_integer(env, "PORT", DEFAULT_PORT, low=1, high=65535),
+        db_path=Path(get("LPBOT_DB") or DEFAULT_DB),
+        principles=get("LPBOT_PRINCIPLES") or DEFAULT_SET,
+        daily_kudos=_integer(env, "LPBOT_DAILY_KUDOS", DEFAULT_DAILY_KUDOS, low=0, high=10_000),
+        kudos_channel=kudos_channel,
+        log_level=log_level,
+        log_format=log_format,
+        admins=admins,
+        rotation=rotation,
+        weekly_grace_hours=_integer(env, "LPBOT_WEEKLY_GRACE_HOURS", 24, low=0, high=168),
+    )
+
+
+def _integer(env: Mapping[str, str], name: str, default: int, *, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+    return value

@@ -1,0 +1,230 @@
+"""Principle of the week: when each channel's post is due, which principle it gets, and posting it once.
+
+Time always comes in as `now`; nothing here reads a clock, so every rule can be tested at
+any moment of any week in any zone.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+from urllib.error import URLError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import blocks
+from bot.delivery import send_dm
+from bot.services import Services
+from principles import Catalog, Principle
+from storage import weekly as weekly_store
+from storage.kudos import iso
+from storage.weekly import LedgerEntry, Schedule
+
+log = logging.getLogger(__name__)
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+BALANCE_WINDOW = timedelta(weeks=8)
+NOT_AGAIN_WITHIN = timedelta(weeks=6)
+# Slack errors that retrying cannot fix: the schedule pauses and whoever set it is told.
+_CHANNEL_GONE = {
+    "not_in_channel": "I'm not a member of <#{channel}>. Invite me with `/invite @LP Bot` there, then `/lp schedule` it again.",
+    "channel_not_found": "I can't find <#{channel}> any more (deleted, or private without me).",
+    "is_archived": "<#{channel}> has been archived.",
+}
+
+
+class ScheduleError(ValueError):
+    """Schedule text that cannot work; the message says what to type instead."""
+
+
+def parse_weekday(text: str) -> int:
+    word = text.lower()
+    for index, name in enumerate(WEEKDAYS):
+        if len(word) >= 3 and name.startswith(word):
+            return index
+    raise ScheduleError(f"“{blocks.quote(text, 20)}” isn't a weekday; use monday … sunday (or mon … sun).")
+
+
+def parse_time(text: str) -> str:
+    found = re.fullmatch(r"([01]?\d|2[0-3])[:.h]?([0-5]\d)", text)
+    if not found:
+        raise ScheduleError(f"“{blocks.quote(text, 20)}” isn't a time; use 24-hour HH:MM, for example 09:30.")
+    return f"{int(found.group(1)):02d}:{found.group(2)}"
+
+
+def parse_zone(text: str) -> str:
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ScheduleError(f"“{blocks.quote(text, 40)}” isn't a time zone; use an Area/City name such as Europe/Berlin.") from None
+    return text
+
+
+def occurrence(schedule: Schedule, now: datetime) -> tuple[str, datetime]:
+    """This week's scheduled moment (weeks start on Monday in the schedule's zone) and the week's key."""
+    zone = ZoneInfo(schedule.tz)
+    local_today = now.astimezone(zone).date()
+    day = local_today - timedelta(days=local_today.weekday() - schedule.weekday)
+    hour, minute = map(int, schedule.time.split(":"))
+    # A time inside a spring-forward gap does not exist; the round trip through UTC moves it
+    # to the real moment an hour later, which is when a person would expect it.
+    at = datetime.combine(day, time(hour, minute), tzinfo=zone).astimezone(timezone.utc)
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}", at
+
+
+def next_run(schedule: Schedule, now: datetime) -> datetime:
+    _, at = occurrence(schedule, now)
+    return at if at > now else occurrence(schedule, now + timedelta(days=7))[1]
+
+
+@dataclass(frozen=True)
+class Choice:
+    principle: Principle
+    why: str
+
+
+def choose_principle(
+    policy: str,
+    catalog: Catalog,
+    shown: list[LedgerEntry],
+    kudos_counts: dict[str, int],
+    *,
+    now: datetime,
+    seed: str,
+) -> Choice:
+    """The principle for a channel's next post. `shown` is the channel's posted weeks, oldest first."""
+    principles = list(catalog)
+    posted = [entry.principle for entry in shown]
+    if policy == "sequential":
+        last = catalog.by_slug(posted[-1]) if posted else None
+        chosen = principles[last.number % len(principles)] if last else principles[0]
+        return Choice(chosen, f"Principle {chosen.number} of {len(principles)}, taken in order.")
+    if policy == "shuffle":
+        rounds, into_round = divmod(len(posted), len(principles))
+        this_round = set(posted[len(posted) - into_round :]) if into_round else set()
+        order = principles[:]
+        random.Random(f"{seed}:{rounds}").shuffle(order)
+        chosen = next((p for p in order if p.slug not in this_round), order[0])
+        return Choice(chosen, f"Each principle once a round, in shuffled order: round {rounds + 1}.")
+    recent = {entry.principle for entry in shown if entry.scheduled_for >= iso(now - NOT_AGAIN_WITHIN)}
+    candidates = [p for p in principles if p.slug not in recent] or principles
+    last_shown = {entry.principle: entry.scheduled_for for entry in shown}
+    chosen = min(candidates, key=lambda p: (kudos_counts.get(p.slug, 0), last_shown.get(p.slug, ""), p.number))
+    count = kudos_counts.get(chosen.slug, 0)
+    return Choice(chosen, f"{count} kudos for {chosen.name} in the last 8 weeks: the least recognised lately.")
+
+
+def question_for(principle: Principle, times_posted_before: int) -> str | None:
+    if not principle.questions:
+        return None
+    return principle.questions[times_posted_before % len(principle.questions)]
+
+
+def _posted(entries: list[LedgerEntry]) -> list[LedgerEntry]:
+    return [entry for entry in entries if entry.status == "posted"]
+
+
+def plan(services: Services, schedule: Schedule, now: datetime, *, exclude_week: str | None = None) -> Choice:
+    """The choice for the channel's post at `now`, from its history and the team's kudos."""
+    db = services.store.db
+    shown = [e for e in _posted(weekly_store.ledger(db, schedule.team_id, schedule.channel_id)) if e.week != exclude_week]
+    counts = weekly_store.kudos_by_principle_since(db, schedule.team_id, now - BALANCE_WINDOW)
+    return choose_principle(
+        services.settings.rotation, services.catalog, shown, counts, now=now, seed=f"{schedule.team_id}:{schedule.channel_id}"
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    channel_id: str
+    week: str
+    status: str  # posted | failed | paused | skipped
+    principle: str | None = None
+    error: str | None = None
+
+
+def run_due(services: Services, client: WebClient, now: datetime, team_id: str | None = None) -> list[Outcome]:
+    """Post every weekly post that is due at `now` and not yet posted; safe to call as often as you like."""
+    outcomes = []
+    for schedule in weekly_store.list_schedules(services.store.db, team_id, active_only=True):
+        try:
+            outcome = run_schedule(services, client, schedule, now)
+        except Exception:  # noqa: BLE001 - one broken channel must not stop the others
+            log.exception("weekly post for %s/%s failed", schedule.team_id, schedule.channel_id)
+            continue
+        if outcome:
+            outcomes.append(outcome)
+    return outcomes
+
+
+def run_schedule(services: Services, client: WebClient, schedule: Schedule, now: datetime) -> Outcome | None:
+    week, at = occurrence(schedule, now)
+    # A slot from before the schedule was set (or last changed) was never promised.
+    if now < at or (schedule.updated_at and iso(at) < schedule.updated_at):
+        return None
+    team, channel = schedule.team_id, schedule.channel_id
+    if now - at > timedelta(hours=services.settings.weekly_grace_hours):
+        with services.store.write() as db:
+            first_time = weekly_store.record_skipped(db, team, channel, week, at, now)
+        if first_time:
+            log.warning("weekly post for %s/%s in %s skipped: the bot was down past the grace period", team, channel, week)
+            return Outcome(channel, week, "skipped")
+        return None
+    choice = plan(services, schedule, at, exclude_week=week)
+    with services.store.write() as db:
+        slug = weekly_store.claim(db, team, channel, week, choice.principle.slug, at, now)
+    if slug is None:
+        return None
+    principle = services.catalog.by_slug(slug) or choice.principle
+    try:
+        message = compose(services, schedule, principle, choice if principle == choice.principle else None, at)
+        response = client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
+    except SlackApiError as error:
+        code = error.response.get("error") or f"http_{error.response.status_code}"
+        return _failed(services, client, schedule, week, slug, code, now)
+    except (URLError, OSError) as error:
+        return _failed(services, client, schedule, week, slug, type(error).__name__, now)
+    except Exception:
+        # Release the claim so the next sweep can try again, then let run_due log it.
+        _failed(services, client, schedule, week, slug, "internal_error", now)
+        raise
+    with services.store.write() as db:
+        weekly_store.finish(db, team, channel, week, "posted", now, message_ts=response.get("ts"))
+    log.info("weekly post for %s/%s in %s: %s", team, channel, week, slug)
+    return Outcome(channel, week, "posted", slug)
+
+
+def _failed(services: Services, client: WebClient, schedule: Schedule, week: str, slug: str, code: str, now: datetime) -> Outcome:
+    team, channel = schedule.team_id, schedule.channel_id
+    with services.store.write() as db:
+        weekly_store.finish(db, team, channel, week, "failed", now, error=code)
+        if code in _CHANNEL_GONE:
+            weekly_store.pause_schedule(db, team, channel, code, now)
+    if code not in _CHANNEL_GONE:
+        log.warning("weekly post for %s/%s failed (%s); it will be retried this week", team, channel, code)
+        return Outcome(channel, week, "failed", slug, code)
+    log.warning("weekly post for %s/%s paused: %s", team, channel, code)
+    send_dm(client, schedule.created_by, blocks.schedule_paused_notice(channel, _CHANNEL_GONE[code].format(channel=channel)))
+    return Outcome(channel, week, "paused", slug, code)
+
+
+def compose(services: Services, schedule: Schedule, principle: Principle, choice: Choice | None, at: datetime):
+    db = services.store.db
+    entries = _posted(weekly_store.ledger(db, schedule.team_id, schedule.channel_id))
+    earlier = [e for e in entries if e.scheduled_for < iso(at)]
+    question = question_for(principle, sum(1 for e in earlier if e.principle == principle.slug))
+    recap = None
+    if earlier:
+        previous = services.catalog.by_slug(earlier[-1].principle)
+        since = datetime.fromisoformat(earlier[-1].scheduled_for)
+        if previous:
+            quoted = weekly_store.public_kudos_for(db, schedule.team_id, previous.slug, since, at)
+            count = weekly_store.count_kudos_for(db, schedule.team_id, previous.slug, since, at)
+            recap = blocks.WeeklyRecap(previous, count, quoted[0] if quoted else None)
+    return blocks.weekly_post(principle, choice.why if choice else None, question, recap)

@@ -1,0 +1,147 @@
+"""The principles a team lives by: the built-in sets and custom TOML files."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+#: Built-in sets selectable by name through LPBOT_PRINCIPLES; files are loaded in order.
+BUILTIN_SETS: dict[str, tuple[str, ...]] = {
+    "amazon": ("amazon.toml",),
+    "amazon-16": ("amazon.toml", "amazon-2021.toml"),
+}
+DEFAULT_SET = "amazon"
+
+_OPTIONAL_TEXT = ("slug", "description", "practice", "emoji", "url")
+_KNOWN_KEYS = {"name", "summary", "aliases", "questions", *_OPTIONAL_TEXT}
+
+
+class CatalogError(ValueError):
+    """A principles file that cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Principle:
+    number: int
+    slug: str
+    name: str
+    summary: str
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+    practice: str = ""
+    questions: tuple[str, ...] = ()
+    emoji: str = ""
+    url: str = ""
+
+    @property
+    def title(self) -> str:
+        """The name with its number and emoji, as shown in lists and cards."""
+        prefix = f"{self.emoji} " if self.emoji else ""
+        return f"{prefix}{self.number}. {self.name}"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    name: str
+    principles: tuple[Principle, ...] = field(default_factory=tuple)
+
+    def __iter__(self):
+        return iter(self.principles)
+
+    def __len__(self) -> int:
+        return len(self.principles)
+
+    def by_number(self, number: int) -> Principle | None:
+        if 1 <= number <= len(self.principles):
+            return self.principles[number - 1]
+        return None
+
+    def by_slug(self, slug: str) -> Principle | None:
+        return next((p for p in self.principles if p.slug == slug), None)
+
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower().replace("'", "")).strip("-")
+
+
+def load_catalog(source: str | Path = DEFAULT_SET) -> Catalog:
+    """Load a built-in set by name (``amazon``, ``amazon-16``) or a TOML file by path."""
+    if isinstance(source, str) and source in BUILTIN_SETS:
+        parts = [_read_builtin(filename) for filename in BUILTIN_SETS[source]]
+        name = parts[0][0]
+        tables = [table for _, tables in parts for table in tables]
+        return _build_catalog(name, tables, origin=f"built-in set {source!r}")
+    path = Path(source)
+    label = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        known = ", ".join(BUILTIN_SETS)
+        raise CatalogError(f"{label}: no such file (built-in sets are: {known})") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CatalogError(f"{label}: cannot be read ({error})") from None
+    name, tables = _parse_toml(text, label)
+    return _build_catalog(name, tables, origin=label)
+
+
+def _read_builtin(filename: str) -> tuple[str, list[dict]]:
+    text = resources.files("principles").joinpath("data", filename).read_text(encoding="utf-8")
+    return _parse_toml(text, filename)
+
+
+def _parse_toml(text: str, label: str) -> tuple[str, list[dict]]:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise CatalogError(f"{label}: not valid TOML ({error})") from None
+    name = document.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise CatalogError(f"{label}: needs a top-level name = \"...\"")
+    tables = document.get("principles")
+    if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
+        raise CatalogError(f"{label}: needs at least one [[principles]] table")
+    return name.strip(), tables
+
+
+def _build_catalog(name: str, tables: list[dict], origin: str) -> Catalog:
+    principles: list[Principle] = []
+    seen_slugs: set[str] = set()
+    for number, table in enumerate(tables, start=1):
+        where = f"{origin}: principle {number}"
+        unknown = sorted(set(table) - _KNOWN_KEYS)
+        if unknown:
+            raise CatalogError(f"{where} has unknown key {unknown[0]!r}")
+        for key in ("name", "summary"):
+            if not isinstance(table.get(key), str) or not table[key].strip():
+                raise CatalogError(f"{where} needs a non-empty {key}")
+        for key in _OPTIONAL_TEXT:
+            if key in table and not isinstance(table[key], str):
+                raise CatalogError(f"{where}: {key} must be a string")
+        for key in ("aliases", "questions"):
+            value = table.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise CatalogError(f"{where}: {key} must be a list of strings")
+        slug = table.get("slug") or slugify(table["name"])
+        if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
+            raise CatalogError(f"{where}: slug {slug!r} may hold only a-z, 0-9 and single dashes")
+        if slug in seen_slugs:
+            raise CatalogError(f"{where}: slug {slug!r} is used twice")
+        seen_slugs.add(slug)
+        principles.append(
+            Principle(
+                number=number,
+                slug=slug,
+                name=table["name"].strip(),
+                summary=table["summary"].strip(),
+                aliases=tuple(a.strip() for a in table.get("aliases", []) if a.strip()),
+                description=table.get("description", "").strip(),
+                practice=table.get("practice", "").strip(),
+                questions=tuple(q.strip() for q in table.get("questions", []) if q.strip()),
+                emoji=table.get("emoji", "").strip(),
+                url=table.get("url", "").strip(),
+            )
+        )
+    return Catalog(name=name, principles=tuple(principles))

@@ -1,0 +1,239 @@
+"""Kudos: recording, counting, reading back, exporting and forgetting."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Iterator
+
+from sqlite_utils import Database
+
+
+def iso(moment: datetime) -> str:
+    """How times are stored: ISO 8601 in UTC, fixed width, so text order is time order."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class KudosRecord:
+    id: int
+    team_id: str
+    giver_id: str
+    recipients: tuple[str, ...]
+    principle: str
+    reason: str
+    channel_id: str | None
+    message_link: str | None
+    created_at: str
+
+
+def count_given_since(db: Database, team_id: str, giver_id: str, since: datetime) -> int:
+    row = db.execute(
+        "SELECT count(*) FROM kudos WHERE team_id = ? AND giver_id = ? AND created_at >= ?",
+        [team_id, giver_id, iso(since)],
+    ).fetchone()
+    return row[0]
+
+
+def find_duplicate(
+    db: Database, team_id: str, giver_id: str, recipients: tuple[str, ...], principle: str, reason: str, since: datetime
+) -> int | None:
+    """The id of the same kudos (giver, recipients, principle, reason) given since `since`, if any."""
+    candidates = db.execute(
+        "SELECT id FROM kudos WHERE team_id = ? AND giver_id = ? AND principle = ? AND reason = ? AND created_at >= ?"
+        " ORDER BY id DESC",
+        [team_id, giver_id, principle, reason, iso(since)],
+    ).fetchall()
+    wanted = sorted(recipients)
+    for (kudos_id,) in candidates:
+        if _recipients_of(db, kudos_id) == wanted:
+            return kudos_id
+    return None
+
+
+def insert_kudos(
+    db: Database,
+    *,
+    team_id: str,
+    giver_id: str,
+    recipients: tuple[str, ...],
+    principle: str,
+    reason: str,
+    channel_id: str | None,
+    message_link: str | None,
+    created_at: datetime,
+) -> int:
+    cursor = db.execute(
+        "INSERT INTO kudos (team_id, giver_id, principle, reason, channel_id, message_link, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [team_id, giver_id, principle, reason, channel_id, message_link, iso(created_at)],
+    )
+    kudos_id = cursor.lastrowid
+    created_at = iso(created_at)
+    db.conn.executemany(
+        "INSERT INTO kudos_recipients (kudos_id, team_id, recipient_id, principle, created_at) VALUES (?, ?, ?, ?, ?)",
+        [(kudos_id, team_id, recipient, principle, created_at) for recipient in recipients],
+    )
+    return kudos_id
+
+
+def _recipients_of(db: Database, kudos_id: int) -> list[str]:
+    rows = db.execute(
+        "SELECT recipient_id FROM kudos_recipients WHERE kudos_id = ? ORDER BY recipient_id", [kudos_id]
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def records_from_rows(db: Database, rows) -> list[KudosRecord]:
+    return [
+        KudosRecord(
+            id=row[0],
+            team_id=row[1],
+            giver_id=row[2],
+            principle=row[3],
+            reason=row[4],
+            channel_id=row[5],
+            message_link=row[6],
+            created_at=row[7],
+            recipients=tuple(_recipients_of(db, row[0])),
+        )
+        for row in rows
+    ]
+
+
+KUDOS_COLUMNS = "k.id, k.team_id, k.giver_id, k.principle, k.reason, k.channel_id, k.message_link, k.created_at"
+
+
+def get_kudos(db: Database, kudos_id: int) -> KudosRecord | None:
+    rows = db.execute(f"SELECT {KUDOS_COLUMNS} FROM kudos k WHERE k.id = ?", [kudos_id]).fetchall()
+    found = records_from_rows(db, rows)
+    return found[0] if found else None
+
+
+def _starts_a_month(moment: datetime) -> bool:
+    utc = moment.astimezone(timezone.utc)
+    return utc.day == 1 and (utc.hour, utc.minute, utc.second, utc.microsecond) == (0, 0, 0, 0)
+
+
+def _received_source(since: datetime | None) -> tuple[str, str, list]:
+    """Where to count received kudos from, as (table, extra condition, its parameters):
+    all-time totals, monthly totals when the period starts a UTC month, the rows otherwise."""
+    if since is None:
+        return "kudos_totals", "", []
+    if _starts_a_month(since):
+        return "kudos_monthly", " AND month >= ?", [since.astimezone(timezone.utc).strftime("%Y-%m")]
+    rows = "(SELECT team_id, recipient_id, principle, created_at, 1 AS received FROM kudos_recipients)"
+    return rows, " AND created_at >= ?", [iso(since)]
+
+
+def leaderboard(
+    db: Database, team_id: str, since: datetime | None, principle: str | None = None, limit: int = 10
+) -> list[tuple[str, int]]:
+    """Top recipients by kudos received; ties broken by user ID so the order is stable."""
+    source, period, params = _received_source(since)
+    sql = f"SELECT recipient_id, sum(received) AS total FROM {source} WHERE team_id = ?{period}"
+    params = [team_id, *params]
+    if principle:
+        sql += " AND principle = ?"
+        params.append(principle)
+    # "+recipient_id": grouping by the bare column lures SQLite into walking the per-person
+    # index end to end to save a sort; the period's range on the key is far cheaper.
+    sql += " GROUP BY +recipient_id ORDER BY total DESC, recipient_id LIMIT ?"
+    return [(row[0], row[1]) for row in db.execute(sql, [*params, limit]).fetchall()]
+
+
+def received_by_principle(db: Database, team_id: str, user_id: str, since: datetime | None = None) -> dict[str, int]:
+    source, period, params = _received_source(since)
+    sql = f"SELECT principle, sum(received) FROM {source} WHERE team_id = ? AND recipient_id = ?{period} GROUP BY principle"
+    return dict(db.execute(sql, [team_id, user_id, *params]).fetchall())
+
+
+def given_by_principle(db: Database, team_id: str, user_id: str, since: datetime | None = None) -> dict[str, int]:
+    sql = "SELECT principle, count(*) FROM kudos WHERE team_id = ? AND giver_id = ?"
+    params = [team_id, user_id]
+    if since:
+        sql += " AND created_at >= ?"
+        params.append(iso(since))
+    return dict(db.execute(sql + " GROUP BY principle", params).fetchall())
+
+
+def recent_kudos(
+    db: Database, team_id: str, *, principle: str | None = None, recipient: str | None = None, limit: int = 10
+) -> list[KudosRecord]:
+    sql = f"SELECT {KUDOS_COLUMNS} FROM kudos k WHERE k.team_id = ?"
+    params: list = [team_id]
+    if principle:
+        sql += " AND k.principle = ?"
+        params.append(principle)
+    if recipient:
+        sql += " AND k.id IN (SELECT kudos_id FROM kudos_recipients WHERE team_id = ? AND recipient_id = ?)"
+        params += [team_id, recipient]
+    sql += " ORDER BY k.created_at DESC, k.id DESC LIMIT ?"
+    return records_from_rows(db, db.execute(sql, [*params, limit]).fetchall())
+
+
+def latest_given(db: Database, team_id: str, giver_id: str, since: datetime) -> KudosRecord | None:
+    rows = db.execute(
+        f"SELECT {KUDOS_COLUMNS} FROM kudos k WHERE k.team_id = ? AND k.giver_id = ? AND k.created_at >= ?"
+        " ORDER BY k.created_at DESC, k.id DESC LIMIT 1",
+        [team_id, giver_id, iso(since)],
+    ).fetchall()
+    found = records_from_rows(db, rows)
+    return found[0] if found else None
+
+
+def delete_kudos(db: Database, kudos_id: int) -> None:
+    db.execute("DELETE FROM kudos_recipients WHERE kudos_id = ?", [kudos_id])
+    db.execute("DELETE FROM kudos WHERE id = ?", [kudos_id])
+
+
+EXPORT_COLUMNS = ("id", "created_at", "team_id", "channel_id", "giver_id", "recipient_id", "principle", "reason")
+
+
+def export_rows(db: Database, since: datetime | None = None) -> Iterator[dict]:
+    """One row per (kudos, recipient), oldest first."""
+    sql = (
+        "SELECT k.id, k.created_at, k.team_id, k.channel_id, k.giver_id, r.recipient_id, k.principle, k.reason"
+        " FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id"
+    )
+    params = []
+    if since:
+        sql += " WHERE k.created_at >= ?"
+        params.append(iso(since))
+    for row in db.execute(sql + " ORDER BY k.created_at, k.id, r.recipient_id", params):
+        yield dict(zip(EXPORT_COLUMNS, row))
+
+
+def forget_user(db: Database, user_id: str) -> dict[str, int]:
+    """Remove a person everywhere: kudos they gave, their place among recipients, mentions of them."""
+    given = [r[0] for r in db.execute("SELECT id FROM kudos WHERE giver_id = ?", [user_id]).fetchall()]
+    for kudos_id in given:
+        delete_kudos(db, kudos_id)
+    received = db.execute("DELETE FROM kudos_recipients WHERE recipient_id = ?", [user_id]).rowcount
+    # A kudos whose only recipient was this person has nobody left to thank.
+    orphans = db.execute("DELETE FROM kudos WHERE id NOT IN (SELECT kudos_id FROM kudos_recipients)").rowcount
+    mention = re.compile(rf"<@{re.escape(user_id)}(\|[^>]*)?>|\b{re.escape(user_id)}\b")
+    rewritten = 0
+    for kudos_id, reason in db.execute(
+        "SELECT id, reason FROM kudos WHERE instr(reason, ?) > 0", [user_id]
+    ).fetchall():
+        db.execute("UPDATE kudos SET reason = ? WHERE id = ?", [mention.sub("someone", reason), kudos_id])
+        rewritten += 1
+    db.execute("DELETE FROM member_settings WHERE user_id = ?", [user_id])
+    return {"given": len(given), "received": received, "emptied": orphans, "mentions": rewritten}
+
+
+def kudos_dms_enabled(db: Database, team_id: str, user_id: str) -> bool:
+    row = db.execute(
+        "SELECT kudos_dms FROM member_settings WHERE team_id = ? AND user_id = ?", [team_id, user_id]
+    ).fetchone()
+    return row is None or bool(row[0])
+
+
+def set_kudos_dms(db: Database, team_id: str, user_id: str, enabled: bool) -> None:
+    db.execute(
+        "INSERT INTO member_settings (team_id, user_id, kudos_dms) VALUES (?, ?, ?)"
+        " ON CONFLICT (team_id, user_id) DO UPDATE SET kudos_dms = excluded.kudos_dms",
+        [team_id, user_id, int(enabled)],
+    )

@@ -1,0 +1,190 @@
+"""Weekly-post schedules and the ledger that makes each week's post happen exactly once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlite_utils import Database
+
+from storage.kudos import KUDOS_COLUMNS, iso, records_from_rows
+
+# A claim this old whose post never finished belongs to a process that died mid-post.
+STALE_CLAIM = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    team_id: str
+    channel_id: str
+    weekday: int
+    time: str
+    tz: str
+    created_by: str
+    state: str
+    paused_reason: str | None = None
+    updated_at: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.state == "active"
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    week: str
+    principle: str
+    status: str
+    scheduled_for: str
+    attempts: int
+    error: str | None
+
+
+_SCHEDULE_COLUMNS = "team_id, channel_id, weekday, time, tz, created_by, state, paused_reason"
+_SCHEDULE_READ = _SCHEDULE_COLUMNS + ", updated_at"
+
+
+def save_schedule(db: Database, schedule: Schedule, now: datetime) -> None:
+    db.execute(
+        f"INSERT INTO schedules ({_SCHEDULE_COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (team_id, channel_id) DO UPDATE SET weekday = excluded.weekday, time = excluded.time,"
+        " tz = excluded.tz, created_by = excluded.created_by, state = excluded.state,"
+        " paused_reason = excluded.paused_reason, updated_at = excluded.updated_at",
+        [
+            schedule.team_id,
+            schedule.channel_id,
+            schedule.weekday,
+            schedule.time,
+            schedule.tz,
+            schedule.created_by,
+            schedule.state,
+            schedule.paused_reason,
+            iso(now),
+        ],
+    )
+
+
+def delete_schedule(db: Database, team_id: str, channel_id: str) -> bool:
+    return db.execute("DELETE FROM schedules WHERE team_id = ? AND channel_id = ?", [team_id, channel_id]).rowcount > 0
+
+
+def pause_schedule(db: Database, team_id: str, channel_id: str, reason: str, now: datetime) -> None:
+    db.execute(
+        "UPDATE schedules SET state = 'paused', paused_reason = ?, updated_at = ? WHERE team_id = ? AND channel_id = ?",
+        [reason, iso(now), team_id, channel_id],
+    )
+
+
+def get_schedule(db: Database, team_id: str, channel_id: str) -> Schedule | None:
+    row = db.execute(
+        f"SELECT {_SCHEDULE_READ} FROM schedules WHERE team_id = ? AND channel_id = ?", [team_id, channel_id]
+    ).fetchone()
+    return Schedule(*row) if row else None
+
+
+def list_schedules(db: Database, team_id: str | None = None, *, active_only: bool = False) -> list[Schedule]:
+    sql, params = f"SELECT {_SCHEDULE_READ} FROM schedules WHERE 1 = 1", []
+    if team_id:
+        sql += " AND team_id = ?"
+        params.append(team_id)
+    if active_only:
+        sql += " AND state = 'active'"
+    return [Schedule(*row) for row in db.execute(sql + " ORDER BY team_id, channel_id", params).fetchall()]
+
+
+def ledger(db: Database, team_id: str, channel_id: str) -> list[LedgerEntry]:
+    """Every week's entry for a channel, oldest first."""
+    rows = db.execute(
+        "SELECT week, principle, status, scheduled_for, attempts, error FROM weekly_posts"
+        " WHERE team_id = ? AND channel_id = ? ORDER BY scheduled_for",
+        [team_id, channel_id],
+    ).fetchall()
+    return [LedgerEntry(*row) for row in rows]
+
+
+def entry(db: Database, team_id: str, channel_id: str, week: str) -> LedgerEntry | None:
+    row = db.execute(
+        "SELECT week, principle, status, scheduled_for, attempts, error FROM weekly_posts"
+        " WHERE team_id = ? AND channel_id = ? AND week = ?",
+        [team_id, channel_id, week],
+    ).fetchone()
+    return LedgerEntry(*row) if row else None
+
+
+def claim(
+    db: Database, team_id: str, channel_id: str, week: str, principle: str, scheduled_for: datetime, now: datetime
+) -> str | None:
+    """Claim the week's post for this process; returns the principle to post, or None if it is not ours.
+
+    A week already posted (or skipped) is never claimed again. A failed one is claimed again
+    with the principle it was first given, so a retry posts the same thing.
+    """
+    inserted = db.execute(
+        "INSERT INTO weekly_posts (team_id, channel_id, week, principle, status, scheduled_for, claimed_at, attempts)"
+        " VALUES (?, ?, ?, ?, 'claimed', ?, ?, 1) ON CONFLICT (team_id, channel_id, week) DO NOTHING",
+        [team_id, channel_id, week, principle, iso(scheduled_for), iso(now)],
+    ).rowcount
+    if inserted:
+        return principle
+    reclaimed = db.execute(
+        "UPDATE weekly_posts SET status = 'claimed', claimed_at = ?, attempts = attempts + 1"
+        " WHERE team_id = ? AND channel_id = ? AND week = ?"
+        " AND (status = 'failed' OR (status = 'claimed' AND claimed_at < ?))",
+        [iso(now), team_id, channel_id, week, iso(now - STALE_CLAIM)],
+    ).rowcount
+    if not reclaimed:
+        return None
+    return db.execute(
+        "SELECT principle FROM weekly_posts WHERE team_id = ? AND channel_id = ? AND week = ?",
+        [team_id, channel_id, week],
+    ).fetchone()[0]
+
+
+def finish(db: Database, team_id: str, channel_id: str, week: str, status: str, now: datetime, *, error=None, message_ts=None):
+    db.execute(
+        "UPDATE weekly_posts SET status = ?, posted_at = ?, error = ?, message_ts = ? WHERE team_id = ? AND channel_id = ? AND week = ?",
+        [status, iso(now) if status == "posted" else None, error, message_ts, team_id, channel_id, week],
+    )
+
+
+def record_skipped(db: Database, team_id: str, channel_id: str, week: str, scheduled_for: datetime, now: datetime) -> bool:
+    """Note a week missed beyond the grace period; True the first time only, so it is logged once."""
+    return (
+        db.execute(
+            "INSERT INTO weekly_posts (team_id, channel_id, week, principle, status, scheduled_for, claimed_at, attempts, error)"
+            " VALUES (?, ?, ?, '', 'skipped', ?, ?, 0, 'missed beyond the grace period')"
+            " ON CONFLICT (team_id, channel_id, week) DO NOTHING",
+            [team_id, channel_id, week, iso(scheduled_for), iso(now)],
+        ).rowcount
+        > 0
+    )
+
+
+def kudos_by_principle_since(db: Database, team_id: str, since: datetime) -> dict[str, int]:
+    """How many kudos each principle got in the team since a moment (kudos, not recipients)."""
+    rows = db.execute(
+        "SELECT principle, count(*) FROM kudos WHERE team_id = ? AND created_at >= ? GROUP BY principle",
+        [team_id, iso(since)],
+    ).fetchall()
+    return dict(rows)
+
+
+def public_kudos_for(db: Database, team_id: str, principle: str, since: datetime, until: datetime):
+    """Kudos for a principle given in a channel (not a DM) in [since, until), newest first."""
+    rows = db.execute(
+        f"SELECT {KUDOS_COLUMNS} FROM kudos k WHERE k.team_id = ? AND k.principle = ? AND k.created_at >= ?"
+        " AND k.created_at < ? AND (k.channel_id LIKE 'C%') ORDER BY k.created_at DESC",
+        [team_id, principle, iso(since), iso(until)],
+    ).fetchall()
+    return records_from_rows(db, rows)
+
+
+def count_kudos_for(db: Database, team_id: str, principle: str, since: datetime, until: datetime) -> int:
+    return db.execute(
+        "SELECT count(*) FROM kudos WHERE team_id = ? AND principle = ? AND created_at >= ? AND created_at < ?",
+        [team_id, principle, iso(since), iso(until)],
+    ).fetchone()[0]
+
+
+def last_posted_at(db: Database) -> str | None:
+    return db.execute("SELECT max(posted_at) FROM weekly_posts WHERE status = 'posted'").fetchone()[0]
