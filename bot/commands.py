@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot import blocks, kudos, weekly
 from bot.blocks import Reply
-from bot.people import Person
+from bot.people import LookupFailed, Person
 from bot.services import Services
 from principles import match_principle, search_principles
 from storage import kudos as kudos_store
@@ -254,6 +254,8 @@ def answer(intent: Intent, services: Services, asker: Asker) -> Answer:
         return _answer(intent, services, asker)
     except kudos.Refusal as refusal:
         return Answer([blocks.notice(str(refusal))])
+    except LookupFailed as failed:
+        return Answer([blocks.notice(failed.advice())])
 
 
 def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
@@ -413,7 +415,10 @@ def _zone_for_limit(services: Services, asker: Asker):
     """The giver's zone, where the daily limit's day runs; not worth a users.info call when there is no limit."""
     if not services.settings.daily_kudos:
         return kudos.UTC
-    giver = asker.lookup(asker.user_id)
+    try:
+        giver = asker.lookup(asker.user_id)
+    except LookupFailed:
+        return kudos.UTC  # a day counted in UTC beats refusing the kudos
     return giver.zone if giver else kudos.UTC
 
 

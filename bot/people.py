@@ -34,6 +34,20 @@ class Person:
             return ZoneInfo("UTC")
 
 
+class LookupFailed(Exception):
+    """Slack could not say who someone is (a missing scope, a rate limit that outlasted the retries)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+    def advice(self) -> str:
+        return (
+            f"I couldn't check that with Slack just now (it said `{self.code}`), so nothing was saved. "
+            "Please try again; if it keeps happening, ask whoever runs LP Bot to run `lpbot doctor`."
+        )
+
+
 class Directory:
     def __init__(self, clock=time.monotonic):
         self._clock = clock
@@ -41,7 +55,7 @@ class Directory:
         self._lock = threading.Lock()
 
     def lookup(self, client: WebClient, user_id: str) -> Person | None:
-        """The person, or None when Slack does not know the ID (or cannot be asked right now)."""
+        """The person, or None when Slack does not know the ID; LookupFailed when Slack cannot say."""
         now = self._clock()
         with self._lock:
             cached = self._cache.get(user_id)
@@ -54,7 +68,7 @@ class Directory:
                 person = None
             else:
                 log.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
-                return None
+                raise LookupFailed(error.response.get("error") or "unknown_error") from None
         else:
             person = Person(
                 id=user["id"],

@@ -239,3 +239,11 @@ def test_any_kudos_text_gets_a_reply_and_never_a_server_error(sender, slack, tex
     reply = slack.wait_for_response(sent.response_url).params
     assert reply["text"]
     assert reply["response_type"] in ("ephemeral", "in_channel")
+
+
+def test_a_missing_scope_is_explained_not_mistaken_for_an_unknown_person(ask, services, slack):
+    slack.fail_next("users.info", 200, body={"ok": False, "error": "missing_scope"})
+    reply = ask(f"kudos {CAROL} ownership for owning the release checklist")
+    assert reply["response_type"] == "ephemeral"
+    assert "it said `missing_scope`" in reply["text"] and "lpbot doctor" in reply["text"]
+    assert stored(services) == []

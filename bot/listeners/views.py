@@ -9,6 +9,7 @@ from slack_bolt import App
 from bot import blocks, kudos
 from bot.commands import Asker, announce, give_from_form
 from bot.delivery import post_in_channel, send_dm
+from bot.people import LookupFailed
 from bot.services import Services
 
 _CHANNEL_FIXES = {
@@ -32,6 +33,9 @@ def register(app: App, services: Services) -> None:
             given = give_from_form(form, services, asker)
         except kudos.Refusal as refusal:
             ack(response_action="errors", errors={refusal.field: refusal.plain})
+            return
+        except LookupFailed as failed:
+            ack(response_action="errors", errors={"recipients": f"Slack couldn't confirm these people ({failed.code}); please try again."})
             return
         ack()
         answer = announce(given, services, asker.team_id)
