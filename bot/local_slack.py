@@ -9,6 +9,8 @@ Two halves, both on loopback:
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import itertools
 import json
 import math
@@ -121,6 +123,8 @@ class LocalSlack:
         self._changed = threading.Condition()
         self._faults: dict[str, list[_Fault]] = {}
         self._delays: dict[str, list[float]] = {}
+        self._sockets: list = []  # open Socket Mode connections, newest last
+        self._socket_ids = itertools.count(1)
         self._ts = itertools.count(1)
         self._response_ids = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -146,6 +150,45 @@ class LocalSlack:
         fault = _Fault(status, dict(headers or {}), body or {"ok": False, "error": "ratelimited"}, times)
         with self._changed:
             self._faults.setdefault(method, []).append(fault)
+
+    # -- Socket Mode ---------------------------------------------------------------
+    def socket_connections(self) -> int:
+        """How many Socket Mode connections the app has opened so far (reconnects included)."""
+        with self._changed:
+            return len([c for c in self.calls if c.method == "socket_connected"])
+
+    def socket_send(self, envelope: dict) -> None:
+        """Send an envelope to the app over its newest Socket Mode connection."""
+        with self._changed:
+            connection = self._sockets[-1]
+        _write_frame(connection, 0x1, json.dumps(envelope).encode())
+
+    def socket_drop(self) -> None:
+        """Close the newest connection the way Slack does when it rotates one: a close frame, then gone."""
+        with self._changed:
+            connection = self._sockets.pop()
+        try:
+            _write_frame(connection, 0x8, b"\x03\xe8")
+        finally:
+            connection.close()
+
+    def socket_command(self, text: str, *, user: str = "U0ALICE", channel: str = "C0GENERAL") -> tuple[str, str]:
+        """A slash command over Socket Mode; returns (envelope_id, response_url)."""
+        envelope_id = f"env-{time.monotonic_ns()}"
+        response_url = self.new_response_url()
+        payload = {
+            "team_id": TEAM_ID,
+            "team_domain": TEAM_DOMAIN,
+            "channel_id": channel,
+            "user_id": user,
+            "command": "/lp",
+            "text": text,
+            "api_app_id": "A0LPBOT",
+            "response_url": response_url,
+            "trigger_id": "t",
+        }
+        self.socket_send({"envelope_id": envelope_id, "type": "slash_commands", "accepts_response_payload": True, "payload": payload})
+        return envelope_id, response_url
 
     def delay_next(self, method: str, seconds: float) -> None:
         """Make the next call of `method` (or "response_url") answer only after `seconds`: a slow Slack."""
@@ -290,6 +333,9 @@ class LocalSlack:
             "channel": {"id": channel, "name": self.channels.get(channel, "dm"), "is_member": channel not in self.not_member},
         }
 
+    def _api_apps_connections_open(self, params):
+        return {"ok": True, "url": f"ws://127.0.0.1:{self._server.server_address[1]}/socket/{next(self._socket_ids)}"}
+
     def _api_users_info(self, params):
         user = self.users.get(params.get("user", ""))
         return {"ok": True, "user": user.as_slack()} if user else {"ok": False, "error": "user_not_found"}
@@ -339,6 +385,8 @@ class LocalSlack:
                 return self._send(200, scopes, json.dumps(stand_in.answer(method, params, token)).encode())
 
             def do_GET(self):
+                if self.path.startswith("/socket/") and self.headers.get("Upgrade", "").lower() == "websocket":
+                    return self._serve_socket()
                 # A peek at the record for another process (the benchmarks): GET /_calls?method=...
                 if self.path.startswith("/_calls"):
                     wanted = dict(parse_qsl(self.path.partition("?")[2])).get("method")
@@ -355,6 +403,34 @@ class LocalSlack:
                     return self._send(200, {}, json.dumps(delivered).encode())
                 return self.do_POST()
 
+            def _serve_socket(self):
+                accept = base64.b64encode(
+                    hashlib.sha1((self.headers["Sec-WebSocket-Key"] + _WEBSOCKET_GUID).encode()).digest()
+                ).decode()
+                self.send_response(101, "Switching Protocols")
+                self.send_header("Upgrade", "websocket")
+                self.send_header("Connection", "Upgrade")
+                self.send_header("Sec-WebSocket-Accept", accept)
+                self.end_headers()
+                self.wfile.flush()
+                connection = self.connection
+                with stand_in._changed:
+                    stand_in._sockets.append(connection)
+                stand_in._record(Call("socket_connected", {"path": self.path}))
+                _write_frame(connection, 0x1, json.dumps({"type": "hello", "num_connections": 1}).encode())
+                while True:
+                    frame = _read_frame(self.rfile)
+                    if frame is None:
+                        break
+                    opcode, data = frame
+                    if opcode == 0x8:
+                        break
+                    if opcode == 0x9:
+                        _write_frame(connection, 0xA, data)
+                    elif opcode == 0x1:
+                        stand_in._record(Call("socket_ack", json.loads(data or b"{}")))
+                self.close_connection = True
+
             def _send(self, status, headers, body: bytes, content_type="application/json"):
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
@@ -365,6 +441,39 @@ class LocalSlack:
                 self.wfile.write(body)
 
         return Handler
+
+
+_WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # fixed by RFC 6455
+
+
+def _write_frame(connection, opcode: int, data: bytes) -> None:
+    """One unmasked, final WebSocket frame (servers never mask)."""
+    header = bytes([0x80 | opcode])
+    if len(data) < 126:
+        header += bytes([len(data)])
+    elif len(data) < 1 << 16:
+        header += bytes([126]) + len(data).to_bytes(2, "big")
+    else:
+        header += bytes([127]) + len(data).to_bytes(8, "big")
+    connection.sendall(header + data)
+
+
+def _read_frame(stream) -> tuple[int, bytes] | None:
+    """One frame from the client (always masked), or None when the connection is gone."""
+    try:
+        head = stream.read(2)
+        if len(head) < 2:
+            return None
+        opcode, length = head[0] & 0x0F, head[1] & 0x7F
+        if length == 126:
+            length = int.from_bytes(stream.read(2), "big")
+        elif length == 127:
+            length = int.from_bytes(stream.read(8), "big")
+        mask = stream.read(4) if head[1] & 0x80 else b"\0\0\0\0"
+        data = bytes(b ^ mask[i % 4] for i, b in enumerate(stream.read(length)))
+        return opcode, data
+    except (OSError, ValueError):
+        return None
 
 
 def _parse_body(raw: str, content_type: str) -> dict:

@@ -167,3 +167,34 @@ def test_every_command_has_help_with_an_example(command, capsys):
     assert exited.value.code == 0
     text = capsys.readouterr().out
     assert f"usage: lpbot {command}" in text and "example" in text
+
+
+def test_socket_mode_answers_and_reconnects_after_a_dropped_connection(tmp_path, slack):
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": "xoxb-operations",
+        "SLACK_APP_TOKEN": "xapp-1-operations",
+        "SLACK_API_URL": slack.api_url,
+        "LPBOT_DB": str(tmp_path / "lpbot.db"),
+    }
+    env.pop("SLACK_SIGNING_SECRET", None)
+    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        slack.wait_for(lambda calls: [c for c in calls if c.method == "socket_connected"], timeout=20)
+        envelope, response_url = slack.socket_command("frugal")
+        assert slack.wait_for_response(response_url, timeout=10).params["text"].startswith("10. Frugality")
+        assert any(c.params.get("envelope_id") == envelope for c in slack.calls_to("socket_ack"))
+
+        slack.socket_drop()
+        slack.wait_for(lambda calls: len([c for c in calls if c.method == "socket_connected"]) >= 2, timeout=20)
+        assert len(slack.calls_to("apps.connections.open")) >= 2
+        _, response_url = slack.socket_command("dive deep")
+        assert slack.wait_for_response(response_url, timeout=10).params["text"].startswith("12. Dive Deep")
+
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert "xapp-1-operations" not in process.stderr.read()
