@@ -9,12 +9,15 @@ from datetime import datetime
 from typing import Callable
 
 from slack_bolt import App
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
+from bot.doctor import BOT_SCOPES
 from bot.listeners import register_listeners
 from bot.retries import Sleep, retry_handlers
 from bot.services import Services, utc_now
 from bot.settings import Settings
+from bot.workspaces import InstalledWorkspaces, installation_store, state_store
 from principles import load_catalog
 from storage import Store
 
@@ -30,9 +33,9 @@ def build_services(
     return Services(settings=settings, catalog=catalog, store=store, clock=clock, rng=rng or random.Random())
 
 
-def web_client(settings: Settings, sleep: Sleep = time.sleep) -> WebClient:
+def web_client(settings: Settings, sleep: Sleep = time.sleep, token: str | None = None) -> WebClient:
     return WebClient(
-        token=settings.bot_token,
+        token=token or settings.bot_token,
         base_url=settings.api_url or SLACK_API_URL,
         timeout=10,
         retry_handlers=retry_handlers(sleep),
@@ -40,13 +43,31 @@ def web_client(settings: Settings, sleep: Sleep = time.sleep) -> WebClient:
 
 
 def create_app(settings: Settings, services: Services) -> App:
+    oauth = None
+    if settings.mode == "oauth":
+        installations = installation_store(settings)
+        oauth = OAuthSettings(
+            client_id=settings.client_id,
+            client_secret=settings.client_secret,
+            scopes=list(BOT_SCOPES),
+            installation_store=installations,
+            state_store=state_store(settings),
+        )
+        workspaces = InstalledWorkspaces(settings, installations, lambda token: web_client(settings, services.sleep, token))
+        services.client_for = workspaces.client_for
     app = App(
         listener_executor=services.listener_pool,
         client=web_client(settings, services.sleep),
         # Socket Mode requests arrive over an authenticated socket and carry no signature;
         # HTTP mode always has a secret (settings refuse to start without one).
         signing_secret=settings.signing_secret or "",
+        oauth_settings=oauth,
         logger=logging.getLogger("lpbot.bolt"),
     )
+    if oauth:
+        # tokens_revoked and app_uninstalled remove the workspace's stored installation.
+        app.enable_token_revocation_listeners()
+    else:
+        services.client_for = lambda team_id: app.client
     register_listeners(app, services)
     return app

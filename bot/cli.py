@@ -166,7 +166,7 @@ def _run(settings: Settings) -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    scheduler = WeeklyScheduler(services, app.client)
+    scheduler = WeeklyScheduler(services, None if settings.mode == "oauth" else app.client)
     scheduler.start()
     if settings.mode == "socket":
         socket_mode = SocketModeHandler(app, settings.app_token)
@@ -233,8 +233,8 @@ def _weekly(args, settings: Settings, stdout: IO[str]) -> int:
 
 
 def _doctor(settings: Settings, stdout: IO[str]) -> int:
-    if settings.mode == "console":
-        raise ConfigError("SLACK_BOT_TOKEN is not set: doctor checks a real workspace's configuration")
+    if settings.mode in ("console", "oauth"):
+        raise ConfigError("SLACK_BOT_TOKEN is not set: doctor checks one workspace's bot token, so set it to check that workspace")
     store = Store(settings.db_path).open()
     try:
         findings = doctor.check(web_client(settings), store)

@@ -271,6 +271,8 @@ class LocalSlack:
         return f"{int(time.time())}.{next(self._ts):06d}"
 
     def answer(self, method: str, params: dict, token: str | None) -> dict:
+        if method == "oauth.v2.access":
+            return self._oauth_v2_access(params)  # authenticated by client ID and secret, not a token
         if self.valid_tokens is not None and token not in self.valid_tokens:
             return {"ok": False, "error": "invalid_auth"}
         if token is None:
@@ -332,6 +334,43 @@ class LocalSlack:
             "ok": True,
             "channel": {"id": channel, "name": self.channels.get(channel, "dm"), "is_member": channel not in self.not_member},
         }
+
+    def _oauth_v2_access(self, params):
+        """Trade an install code (or a refresh token) for a workspace's bot token.
+
+        The code names the workspace: "code-T0TEAM2" installs into team T0TEAM2. Tokens from a
+        code rotate (expire in 12 hours) when the code ends in "-rotating".
+        """
+        if params.get("grant_type") == "refresh_token":
+            team = params.get("refresh_token", "").split(":")[1]
+            generation = next(self._ts)
+            return {
+                "ok": True,
+                "access_token": f"xoxe.xoxb-{team}-{generation}",
+                "refresh_token": f"xoxe-1:{team}:{generation}",
+                "expires_in": 43200,
+                "token_type": "bot",
+                "team": {"id": team},
+            }
+        code = params.get("code", "")
+        if not code.startswith("code-"):
+            return {"ok": False, "error": "invalid_code"}
+        team = code.split("-")[1]
+        answer = {
+            "ok": True,
+            "app_id": "A0LPBOT",
+            "authed_user": {"id": "U0ALICE"},
+            "scope": ",".join(self.granted_scopes),
+            "token_type": "bot",
+            "access_token": f"xoxb-{team}-installed",
+            "bot_user_id": BOT_USER_ID,
+            "team": {"id": team, "name": f"Workspace {team}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+        if code.endswith("-rotating"):
+            answer.update(access_token=f"xoxe.xoxb-{team}-0", refresh_token=f"xoxe-1:{team}:0", expires_in=43200)
+        return answer
 
     def _api_apps_connections_open(self, params):
         return {"ok": True, "url": f"ws://127.0.0.1:{self._server.server_address[1]}/socket/{next(self._socket_ids)}"}

@@ -28,7 +28,8 @@ def job_id(team_id: str, channel_id: str) -> str:
 
 
 class WeeklyScheduler:
-    def __init__(self, services: Services, client: WebClient):
+    def __init__(self, services: Services, client: WebClient | None = None):
+        """`client` posts for every workspace; None means each workspace's own token (OAuth installs)."""
         self.services = services
         self.client = client
         self.scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})

@@ -43,3 +43,5 @@ class Services:
     # Set by the running bot's scheduler, so a schedule changed in Slack takes effect at once.
     on_schedule_change: Callable[[str, str], None] | None = None
     scheduler_running: Callable[[], bool] | None = None
+    # The bot client for a workspace, for work no request started (weekly posts); set by create_app.
+    client_for: Callable[[str], object] | None = None

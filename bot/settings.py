@@ -20,6 +20,8 @@ ENVIRONMENT_VARIABLES = {
     "SLACK_APP_TOKEN": "App-level token (xapp-...) with connections:write, for Socket Mode.",
     "SLACK_SIGNING_SECRET": "Signing secret, for HTTP mode.",
     "SLACK_API_URL": "Web API base URL; set it for GovSlack or a local stand-in.",
+    "SLACK_CLIENT_ID": "With SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET instead of a bot token: many workspaces via OAuth.",
+    "SLACK_CLIENT_SECRET": "The app's client secret, for OAuth installs into many workspaces.",
     "PORT": "HTTP mode port.",
     "LPBOT_HOST": "HTTP mode listen address.",
     "LPBOT_DB": "SQLite database file; its folder is created.",
@@ -44,6 +46,8 @@ class Settings:
     bot_token: str | None = None
     app_token: str | None = None
     signing_secret: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
     api_url: str | None = None
     host: str = "0.0.0.0"
     port: int = DEFAULT_PORT
@@ -59,7 +63,9 @@ class Settings:
 
     @property
     def mode(self) -> str:
-        """'socket', 'http' or 'console', from which credentials are present."""
+        """'socket', 'http', 'oauth' or 'console', from which credentials are present."""
+        if self.client_id and self.client_secret and not self.bot_token:
+            return "oauth"
         if self.bot_token and self.app_token:
             return "socket"
         if self.bot_token and self.signing_secret:
@@ -68,7 +74,7 @@ class Settings:
 
     def __repr__(self) -> str:
         # Settings end up in logs and tracebacks; the secrets must not.
-        shown = {k: v for k, v in self.__dict__.items() if k not in ("bot_token", "app_token", "signing_secret")}
+        shown = {k: v for k, v in self.__dict__.items() if k not in ("bot_token", "app_token", "signing_secret", "client_secret")}
         return f"Settings(mode={self.mode!r}, {', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
 
@@ -84,9 +90,17 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         raise ConfigError("SLACK_BOT_TOKEN must be a bot token starting with xoxb- (OAuth & Permissions page)")
     if app_token and not app_token.startswith("xapp-"):
         raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with xapp- (Basic Information page)")
-    if app_token and not bot_token:
+    if app_token and not bot_token and not get("SLACK_CLIENT_ID"):
         raise ConfigError("SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: Socket Mode needs both")
-    if signing_secret and not bot_token:
+    client_id, client_secret = get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET")
+    if bool(client_id) != bool(client_secret):
+        raise ConfigError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together (Basic Information > App Credentials)")
+    oauth = bool(client_id) and not bot_token
+    if oauth and not signing_secret:
+        raise ConfigError("SLACK_CLIENT_ID is set: installing into many workspaces runs in HTTP mode and needs SLACK_SIGNING_SECRET")
+    if oauth and app_token:
+        raise ConfigError("SLACK_APP_TOKEN is set with SLACK_CLIENT_ID: OAuth installs run in HTTP mode; unset one of them")
+    if signing_secret and not bot_token and not oauth:
         raise ConfigError("SLACK_SIGNING_SECRET is set but SLACK_BOT_TOKEN is not: HTTP mode needs both")
     if bot_token and not (app_token or signing_secret):
         raise ConfigError(
@@ -123,6 +137,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         bot_token=bot_token,
         app_token=app_token,
         signing_secret=signing_secret,
+        client_id=client_id,
+        client_secret=client_secret,
         api_url=api_url,
         host=get("LPBOT_HOST") or "0.0.0.0",
         port=_integer(env, "PORT", DEFAULT_PORT, low=1, high=65535),

@@ -149,12 +149,18 @@ class Outcome:
     error: str | None = None
 
 
-def run_due(services: Services, client: WebClient, now: datetime, team_id: str | None = None) -> list[Outcome]:
-    """Post every weekly post that is due at `now` and not yet posted; safe to call as often as you like."""
+def run_due(services: Services, client: WebClient | None, now: datetime, team_id: str | None = None) -> list[Outcome]:
+    """Post every weekly post that is due at `now` and not yet posted; safe to call as often as you like.
+
+    `client` posts for every workspace; None means each workspace's own (services.client_for).
+    """
     outcomes = []
     for schedule in weekly_store.list_schedules(services.store.db, team_id, active_only=True):
+        team_client = client or services.client_for(schedule.team_id)
+        if team_client is None:
+            continue
         try:
-            outcome = run_schedule(services, client, schedule, now)
+            outcome = run_schedule(services, team_client, schedule, now)
         except Exception:  # noqa: BLE001 - one broken channel must not stop the others
             log.exception("weekly post for %s/%s failed", schedule.team_id, schedule.channel_id)
             continue

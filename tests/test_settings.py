@@ -24,6 +24,13 @@ def test_bot_token_and_signing_secret_mean_http_mode():
     assert settings.mode == "http" and settings.port == 8080
 
 
+def test_client_id_secret_and_signing_secret_mean_oauth_for_many_workspaces():
+    env = {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "cs", "SLACK_SIGNING_SECRET": "s"}
+    assert load_settings(env).mode == "oauth"
+    # A bot token keeps single-workspace mode, the default, even with OAuth credentials present.
+    assert load_settings({**env, "SLACK_BOT_TOKEN": "xoxb-1"}).mode == "http"
+
+
 def test_api_url_gets_a_trailing_slash():
     assert load_settings({"SLACK_API_URL": "https://slack-gov.com/api"}).api_url == "https://slack-gov.com/api/"
 
@@ -42,6 +49,13 @@ def test_api_url_gets_a_trailing_slash():
         ({"LPBOT_DAILY_KUDOS": "-1"}, "LPBOT_DAILY_KUDOS"),
         ({"LPBOT_LOG_LEVEL": "LOUD"}, "LPBOT_LOG_LEVEL"),
         ({"LPBOT_KUDOS_CHANNEL": "#general"}, "LPBOT_KUDOS_CHANNEL"),
+        ({"SLACK_CLIENT_ID": "1.2"}, "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET"),
+        ({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "cs"}, "SLACK_SIGNING_SECRET"),
+        ({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "cs", "SLACK_SIGNING_SECRET": "s", "SLACK_APP_TOKEN": "xapp-1"}, "SLACK_APP_TOKEN"),
+        ({"LPBOT_LOG_FORMAT": "xml"}, "LPBOT_LOG_FORMAT"),
+        ({"LPBOT_ROTATION": "random"}, "LPBOT_ROTATION"),
+        ({"LPBOT_ADMINS": "alice"}, "LPBOT_ADMINS"),
+        ({"LPBOT_WEEKLY_GRACE_HOURS": "200"}, "LPBOT_WEEKLY_GRACE_HOURS"),
     ],
 )
 def test_each_problem_names_its_variable(env, variable):
