@@ -1,5 +1,5 @@
 """Everything LP Bot keeps, in one SQLite file. Only this package writes SQL."""
 
-from storage.database import Store, StorageError
+from storage.database import Store, StorageError, describe_failure
 
-__all__ = ["Store", "StorageError"]
+__all__ = ["Store", "StorageError", "describe_failure"]

@@ -21,6 +21,18 @@ class StorageError(RuntimeError):
     """The database cannot be opened or used; the message names the file and the fix."""
 
 
+def describe_failure(error: BaseException) -> str | None:
+    """What an operator should do about a database error seen while running, if we know."""
+    text = str(error).lower()
+    if "disk is full" in text or "disk i/o error" in text:
+        return "the disk holding LPBOT_DB is full or failing: free space there; nothing stored was lost"
+    if "readonly" in text or "read-only" in text:
+        return "LPBOT_DB has become read-only: make the file and its folder writable again"
+    if "malformed" in text or "not a database" in text:
+        return "LPBOT_DB is damaged: stop the bot and restore the file from a backup made with `lpbot backup`"
+    return None
+
+
 class Store:
     """Access to the database file.
 
@@ -39,10 +51,15 @@ class Store:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             migrations.apply(self.db)
+            with self.write() as db:
+                # Rewrite a header field with its own value: a read-only file fails here, at
+                # start-up, rather than at the first kudos someone gives.
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                db.execute(f"PRAGMA user_version = {int(version)}")
         except (OSError, sqlite3.Error) as error:
             raise StorageError(
-                f"LPBOT_DB={self.path}: cannot open the database ({error}); check the path and that the disk has "
-                "room, or restore the file from a backup made with `lpbot backup`"
+                f"LPBOT_DB={self.path}: cannot open the database ({error}); check the path, that the file is "
+                "writable and the disk has room, or restore it from a backup made with `lpbot backup`"
             ) from None
         return self
 

@@ -198,3 +198,40 @@ def test_socket_mode_answers_and_reconnects_after_a_dropped_connection(tmp_path,
             process.kill()
             process.wait()
     assert "xapp-1-operations" not in process.stderr.read()
+
+
+def test_a_read_only_database_is_refused_at_start_in_one_line(tmp_path, capsys):
+    from storage import Store
+
+    db = tmp_path / "lpbot.db"
+    Store(db).open().close()
+    if subprocess.run(["chattr", "+i", str(db)], capture_output=True).returncode != 0:
+        pytest.skip("this filesystem cannot make a file immutable (chattr +i), even for root")
+    try:
+        assert cli.main(["console"], env={"LPBOT_DB": str(db)}, stdin=io.StringIO("")) == 2
+    finally:
+        subprocess.run(["chattr", "-i", str(db)], check=True)
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "readonly database" in err and "that the file is writable" in err
+
+
+def test_a_full_disk_loses_nothing_already_stored(ask, services, caplog):
+    ask("kudos <@U0BOB|bob> ownership for owning the disk space alerts")
+    # SQLite's own limit on pages stands in for a full disk: the next write has no room.
+    services.store.db.execute(f"PRAGMA max_page_count = {services.store.db.execute('PRAGMA page_count').fetchone()[0]}")
+    from bot import kudos
+    from storage import kudos as kudos_store
+
+    with pytest.raises(Exception, match="full"):
+        for n in range(200):  # fill what little room the last page has
+            kudos.give(
+                services.store, team_id="T0LOCAL", giver_id="U0CAROL", recipients=("U0BOB",),
+                principle=services.catalog.by_slug("frugality"), reason=f"for saving space, attempt {n} " + "x" * 200,
+                channel_id="C0GENERAL", message_link=None, now=services.clock(), giver_zone=kudos.UTC, daily_limit=0,
+            )
+    rows = list(kudos_store.export_rows(services.store.db))
+    assert rows[0]["reason"] == "for owning the disk space alerts"
+    assert services.store.db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    from storage import describe_failure
+
+    assert "free space" in describe_failure(Exception("database or disk is full"))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from slack_bolt import App
 
 from bot.blocks import APOLOGY
 from bot.listeners import actions, commands, events, shortcuts, views
 from bot.services import Services
+from storage import describe_failure
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +26,8 @@ def register_listeners(app: App, services: Services) -> None:
     def apologise(error, body, respond):
         # Listeners ack before they work, so Slack already has its 200; the person still
         # deserves to hear that it failed, and the log gets the detail they must not see.
-        log.error("listener failed for %s", _describe(body), exc_info=error)
+        advice = describe_failure(error) if isinstance(error, sqlite3.Error) else None
+        log.error("listener failed for %s%s", _describe(body), f": {advice}" if advice else "", exc_info=error)
         if respond is not None and isinstance(body, dict) and body.get("response_url"):
             try:
                 respond(**APOLOGY.as_kwargs(), replace_original=False)
