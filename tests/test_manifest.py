@@ -26,7 +26,13 @@ METHOD_SCOPES = {
 
 @pytest.fixture(scope="module")
 def manifest():
-    return yaml.safe_load((ROOT / "manifest.yml").read_text())
+    try:
+        loaded = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    except yaml.YAMLError as error:
+        pytest.fail(f"manifest.yml is not valid YAML, so Slack would refuse it: {error}")
+    if not isinstance(loaded, dict) or "oauth_config" not in loaded or "features" not in loaded:
+        pytest.fail("manifest.yml lost its features or oauth_config section; compare it with git history")
+    return loaded
 
 
 def registered(kind: str) -> set[str]:
