@@ -32,7 +32,7 @@ USAGE: list[tuple[str, str]] = [
     ("/lp undo", "take back the last kudos you gave (within 24 hours)"),
     ("/lp dm on|off", "whether I message you when you receive kudos"),
     ("/lp week [next]", "this channel's principle of the week, or the next one"),
-    ("/lp schedule #channel <weekday> <HH:MM> [Area/City]", "admins: post a principle there every week (`/lp schedule` lists them)"),
+    ("/lp schedule #channel <weekday> <HH:MM> [Area/City]", "admins: post a principle there every week (`/lp schedule` lists them for anyone)"),
     ("/lp schedule off #channel", "admins: stop a channel's weekly post"),
     ("/lp help", "this list"),
 ]
@@ -299,7 +299,7 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
         case Week(upcoming):
             return Answer([_week(services, asker, upcoming)])
         case ListSchedules():
-            _require_admin(services, asker)
+            # Anyone may look; only admins may change (below).
             now = services.clock()
             rows = []
             for schedule in weekly_store.list_schedules(services.store.db, asker.team_id):

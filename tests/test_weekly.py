@@ -322,6 +322,7 @@ def test_admin_schedules_lists_and_stops(ask, services):
 def test_only_admins_change_schedules(ask, services):
     refused = ask("schedule <#C0RANDOM|random> friday 16:30", user="U0BOB")
     assert "Only workspace admins" in refused["text"]
+    assert "No weekly posts are scheduled" in ask("schedule", user="U0BOB")["text"]  # looking is for everyone
     assert weekly_store.list_schedules(services.store.db) == []
     services.settings = type(services.settings)(**{**services.settings.__dict__, "admins": frozenset({"U0BOB"})})
     assert "Scheduled" in ask("schedule <#C0RANDOM|random> friday 16:30", user="U0BOB")["text"]
