@@ -117,7 +117,7 @@ def main() -> None:
             read()  # warm the page cache for both sides alike
             ours = timed(read, args.runs)
             statements = captured_sql(store, read)
-            baseline = timed(lambda: [raw.execute(sql).fetchall() for sql in statements], args.runs)
+            baseline = timed(lambda statements=statements: [raw.execute(sql).fetchall() for sql in statements], args.runs)
             p50, raw50 = statistics.median(ours), statistics.median(baseline)
             p95 = sorted(ours)[int(0.95 * (len(ours) - 1))]
             print(f"{name:<32}{p50:>9.2f}{p95:>9.2f}{raw50:>9.2f}{p50 / raw50:>6.2f}x")

@@ -2,7 +2,6 @@
 
 import json
 import threading
-from datetime import datetime, timezone
 
 import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
@@ -51,7 +50,7 @@ def test_several_recipients_and_the_giver_is_dropped(ask, services):
 
 
 def test_the_giver_hears_they_were_left_out(sender, slack):
-    sent = sender.command(f"kudos {BOB} {ALICE} frugality for cutting the build bill in half")
+    sender.command(f"kudos {BOB} {ALICE} frugality for cutting the build bill in half")
     slack.wait_for(lambda calls: len([c for c in calls if c.method == "response_url"]) >= 2)
     note = slack.calls_to("response_url")[1].params
     assert note["response_type"] == "ephemeral" and "I left you out" in note["text"]

@@ -57,7 +57,7 @@ def test_monthly_totals_follow_every_insert_and_delete(tmp_path):
     people = ["U0A", "U0B", "U0C", "U0D"]
     start = datetime(2026, 1, 1, tzinfo=timezone.utc)
     with store.write() as db:
-        for n in range(300):
+        for _ in range(300):
             kudos_store.insert_kudos(
                 db,
                 team_id=rng.choice(["T1", "T2"]),

@@ -26,7 +26,7 @@ def some_kudos(ask, clock):
     clock.advance(days=3)
     ask(f"kudos {CAROL} dive deep for finding the leak with {BOB} watching", user="U0DAVE")
     clock.advance(days=3)
-    ask(f"kudos <@U0ALICE> frugality for trimming the CI bill by half", user="U0BOB")
+    ask("kudos <@U0ALICE> frugality for trimming the CI bill by half", user="U0BOB")
 
 
 def export(env, *args):
