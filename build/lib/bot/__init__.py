@@ -1,1 +1,0 @@
-"""LP Bot: a Slack app that keeps a team's principles in everyday work."""
