@@ -235,3 +235,21 @@ def test_a_full_disk_loses_nothing_already_stored(ask, services, caplog):
     from storage import describe_failure
 
     assert "free space" in describe_failure(Exception("database or disk is full"))
+
+
+def test_slack_sdk_debug_logging_never_shows_the_token(slack):
+    from bot.app import web_client
+    from bot.settings import Settings
+
+    stream = io.StringIO()
+    configure_logging("DEBUG", (), stream=stream)
+    try:
+        client = web_client(Settings(bot_token="xoxb-debug-secret-token", signing_secret="s" * 16, api_url=slack.api_url))
+        client.chat_postMessage(channel="C0GENERAL", text="hello")
+        client.users_info(user="U0BOB")
+    finally:
+        logging.getLogger().handlers.clear()
+        logging.getLogger().setLevel(logging.WARNING)
+    out = stream.getvalue()
+    assert "chat.postMessage" in out  # slack_sdk did log the calls at debug level...
+    assert "xoxb-debug-secret-token" not in out  # ...and the token never reached the log, whoever logged
