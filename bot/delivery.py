@@ -10,8 +10,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import Reply
 
-if TYPE_CHECKING:  # commands uses weekly, which uses delivery: import for type checking only
-    from bot.commands import Answer
+if TYPE_CHECKING:  # answers use weekly, which uses delivery: import for type checking only
+    from bot.answers import Answer
 
 log = logging.getLogger(__name__)
 

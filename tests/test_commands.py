@@ -4,8 +4,9 @@ import random
 
 import pytest
 
-from bot import commands
-from bot.commands import Asker, Help, ListAll, RandomPick, Search, Show, UsageError, parse
+from bot import answers, commands
+from bot.answers import Asker
+from bot.commands import Help, ListAll, RandomPick, Search, Show, UsageError, parse
 from bot.local_slack import DEMO_USERS
 from bot.people import Person
 
@@ -43,7 +44,7 @@ def test_incomplete_commands_say_what_to_type(text):
 
 
 def test_help_lists_every_subcommand(services, asker):
-    (reply,) = commands.answer(Help(), services, asker).replies
+    (reply,) = answers.answer(Help(), services, asker).replies
     for usage, _ in commands.USAGE:
         assert usage in reply.text
     for verb in ("list", "random", "search", "show", "kudos", "thanks", "leaderboard", "stats", "recent", "undo", "dm", "help"):
@@ -52,6 +53,6 @@ def test_help_lists_every_subcommand(services, asker):
 
 def test_random_uses_the_injected_source(services, asker):
     services.rng = random.Random(1)
-    first = commands.answer(RandomPick(), services, asker).replies[0].text
+    first = answers.answer(RandomPick(), services, asker).replies[0].text
     services.rng = random.Random(1)
-    assert commands.answer(RandomPick(), services, asker).replies[0].text == first
+    assert answers.answer(RandomPick(), services, asker).replies[0].text == first

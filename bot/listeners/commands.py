@@ -6,7 +6,8 @@ from functools import partial
 
 from slack_bolt import App
 
-from bot.commands import COMMAND, Asker, answer, parse
+from bot.answers import Asker, answer
+from bot.commands import COMMAND, parse
 from bot.delivery import deliver
 from bot.services import Services
 

@@ -7,7 +7,7 @@ from functools import partial
 from slack_bolt import App
 
 from bot import blocks, kudos
-from bot.commands import Asker, announce, give_from_form
+from bot.answers import Asker, announce, give_from_form
 from bot.delivery import post_in_channel, send_dm
 from bot.people import LookupFailed
 from bot.services import Services

@@ -1,0 +1,291 @@
+"""What each /lp intent earns: the replies to send and the DMs, from the rules and the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from bot import blocks, kudos, weekly
+from bot.blocks import Reply
+from bot.commands import (
+    USAGE,
+    DirectMessages,
+    GiveKudos,
+    Help,
+    Intent,
+    Leaderboard,
+    ListAll,
+    ListSchedules,
+    RandomPick,
+    Recent,
+    Search,
+    SetSchedule,
+    Show,
+    Stats,
+    StopSchedule,
+    Undo,
+    UsageError,
+    Week,
+)
+from bot.people import LookupFailed, Person
+from bot.services import Services
+from principles import match_principle, search_principles
+from storage import kudos as kudos_store
+from storage import weekly as weekly_store
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who typed the command, where, and how to learn about other people."""
+
+    team_id: str
+    user_id: str
+    channel_id: str | None
+    lookup: Callable[[str], Person | None]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Replies to send through the response_url, in order, and DMs to send to (user, reply)."""
+
+    replies: list[Reply]
+    dms: list[tuple[str, Reply]] = field(default_factory=list)
+
+
+def answer(intent: Intent, services: Services, asker: Asker) -> Answer:
+    """What to send for an intent. A rule's refusal becomes a short ephemeral reply."""
+    try:
+        return _answer(intent, services, asker)
+    except kudos.Refusal as refusal:
+        return Answer([blocks.notice(str(refusal))])
+    except LookupFailed as failed:
+        return Answer([blocks.notice(failed.advice())])
+
+
+def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
+    match intent:
+        case GiveKudos():
+            return _give_kudos(intent, services, asker)
+        case Leaderboard(query, period):
+            principle = _principle_or_refuse(services, query) if query else None
+            # Calendar periods in UTC: one leaderboard for the whole team, whoever asks.
+            since = kudos.period_start(period, services.clock())
+            with_principle = principle.slug if principle else None
+            rows = kudos_store.leaderboard(services.store.db, asker.team_id, since, with_principle)
+            return Answer([blocks.leaderboard_reply(rows, principle, period)])
+        case Stats(user_id):
+            user_id = user_id or asker.user_id
+            db, now = services.store.db, services.clock()
+            quarter = kudos.period_start("quarter", now)
+            return Answer(
+                [
+                    blocks.stats_reply(
+                        user_id,
+                        services.catalog,
+                        kudos_store.received_by_principle(db, asker.team_id, user_id, quarter),
+                        kudos_store.received_by_principle(db, asker.team_id, user_id),
+                        kudos_store.given_by_principle(db, asker.team_id, user_id, quarter),
+                        kudos_store.given_by_principle(db, asker.team_id, user_id),
+                    )
+                ]
+            )
+        case Recent(query):
+            principle = _principle_or_refuse(services, query) if query else None
+            records = kudos_store.recent_kudos(
+                services.store.db, asker.team_id, principle=principle.slug if principle else None
+            )
+            return Answer([blocks.recent_reply(records, services.catalog, principle)])
+        case Undo():
+            removed = kudos.undo(services.store, team_id=asker.team_id, giver_id=asker.user_id, now=services.clock())
+            principle = services.catalog.by_slug(removed.principle)
+            name = blocks.escape(principle.name if principle else removed.principle)
+            return Answer([blocks.notice(f"Done: your kudos to {blocks.mentions(removed.recipients)} for *{name}* is withdrawn.")])
+        case Week(upcoming):
+            return Answer([_week(services, asker, upcoming)])
+        case ListSchedules():
+            # Anyone may look; only admins may change (below).
+            now = services.clock()
+            rows = []
+            for schedule in weekly_store.list_schedules(services.store.db, asker.team_id):
+                when = weekly.next_run(schedule, now).astimezone(ZoneInfo(schedule.tz))
+                rows.append((schedule, when.strftime("%a %d %b %H:%M")))
+            return Answer([blocks.schedules_reply(rows)])
+        case SetSchedule(channel_id, weekday, at, tz):
+            _require_admin(services, asker)
+            admin = asker.lookup(asker.user_id)
+            schedule = weekly_store.Schedule(
+                asker.team_id, channel_id, weekday, at, tz or (admin.tz if admin else "UTC"), asker.user_id, "active"
+            )
+            with services.store.write() as db:
+                weekly_store.save_schedule(db, schedule, services.clock())
+            if services.on_schedule_change:
+                services.on_schedule_change(schedule.team_id, schedule.channel_id)
+            when = weekly.next_run(schedule, services.clock()).astimezone(ZoneInfo(schedule.tz))
+            return Answer(
+                [
+                    blocks.notice(
+                        f"Scheduled: a principle of the week in <#{channel_id}> every "
+                        f"{weekly.WEEKDAYS[weekday].capitalize()} at {at} {blocks.escape(schedule.tz)}. "
+                        f"First post: {when.strftime('%a %d %b %H:%M')}. Make sure I'm in the channel (`/invite @LP Bot`)."
+                    )
+                ]
+            )
+        case StopSchedule(channel_id):
+            _require_admin(services, asker)
+            with services.store.write() as db:
+                removed = weekly_store.delete_schedule(db, asker.team_id, channel_id)
+            if services.on_schedule_change:
+                services.on_schedule_change(asker.team_id, channel_id)
+            if not removed:
+                return Answer([blocks.notice(f"<#{channel_id}> has no weekly post to stop; `/lp schedule` lists them.")])
+            return Answer([blocks.notice(f"Stopped: no more weekly posts in <#{channel_id}>.")])
+        case DirectMessages(enabled):
+            with services.store.write() as db:
+                kudos_store.set_kudos_dms(db, asker.team_id, asker.user_id, enabled)
+            state = "I'll message you when someone recognises you." if enabled else "I won't message you about kudos any more; `/lp dm on` brings them back."
+            return Answer([blocks.notice(f"Got it. {state}")])
+    return Answer([_reply(intent, services)])
+
+
+def _require_admin(services: Services, asker: Asker) -> None:
+    if asker.user_id in services.settings.admins:
+        return
+    person = asker.lookup(asker.user_id)
+    if person is None or not person.is_admin:
+        raise kudos.Refusal(
+            "Only workspace admins and the people listed in LPBOT_ADMINS can change weekly posts. "
+            "Ask one of them, or try `/lp week` to see this week's principle."
+        )
+
+
+def _week(services: Services, asker: Asker, upcoming: bool) -> Reply:
+    now = services.clock()
+    channel = asker.channel_id or ""
+    schedule = weekly_store.get_schedule(services.store.db, asker.team_id, channel)
+    if schedule is None:
+        admin_hint = "An admin can start one with `/lp schedule #channel monday 09:00`."
+        return blocks.notice(f"This channel has no principle of the week yet. {admin_hint}")
+    week, at = weekly.occurrence(schedule, now)
+    current = weekly_store.entry(services.store.db, asker.team_id, channel, week)
+    if not upcoming and current and current.status == "posted":
+        principle = services.catalog.by_slug(current.principle)
+        if principle:
+            return blocks.principle_card(principle)
+    if upcoming and current and current.status == "posted":
+        at = weekly.next_run(schedule, now)
+        choice = weekly.plan(services, schedule, at)
+    else:
+        at = at if at > now else weekly.next_run(schedule, now)
+        choice = weekly.plan(services, schedule, at, exclude_week=week)
+    when = at.astimezone(ZoneInfo(schedule.tz)).strftime("%a %d %b %H:%M")
+    card = blocks.principle_card(choice.principle)
+    intro = blocks.notice(f"Coming up in this channel on {when}: *{blocks.escape(choice.principle.name)}*. {blocks.escape(choice.why)}")
+    return Reply(text=intro.text, blocks=intro.blocks + card.blocks)
+
+
+def _principle_or_refuse(services: Services, query: str):
+    found = match_principle(services.catalog, query)
+    if found.principle is None:
+        raise kudos.Refusal(blocks.not_found_reply(query, found.suggestions).text)
+    return found.principle
+
+
+def _give_kudos(intent: GiveKudos, services: Services, asker: Asker) -> Answer:
+    match, reason = kudos.split_principle(services.catalog, intent.text)
+    if match.principle is None:
+        if not intent.text:
+            raise kudos.Refusal("For which principle? For example `/lp kudos @alex ownership for fixing the deploy`.")
+        first_words = " ".join(intent.text.split()[:3])
+        raise kudos.Refusal(blocks.not_found_reply(first_words, match.suggestions).text)
+    recipients, dropped_self = kudos.check_recipients(asker.user_id, intent.recipients, asker.lookup)
+    given = kudos.give(
+        services.store,
+        team_id=asker.team_id,
+        giver_id=asker.user_id,
+        recipients=recipients,
+        principle=match.principle,
+        reason=reason,
+        channel_id=asker.channel_id,
+        message_link=None,
+        now=services.clock(),
+        giver_zone=_zone_for_limit(services, asker),
+        daily_limit=services.settings.daily_kudos,
+        dropped_self=dropped_self,
+    )
+    return announce(given, services, asker.team_id)
+
+
+def _zone_for_limit(services: Services, asker: Asker):
+    """The giver's zone, where the daily limit's day runs; not worth a users.info call when there is no limit."""
+    if not services.settings.daily_kudos:
+        return kudos.UTC
+    try:
+        giver = asker.lookup(asker.user_id)
+    except LookupFailed:
+        return kudos.UTC  # a day counted in UTC beats refusing the kudos
+    return giver.zone if giver else kudos.UTC
+
+
+def give_from_form(form: blocks.KudosForm, services: Services, asker: Asker) -> kudos.Given:
+    """Store the kudos a person filled in on the modal; a Refusal names the input to fix."""
+    principle = services.catalog.by_slug(form.principle or "")
+    if principle is None:
+        raise kudos.Refusal("Choose a principle.", field="principle")
+    recipients, dropped_self = kudos.check_recipients(asker.user_id, form.recipients, asker.lookup)
+    channel = form.channel_id or services.settings.kudos_channel or form.metadata.get("channel")
+    if not channel:
+        raise kudos.Refusal("Choose a channel to thank them in.", field="channel")
+    link = form.metadata.get("link")
+    return kudos.give(
+        services.store,
+        team_id=asker.team_id,
+        giver_id=asker.user_id,
+        recipients=recipients,
+        principle=principle,
+        # Stored the way Slack sends command text, with &, < and > as entities, so every reason reads alike.
+        reason=blocks.escape(form.reason),
+        channel_id=channel,
+        message_link=link if isinstance(link, str) else None,
+        now=services.clock(),
+        giver_zone=_zone_for_limit(services, asker),
+        daily_limit=services.settings.daily_kudos,
+        dropped_self=dropped_self,
+    )
+
+
+def announce(given: kudos.Given, services: Services, team_id: str) -> Answer:
+    """The public thank-you and the recipients' DMs for a stored kudos (nothing new for a duplicate)."""
+    confirmation = blocks.kudos_confirmation(
+        given.recipients, given.principle, dropped_self=given.dropped_self, duplicate=given.duplicate
+    )
+    if given.duplicate:
+        return Answer([confirmation])
+    public = blocks.kudos_message(given.giver_id, given.recipients, given.principle, given.reason, given.message_link)
+    replies = [public, confirmation] if given.dropped_self else [public]
+    dm = blocks.kudos_dm(given.giver_id, given.principle, given.reason, given.channel_id)
+    db = services.store.db
+    dms = [(user, dm) for user in given.recipients if kudos_store.kudos_dms_enabled(db, team_id, user)]
+    return Answer(replies, dms)
+
+
+def _reply(intent: Intent, services: Services) -> Reply:
+    """Replies that need nothing but the catalog."""
+    catalog = services.catalog
+    match intent:
+        case Help():
+            return blocks.help_reply(catalog.name, USAGE)
+        case ListAll():
+            return blocks.list_reply(catalog)
+        case RandomPick():
+            return blocks.principle_card(services.rng.choice(catalog.principles))
+        case Search(words):
+            return blocks.search_reply(words, search_principles(catalog, words))
+        case Show(query):
+            found = match_principle(catalog, query)
+            if found.principle:
+                return blocks.principle_card(found.principle)
+            return blocks.not_found_reply(query, found.suggestions)
+        case UsageError(message):
+            return blocks.notice(message)
+    raise TypeError(f"unhandled intent {intent!r}")
