@@ -33,11 +33,11 @@ def build_services(
     return Services(settings=settings, catalog=catalog, store=store, clock=clock, rng=rng or random.Random())
 
 
-def web_client(settings: Settings, sleep: Sleep = time.sleep, token: str | None = None) -> WebClient:
+def web_client(settings: Settings, sleep: Sleep = time.sleep, token: str | None = None, timeout: float = 10) -> WebClient:
     return WebClient(
         token=token or settings.bot_token,
         base_url=settings.api_url or SLACK_API_URL,
-        timeout=10,
+        timeout=timeout,
         retry_handlers=retry_handlers(sleep),
     )
 

@@ -12,7 +12,7 @@ from storage import Store
 from storage import weekly as weekly_store
 
 #: The bot scopes the code uses; tests keep this, manifest.yml and the code's Web API calls in step.
-BOT_SCOPES = ("commands", "chat:write", "users:read", "channels:read", "groups:read")
+BOT_SCOPES = ("commands", "chat:write", "users:read", "channels:read", "groups:read", "channels:history", "groups:history")
 
 
 @dataclass(frozen=True)

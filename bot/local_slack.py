@@ -78,6 +78,7 @@ class Call:
     params: dict
     token: str | None = None
     at: float = field(default_factory=time.monotonic)
+    status: int | None = None  # the HTTP status answered, once the stand-in has answered
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,9 @@ class LocalSlack:
         channels=DEMO_CHANNELS,
         valid_tokens: set[str] | None = None,
         limits: PostingLimits | None = None,
-        granted_scopes: tuple[str, ...] = ("commands", "chat:write", "users:read", "channels:read", "groups:read"),
+        granted_scopes: tuple[str, ...] = (
+            "commands", "chat:write", "users:read", "channels:read", "groups:read", "channels:history", "groups:history",
+        ),
     ):
         self.users = {u.id: u for u in users}
         self.channels = dict(channels)
@@ -116,6 +119,7 @@ class LocalSlack:
         self.granted_scopes = granted_scopes
         self.not_member: set[str] = set()  # channels the bot has not been invited to
         self.delivered: dict[str, int] = {}  # channel -> posts that went through
+        self.history: dict[str, list[dict]] = {}  # channel -> messages posted, oldest first
         self._started = time.monotonic()
         self._last_post: dict[str, float] = {}
         self._window: tuple[int, int] = (0, 0)  # (window number, posts in it)
@@ -246,6 +250,16 @@ class LocalSlack:
                 queue.pop(0)
             return fault
 
+    def _respond(self, method: str, params: dict, token: str | None) -> tuple[int, dict, dict]:
+        fault = self._take_fault(method)
+        if fault:
+            return fault.status, fault.headers, fault.body
+        wait = self._retry_after(method, params)
+        if wait is not None:
+            return 429, {"Retry-After": str(wait)}, {"ok": False, "error": "ratelimited"}
+        # Slack tells a token's scopes in this header on every call.
+        return 200, {"X-OAuth-Scopes": ",".join(self.granted_scopes)}, self.answer(method, params, token)
+
     def _retry_after(self, method: str, params: dict) -> int | None:
         """Seconds to wait if this post breaks the posting limits, else None (and it counts)."""
         if self.limits is None or method != "chat.postMessage":
@@ -305,10 +319,23 @@ class LocalSlack:
         error = self._channel_error(params.get("channel"))
         if error:
             return error
+        ts = self._next_ts()
+        message = {"type": "message", "bot_id": BOT_ID, "text": params.get("text", ""), "ts": ts}
+        if isinstance(params.get("metadata"), dict):
+            message["metadata"] = params["metadata"]
         with self._changed:
             self.delivered[params["channel"]] = self.delivered.get(params["channel"], 0) + 1
-        ts = self._next_ts()
-        return {"ok": True, "channel": params["channel"], "ts": ts, "message": {"text": params.get("text", ""), "ts": ts}}
+            self.history.setdefault(params["channel"], []).append(message)
+        return {"ok": True, "channel": params["channel"], "ts": ts, "message": message}
+
+    def _api_conversations_history(self, params):
+        error = self._channel_error(params.get("channel"))
+        if error:
+            return error
+        oldest = float(params.get("oldest") or 0)
+        with self._changed:
+            messages = [m for m in self.history.get(params["channel"], []) if float(m["ts"]) > oldest]
+        return {"ok": True, "messages": list(reversed(messages)), "has_more": False}
 
     def _api_chat_postEphemeral(self, params):
         error = self._channel_error(params.get("channel"))
@@ -410,18 +437,17 @@ class LocalSlack:
                 method = self.path[len("/api/") :].split("?")[0]
                 auth = self.headers.get("Authorization", "")
                 token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else params.pop("token", None)
-                stand_in._record(Call(method, params, token))
+                call = Call(method, params, token)
+                stand_in._record(call)
                 time.sleep(stand_in._take_delay(method))
-                fault = stand_in._take_fault(method)
-                if fault:
-                    return self._send(fault.status, fault.headers, json.dumps(fault.body).encode())
-                wait = stand_in._retry_after(method, params)
-                if wait is not None:
-                    body = json.dumps({"ok": False, "error": "ratelimited"}).encode()
-                    return self._send(429, {"Retry-After": str(wait)}, body)
-                # Slack tells a token's scopes in this header on every call.
-                scopes = {"X-OAuth-Scopes": ",".join(stand_in.granted_scopes)}
-                return self._send(200, scopes, json.dumps(stand_in.answer(method, params, token)).encode())
+                status, headers, body = stand_in._respond(method, params, token)
+                with stand_in._changed:
+                    call.status = status
+                    stand_in._changed.notify_all()
+                try:
+                    self._send(status, headers, json.dumps(body).encode())
+                except OSError:
+                    pass  # the caller gave up waiting (a timeout test); Slack would not notice either
 
             def do_GET(self):
                 if self.path.startswith("/socket/") and self.headers.get("Upgrade", "").lower() == "websocket":

@@ -27,6 +27,7 @@ from storage.weekly import LedgerEntry, Schedule
 
 log = logging.getLogger(__name__)
 
+POST_EVENT = "lpbot_weekly_post"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 BALANCE_WINDOW = timedelta(weeks=8)
 NOT_AGAIN_WITHIN = timedelta(weeks=6)
@@ -144,7 +145,7 @@ def plan(services: Services, schedule: Schedule, now: datetime, *, exclude_week:
 class Outcome:
     channel_id: str
     week: str
-    status: str  # posted | failed | paused | skipped
+    status: str  # posted | failed | uncertain | paused | skipped
     principle: str | None = None
     error: str | None = None
 
@@ -175,6 +176,8 @@ def run_schedule(services: Services, client: WebClient, schedule: Schedule, now:
     if now < at or (schedule.updated_at and iso(at) < schedule.updated_at):
         return None
     team, channel = schedule.team_id, schedule.channel_id
+    if not _settle_uncertain_post(services, client, schedule, week, now):
+        return Outcome(channel, week, "posted")
     if now - at > timedelta(hours=services.settings.weekly_grace_hours):
         with services.store.write() as db:
             first_time = weekly_store.record_skipped(db, team, channel, week, at, now)
@@ -190,10 +193,22 @@ def run_schedule(services: Services, client: WebClient, schedule: Schedule, now:
     principle = services.catalog.by_slug(slug) or choice.principle
     try:
         message = compose(services, schedule, principle, choice if principle == choice.principle else None, at)
-        response = client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
+        response = client.chat_postMessage(
+            channel=channel,
+            text=message.text,
+            blocks=message.blocks,
+            # Marks the post as this week's, so after a timeout we can tell whether it went out.
+            metadata={"event_type": POST_EVENT, "event_payload": {"week": week}},
+        )
     except SlackApiError as error:
         code = error.response.get("error") or f"http_{error.response.status_code}"
         return _failed(services, client, schedule, week, slug, code, now)
+    except (TimeoutError, ConnectionError) as error:
+        # The request left; Slack may have posted it. Decide on the next run, from the channel.
+        with services.store.write() as db:
+            weekly_store.finish(db, team, channel, week, "uncertain", now, error=type(error).__name__)
+        log.warning("weekly post for %s/%s in %s timed out; will check the channel before trying again", team, channel, week)
+        return Outcome(channel, week, "uncertain", slug, type(error).__name__)
     except (URLError, OSError) as error:
         return _failed(services, client, schedule, week, slug, type(error).__name__, now)
     except Exception:
@@ -204,6 +219,36 @@ def run_schedule(services: Services, client: WebClient, schedule: Schedule, now:
         weekly_store.finish(db, team, channel, week, "posted", now, message_ts=response.get("ts"))
     log.info("weekly post for %s/%s in %s: %s", team, channel, week, slug)
     return Outcome(channel, week, "posted", slug)
+
+
+def _settle_uncertain_post(services: Services, client: WebClient, schedule: Schedule, week: str, now: datetime) -> bool:
+    """After a timed-out post, look in the channel: True if the week still needs posting."""
+    team, channel = schedule.team_id, schedule.channel_id
+    current = weekly_store.entry(services.store.db, team, channel, week)
+    if current is None or current.status != "uncertain":
+        return True
+    found = None
+    try:
+        # The post would be among the latest messages (the next sweep comes minutes later); its
+        # metadata names the week, so nothing else in the channel can be mistaken for it.
+        history = client.conversations_history(channel=channel, include_all_metadata=True, limit=100)
+        found = next(
+            (
+                message
+                for message in history.get("messages", [])
+                if (message.get("metadata") or {}).get("event_type") == POST_EVENT
+                and (message["metadata"].get("event_payload") or {}).get("week") == week
+            ),
+            None,
+        )
+    except (SlackApiError, URLError, OSError) as error:
+        log.warning("could not check %s/%s for the timed-out post (%s); posting again", team, channel, error)
+    with services.store.write() as db:
+        if found:
+            weekly_store.finish(db, team, channel, week, "posted", now, message_ts=found.get("ts"))
+        else:
+            weekly_store.finish(db, team, channel, week, "failed", now, error="timed out and not in the channel")
+    return found is None
 
 
 def _failed(services: Services, client: WebClient, schedule: Schedule, week: str, slug: str, code: str, now: datetime) -> Outcome:

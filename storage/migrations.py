@@ -127,7 +127,7 @@ def m003_weekly(db: Database) -> None:
             "channel_id": str,
             "week": str,  # ISO week of the scheduled time in the schedule's zone, e.g. 2026-W48
             "principle": str,
-            "status": str,  # claimed | posted | failed | skipped
+            "status": str,  # claimed | posted | failed | uncertain | skipped
             "scheduled_for": str,
             "claimed_at": str,
             "posted_at": str,

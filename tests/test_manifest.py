@@ -20,6 +20,7 @@ METHOD_SCOPES = {
     "conversations_open": ("im:write",),
     "users_info": ("users:read",),
     "conversations_info": ("channels:read", "groups:read"),
+    "conversations_history": ("channels:history", "groups:history"),
     "team_info": ("team:read",),
 }
 

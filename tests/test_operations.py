@@ -147,7 +147,7 @@ def test_doctor_finds_each_problem(slack, tmp_path, services):
     slack.granted_scopes = ("commands", "chat:write")
     code, lines = doctor(slack, tmp_path, LPBOT_DB=str(services.settings.db_path))
     assert code == 1
-    assert "FAIL missing scopes: users:read, channels:read, groups:read: add them under OAuth & Permissions" in "\n".join(lines)
+    assert "FAIL missing scopes: users:read, channels:read, groups:read, channels:history, groups:history: add them" in "\n".join(lines)
     assert "ok   member of #general, which has a weekly post" in lines
     assert "FAIL not a member of #random, which has a weekly post: type `/invite @LP Bot` there" in lines
     assert any(line.startswith("FAIL scheduled channel C0GONE: channel_not_found") for line in lines)

@@ -370,3 +370,29 @@ def test_the_scheduler_keeps_one_job_per_schedule_and_follows_changes(ask, servi
         assert scheduler.scheduler.get_job(job_id("T0LOCAL", "C0GENERAL")) is None
     finally:
         scheduler.shutdown()
+
+
+def test_a_timed_out_post_that_went_out_is_not_posted_again(services, settings, slack):
+    schedule(services)
+    impatient = web_client(settings, services.sleep, timeout=0.3)
+    slack.delay_next("chat.postMessage", 0.8)  # Slack posts it, but answers too late
+    (outcome,) = weekly.run_due(services, impatient, at("2026-11-30T08:00:00"))
+    assert outcome.status == "uncertain"
+    slack.wait_for(lambda calls: slack.calls_to("chat.postMessage")[0].status == 200)
+    (settled,) = weekly.run_due(services, impatient, at("2026-11-30T08:05:00"))
+    assert settled.status == "posted"
+    assert slack.delivered == {"C0GENERAL": 1}
+    assert weekly_store.entry(services.store.db, "T0LOCAL", "C0GENERAL", "2026-W49").status == "posted"
+
+
+def test_a_timed_out_post_that_never_arrived_is_sent_again(services, settings, slack):
+    schedule(services)
+    impatient = web_client(settings, services.sleep, timeout=0.3)
+    slack.delay_next("chat.postMessage", 0.8)
+    slack.fail_next("chat.postMessage", 500, body={"ok": False, "error": "internal_error"})  # and it is lost
+    (outcome,) = weekly.run_due(services, impatient, at("2026-11-30T08:00:00"))
+    assert outcome.status == "uncertain"
+    slack.wait_for(lambda calls: slack.calls_to("chat.postMessage")[0].status == 500)
+    (retried,) = weekly.run_due(services, web_client(settings, services.sleep), at("2026-11-30T08:05:00"))
+    assert retried.status == "posted" and retried.principle == outcome.principle
+    assert slack.delivered == {"C0GENERAL": 1}

@@ -42,7 +42,7 @@ def install(server, code: str) -> str:
         cookie = response.headers["Set-Cookie"].split(";")[0]
     link = re.search(r'href="(https://slack\.com/oauth/v2/authorize\?[^"]+)"', page).group(1).replace("&amp;", "&")
     assert "client_id=1234.5678" in link
-    assert "scope=commands,chat:write,users:read,channels:read,groups:read" in link
+    assert "scope=commands,chat:write,users:read,channels:read,groups:read,channels:history,groups:history" in link
     state = re.search(r"state=([^&]+)", link).group(1)
     request = urllib.request.Request(f"{server.url}/slack/oauth_redirect?code={code}&state={state}", headers={"Cookie": cookie})
     try:
