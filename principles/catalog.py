@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -17,6 +18,11 @@ DEFAULT_SET = "amazon"
 
 _OPTIONAL_TEXT = ("slug", "description", "practice", "emoji", "url")
 _KNOWN_KEYS = {"name", "summary", "aliases", "questions", *_OPTIONAL_TEXT}
+
+
+def normalize(text: str) -> str:
+    """Lower-case words separated by single spaces: '#Dive-Deep!' -> 'dive deep'."""
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("'", "")))
 
 
 class CatalogError(ValueError):
@@ -61,6 +67,17 @@ class Catalog:
 
     def by_slug(self, slug: str) -> Principle | None:
         return next((p for p in self.principles if p.slug == slug), None)
+
+    @cached_property
+    def match_keys(self) -> tuple[tuple[str, Principle], ...]:
+        """Every normalised name, slug and alias with its principle, worked out once per catalog:
+        matching runs on every command, and a kudos tries several runs of words."""
+        return tuple(
+            (key, principle)
+            for principle in self.principles
+            for key in dict.fromkeys(normalize(k) for k in (principle.name, principle.slug, *principle.aliases))
+            if key
+        )
 
 
 def slugify(name: str) -> str:

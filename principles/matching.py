@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import lru_cache
 
-from principles.catalog import Catalog, Principle
+from principles.catalog import Catalog, Principle, normalize
 
 # Below this similarity a guess is more likely wrong than helpful.
 _TYPO_THRESHOLD = 0.75
@@ -30,15 +28,13 @@ class Match:
         return self.principle is not None
 
 
-def normalize(text: str) -> str:
-    """Lower-case words separated by single spaces: '#Dive-Deep!' -> 'dive deep'."""
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("'", "")))
+def _keys(catalog: Catalog, principle: Principle) -> list[str]:
+    return [key for key, owner in catalog.match_keys if owner is principle]
 
 
-@lru_cache(maxsize=4096)
-def _keys(principle: Principle) -> tuple[str, ...]:
-    # Cached: matching runs on every command, and kudos try several word runs each.
-    return tuple(key for key in (normalize(k) for k in (principle.name, principle.slug, *principle.aliases)) if key)
+def _owners(catalog: Catalog, contains) -> list[Principle]:
+    """The principles with a key that `contains` accepts, in catalog order, each once."""
+    return list(dict.fromkeys(owner for key, owner in catalog.match_keys if contains(key)))
 
 
 def match_principle(catalog: Catalog, query: str, *, fuzzy: bool = True) -> Match:
@@ -50,7 +46,7 @@ def match_principle(catalog: Catalog, query: str, *, fuzzy: bool = True) -> Matc
         found = catalog.by_number(int(q)) if len(q) <= 3 else None
         return Match(found) if found else Match(None, catalog.principles[:SUGGESTION_COUNT])
 
-    exact = [p for p in catalog if q in _keys(p)]
+    exact = _owners(catalog, lambda key: key == q)
     if len(exact) == 1:
         return Match(exact[0])
 
@@ -58,7 +54,7 @@ def match_principle(catalog: Catalog, query: str, *, fuzzy: bool = True) -> Matc
     if q not in _STOPWORDS:
         rules.append(lambda key: f" {q} " in f" {key} ")  # whole words inside a name: "disagree and commit"
     for contains in rules:
-        hits = [p for p in catalog if any(contains(k) for k in _keys(p))]
+        hits = _owners(catalog, contains)
         if len(hits) == 1:
             return Match(hits[0])
         if len(hits) > 1:
@@ -69,15 +65,16 @@ def match_principle(catalog: Catalog, query: str, *, fuzzy: bool = True) -> Matc
     # Nobody types a principle in more than a few words; past that, similarity is noise and slow.
     q = q[:_LONGEST_QUERY]
     ranked = _rank_by_similarity(catalog, q)
-    best, runner_up = _similarity(q, ranked[0]), _similarity(q, ranked[1]) if len(ranked) > 1 else 0.0
+    best = _similarity(catalog, q, ranked[0])
+    runner_up = _similarity(catalog, q, ranked[1]) if len(ranked) > 1 else 0.0
     if best >= _TYPO_THRESHOLD and best - runner_up >= _TYPO_MARGIN:
         return Match(ranked[0])
     return Match(None, tuple(ranked[:SUGGESTION_COUNT]))
 
 
-def _similarity(q: str, principle: Principle) -> float:
+def _similarity(catalog: Catalog, q: str, principle: Principle) -> float:
     scores = []
-    for key in _keys(principle):
+    for key in _keys(catalog, principle):
         scores.append(SequenceMatcher(None, q, key).ratio())
         # "custmer" should find "Customer Obsession": compare with each same-length run of words too.
         words, width = key.split(), len(q.split())
@@ -90,7 +87,7 @@ def _similarity(q: str, principle: Principle) -> float:
 
 def _rank_by_similarity(catalog: Catalog, q: str, among=None) -> list[Principle]:
     candidates = list(among if among is not None else catalog)
-    return sorted(candidates, key=lambda p: (-_similarity(q, p), p.number))
+    return sorted(candidates, key=lambda p: (-_similarity(catalog, q, p), p.number))
 
 
 _WEIGHTS = (("name", 5.0), ("aliases", 4.0), ("summary", 2.0), ("description", 1.0), ("practice", 1.0))
