@@ -222,10 +222,10 @@ def run_schedule(services: Services, client: WebClient, schedule: Schedule, now:
 
 
 def _settle_uncertain_post(services: Services, client: WebClient, schedule: Schedule, week: str, now: datetime) -> bool:
-    """After a timed-out post, look in the channel: True if the week still needs posting."""
+    """When a post may or may not have gone out, look in the channel: True if the week still needs posting."""
     team, channel = schedule.team_id, schedule.channel_id
     current = weekly_store.entry(services.store.db, team, channel, week)
-    if current is None or current.status != "uncertain":
+    if current is None or not current.in_doubt(now):
         return True
     found = None
     try:

@@ -38,6 +38,12 @@ class LedgerEntry:
     scheduled_for: str
     attempts: int
     error: str | None
+    claimed_at: str | None = None
+
+    def in_doubt(self, now: datetime) -> bool:
+        """Whether the post may or may not have gone out: it timed out, or its claimer died mid-post."""
+        stale = self.status == "claimed" and self.claimed_at is not None and self.claimed_at < iso(now - STALE_CLAIM)
+        return self.status == "uncertain" or stale
 
 
 _SCHEDULE_COLUMNS = "team_id, channel_id, weekday, time, tz, created_by, state, paused_reason"
@@ -95,7 +101,7 @@ def list_schedules(db: Database, team_id: str | None = None, *, active_only: boo
 def ledger(db: Database, team_id: str, channel_id: str) -> list[LedgerEntry]:
     """Every week's entry for a channel, oldest first."""
     rows = db.execute(
-        "SELECT week, principle, status, scheduled_for, attempts, error FROM weekly_posts"
+        "SELECT week, principle, status, scheduled_for, attempts, error, claimed_at FROM weekly_posts"
         " WHERE team_id = ? AND channel_id = ? ORDER BY scheduled_for",
         [team_id, channel_id],
     ).fetchall()
@@ -104,7 +110,7 @@ def ledger(db: Database, team_id: str, channel_id: str) -> list[LedgerEntry]:
 
 def entry(db: Database, team_id: str, channel_id: str, week: str) -> LedgerEntry | None:
     row = db.execute(
-        "SELECT week, principle, status, scheduled_for, attempts, error FROM weekly_posts"
+        "SELECT week, principle, status, scheduled_for, attempts, error, claimed_at FROM weekly_posts"
         " WHERE team_id = ? AND channel_id = ? AND week = ?",
         [team_id, channel_id, week],
     ).fetchone()

@@ -396,3 +396,16 @@ def test_a_timed_out_post_that_never_arrived_is_sent_again(services, settings, s
     (retried,) = weekly.run_due(services, web_client(settings, services.sleep), at("2026-11-30T08:05:00"))
     assert retried.status == "posted" and retried.principle == outcome.principle
     assert slack.delivered == {"C0GENERAL": 1}
+
+
+def test_a_post_whose_process_died_after_sending_is_found_not_repeated(services, client, slack):
+    schedule(services)
+    monday = at("2026-11-30T08:00:00")
+    (first,) = weekly.run_due(services, client, monday)
+    # Make it look as if the process died between Slack's answer and writing it down.
+    with services.store.write() as db:
+        db.execute("UPDATE weekly_posts SET status = 'claimed', posted_at = NULL")
+    assert weekly.run_due(services, client, monday + timedelta(minutes=5)) == []  # still someone else's claim
+    (settled,) = weekly.run_due(services, client, monday + timedelta(minutes=20))
+    assert settled.status == "posted"
+    assert slack.delivered == {"C0GENERAL": 1}
