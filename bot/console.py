@@ -19,6 +19,7 @@ from bot.app import build_services, create_app
 from bot.local_slack import LocalSlack, SlackSender
 from bot.server import HttpServer
 from bot.settings import Settings
+from principles import match_principle
 from storage import weekly as weekly_store
 
 PROMPT_HELP = """\
@@ -27,6 +28,8 @@ Console commands:
   :as NAME         act as another demo user (alice, bob, carol, dave)
   :in CHANNEL      talk in another channel (general, random, leads)
   :click N         press button N of the last reply
+  :submit @who | principle | why [| #channel]
+                   fill in and send the kudos modal that is open
   :advance 7d      move the console's clock on (d, h or m) and post what falls due
   :now             the console's clock
   :users           list the demo users and channels
@@ -87,6 +90,8 @@ def render_call(call, names: dict[str, str], buttons: list[dict]) -> str:
         where = {"views.publish": "App Home", "views.open": "Modal", "views.update": "Modal"}[call.method]
         title = (view.get("title") or {}).get("text", "")
         body = render_blocks(view.get("blocks", []), names, buttons)
+        if call.method == "views.open":
+            body.append("Fill it in: :submit @who [@who …] | principle | why [| #channel]")
         heading = f"── {where}{': ' + title if title else ''} ──"
     else:
         if call.method == "response_url":
@@ -124,6 +129,7 @@ class Console:
         self.user = "U0ALICE"
         self.channel = "C0GENERAL"
         self.buttons: list[dict] = []
+        self.modal: dict | None = None  # the modal the app opened last, until it is submitted
 
     def now(self) -> datetime:
         """Real time plus however far :advance has moved it."""
@@ -201,6 +207,8 @@ class Console:
                 self._print(f"No demo channel called {arg!r}; :users lists them.")
         elif verb == "click":
             self._click(arg)
+        elif verb == "submit":
+            self._submit(line[1:].partition(" ")[2])
         elif verb == "advance":
             step = re.fullmatch(r"(\d+)\s*([dhm])", arg)
             if not step:
@@ -230,6 +238,29 @@ class Console:
             self._post_due()
         self.offset += target - self.now()
 
+    def _submit(self, text: str) -> None:
+        if self.modal is None:
+            self._print("No modal is open. Press a button that opens one, such as Recognize someone for this.")
+            return
+        parts = [part.strip() for part in text.split("|")]
+        if len(parts) < 3:
+            self._print("Fill it in as :submit @who [@who …] | principle | why [| #channel]")
+            return
+        recipients = re.findall(r"<@([UW][A-Z0-9]+)\|", self.encode_like_slack(parts[0]))
+        found = match_principle(self.services.catalog, parts[1]).principle
+        channel = re.findall(r"<#([CG][A-Z0-9]+)\|", self.encode_like_slack(parts[3])) if len(parts) > 3 else []
+        answers = {
+            "recipients": recipients or None,
+            "principle": found.slug if found else None,
+            "reason": parts[2],
+            "channel": channel[0] if channel else None,
+        }
+        seen = len(self.slack.calls)
+        sent = self.sender.submit(self.modal, user=self.user, **answers)
+        if sent.status == 200 and not sent.body.strip():
+            self.modal = None  # an empty answer closes the modal, as in Slack
+        self._show_outcome(sent, seen)
+
     def _click(self, arg: str) -> None:
         if not arg.isdigit() or not 1 <= int(arg) <= len(self.buttons):
             self._print(f"There is no button {arg!r} on the last reply." if self.buttons else "The last reply has no buttons.")
@@ -244,14 +275,22 @@ class Console:
             self._print(f"(Slack would show an error: the app answered HTTP {sent.status})")
             return
         if sent.body and sent.body.strip() not in ("", "{}"):
-            # A reply in the HTTP response itself, as modals' validation errors are.
+            # A reply in the HTTP response itself, as a modal's validation errors are.
+            errors = sent.json().get("errors") if sent.body.startswith("{") else None
+            if errors:
+                lines = "\n".join(f"  {field}: {message}" for field, message in errors.items())
+                self._print(f"── The modal stays open and shows ──\n{lines}")
+                return
             self._print(f"── LP Bot answered directly ──\n{sent.body}")
+
         new = self._wait_for_replies(seen)
         if not new:
             self._print("(no reply)")
             return
         self.buttons = []
         for call in new:
+            if call.method == "views.open":
+                self.modal = call.params.get("view")
             self._print(render_call(call, self.names, self.buttons))
 
     def _wait_for_replies(self, seen: int) -> list:

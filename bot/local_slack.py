@@ -569,6 +569,32 @@ def _as_dict(value) -> dict:
     return value if isinstance(value, dict) else {}
 
 
+def fill_modal(view: dict, **answers) -> dict:
+    """The view as Slack returns it on submit, filled the way a person fills it.
+
+    `answers` maps an input block's block_id to the value chosen: a list of user IDs for a
+    users select, an option value for a static select, a channel ID, or text.
+    """
+    values = {}
+    for block in view["blocks"]:
+        if block.get("type") != "input":
+            continue
+        element = block["element"]
+        state = {"type": element["type"]}
+        answer = answers.get(block["block_id"])
+        if element["type"] == "multi_users_select":
+            state["selected_users"] = answer if answer is not None else element.get("initial_users", [])
+        elif element["type"] == "static_select":
+            chosen = next((o for o in element["options"] if o["value"] == answer), element.get("initial_option"))
+            state["selected_option"] = chosen
+        elif element["type"] == "conversations_select":
+            state["selected_conversation"] = answer if answer is not None else element.get("initial_conversation")
+        else:
+            state["value"] = answer
+        values[block["block_id"]] = {element["action_id"]: state}
+    return {**view, "id": view.get("id", "V0TEST"), "state": {"values": values}}
+
+
 @dataclass
 class Sent:
     status: int
@@ -643,6 +669,11 @@ class SlackSender:
             },
             **kw,
         )
+
+    def submit(self, view: dict, *, user: str = "U0ALICE", **answers) -> Sent:
+        """Submit a modal the app opened, filled in with `answers` (see fill_modal)."""
+        payload = {"type": "view_submission", "user": {"id": user, "team_id": self.team_id}, "trigger_id": "t"}
+        return self.interaction({**payload, "view": fill_modal(view, **answers)})
 
     def event(self, event: dict, **kw) -> Sent:
         body = {

@@ -55,3 +55,21 @@ def test_console_advance_shows_the_weekly_post(tmp_path):
     assert "── LP Bot in #general ──\nPrinciple of the week: :dart: 1. Customer Obsession" in text
     assert "[1: Recognize someone for Customer Obsession]" in text
     assert text.count("Principle of the week:") == 1
+
+
+def test_console_fills_in_the_kudos_modal(tmp_path):
+    out = io.StringIO()
+    settings = load_settings({"LPBOT_DB": str(tmp_path / "lp.db")})
+    script = (
+        ":submit @bob | frugal | too early\n"
+        "/lp frugal\n:click 2\n"
+        ":submit @bob | frugal | short\n"
+        ":submit @bob @carol | frugal | for trimming the build bill by half | #random\n"
+    )
+    assert run_console(settings, io.StringIO(script), out) == 0
+    text = out.getvalue()
+    assert "No modal is open" in text
+    assert "Fill it in: :submit @who" in text
+    assert "── The modal stays open and shows ──\n  reason: Say what they did, in at least 10 characters." in text
+    assert "── LP Bot in #random ──\n:clap: @alice recognised @bob and @carol for *:moneybag: 10. Frugality*" in text
+    assert "── LP Bot in DM to carol ──" in text

@@ -6,7 +6,8 @@ import pytest
 
 from bot.blocks import GIVE_KUDOS_ACTION, KUDOS_MODAL, RECOGNIZE_ACTION
 from storage import kudos as kudos_store
-from tests.helpers import block_text, buttons, fill_modal
+from bot.local_slack import fill_modal
+from tests.helpers import block_text, buttons
 
 REASON = "Stayed with the outage until the root cause was found"
 
