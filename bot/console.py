@@ -30,6 +30,8 @@ Console commands:
   :click N         press button N of the last reply
   :submit @who | principle | why [| #channel]
                    fill in and send the kudos modal that is open
+  :home            open your App Home tab
+  :kudos           the "Give kudos" shortcut (opens the modal)
   :advance 7d      move the console's clock on (d, h or m) and post what falls due
   :now             the console's clock
   :users           list the demo users and channels
@@ -207,6 +209,13 @@ class Console:
                 self._print(f"No demo channel called {arg!r}; :users lists them.")
         elif verb == "click":
             self._click(arg)
+        elif verb == "home":
+            seen = len(self.slack.calls)
+            self._show_outcome(self.sender.event({"type": "app_home_opened", "user": self.user, "tab": "home"}), seen)
+        elif verb == "kudos":
+            seen = len(self.slack.calls)
+            shortcut = {"type": "shortcut", "callback_id": "give_kudos", "trigger_id": "t", "user": {"id": self.user}}
+            self._show_outcome(self.sender.interaction(shortcut), seen)
         elif verb == "submit":
             self._submit(line[1:].partition(" ")[2])
         elif verb == "advance":

@@ -73,3 +73,15 @@ def test_console_fills_in_the_kudos_modal(tmp_path):
     assert "── The modal stays open and shows ──\n  reason: Say what they did, in at least 10 characters." in text
     assert "── LP Bot in #random ──\n:clap: @alice recognised @bob and @carol for *:moneybag: 10. Frugality*" in text
     assert "── LP Bot in DM to carol ──" in text
+
+
+def test_console_app_home_and_the_kudos_shortcut(tmp_path):
+    out = io.StringIO()
+    settings = load_settings({"LPBOT_DB": str(tmp_path / "lp.db")})
+    script = ":kudos\n:submit @bob | dive deep | for reading every line of the logs\n:submit @bob | dive deep | for reading every line of the logs | #general\n:as bob\n:home\n"
+    assert run_console(settings, io.StringIO(script), out) == 0
+    text = out.getvalue()
+    assert "── Modal: Give kudos ──" in text
+    assert "channel: Choose a channel to thank them in." in text  # a shortcut from nowhere needs a place
+    assert "── App Home ──" in text and "for reading every line of the logs" in text
+    assert "Your principle mix:* Dive Deep 1" in text
