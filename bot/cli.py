@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from datetime import datetime, timezone
 from typing import IO, Mapping, Sequence
 
@@ -29,6 +30,9 @@ from storage import Store, StorageError
 from storage import kudos as kudos_store
 
 log = logging.getLogger("lpbot")
+
+# Orchestrators wait about 10 s after SIGTERM before they kill; stop well inside that.
+SHUTDOWN_SECONDS = 8.0
 
 EPILOG = """\
 examples:
@@ -179,8 +183,18 @@ def _run(settings: Settings) -> int:
         stop_taking_work = server.close
     stop.wait()
     log.info("stopping: finishing the work in hand")
+    deadline = time.monotonic() + SHUTDOWN_SECONDS
     stop_taking_work()
-    services.listener_pool.shutdown(wait=True)
+    drained = threading.Thread(target=services.listener_pool.shutdown, daemon=True)
+    drained.start()
+    drained.join(max(0.0, deadline - time.monotonic()))
+    if drained.is_alive():
+        # A listener stuck on a slow Slack call must not keep the process past its stop
+        # budget; whatever it had stored is committed, what it had not is rolled back.
+        log.warning("stopped after %ss with listeners still waiting on Slack", SHUTDOWN_SECONDS)
+        logging.shutdown()
+        os._exit(0)
+    # A weekly run in progress stops after its current channel; the ledger lets the next start go on.
     scheduler.shutdown()
     services.store.close()
     log.info("stopped")

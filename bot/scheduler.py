@@ -8,6 +8,7 @@ failed posts; the ledger makes running the same week twice harmless.
 from __future__ import annotations
 
 import logging
+import threading
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -33,6 +34,7 @@ class WeeklyScheduler:
         self.services = services
         self.client = client
         self.scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
+        self._stopping = threading.Event()
 
     def start(self) -> None:
         """Post whatever is due now (catching up after downtime), then keep time."""
@@ -45,11 +47,13 @@ class WeeklyScheduler:
         self.scheduler.start()
 
     def shutdown(self) -> None:
+        """Stop keeping time; a weekly run in progress finishes the channel it is on, then stops."""
+        self._stopping.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
 
     def run_due(self) -> None:
-        for outcome in weekly.run_due(self.services, self.client, self.services.clock()):
+        for outcome in weekly.run_due(self.services, self.client, self.services.clock(), should_stop=self._stopping.is_set):
             log.info("weekly %s in %s: %s", outcome.week, outcome.channel_id, outcome.status)
 
     def sync(self, team_id: str, channel_id: str) -> None:

@@ -11,6 +11,7 @@ import random
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
+from typing import Callable
 from urllib.error import URLError
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -150,13 +151,22 @@ class Outcome:
     error: str | None = None
 
 
-def run_due(services: Services, client: WebClient | None, now: datetime, team_id: str | None = None) -> list[Outcome]:
+def run_due(
+    services: Services,
+    client: WebClient | None,
+    now: datetime,
+    team_id: str | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> list[Outcome]:
     """Post every weekly post that is due at `now` and not yet posted; safe to call as often as you like.
 
     `client` posts for every workspace; None means each workspace's own (services.client_for).
+    `should_stop` is asked between channels, so a stopping bot does not start another post.
     """
     outcomes = []
     for schedule in weekly_store.list_schedules(services.store.db, team_id, active_only=True):
+        if should_stop():
+            break
         team_client = client or services.client_for(schedule.team_id)
         if team_client is None:
             continue

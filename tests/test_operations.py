@@ -253,3 +253,17 @@ def test_slack_sdk_debug_logging_never_shows_the_token(slack):
     out = stream.getvalue()
     assert "chat.postMessage" in out  # slack_sdk did log the calls at debug level...
     assert "xoxb-debug-secret-token" not in out  # ...and the token never reached the log, whoever logged
+
+
+def test_a_listener_stuck_on_slack_does_not_keep_the_bot_past_its_stop_budget(running_bot, slack):
+    process, url = running_bot
+    wait_until_healthy(url, process)
+    sender = SlackSender(url + "/slack/events", SECRET, slack)
+    slack.delay_next("users.info", 30.0)  # Slack hangs far longer than any stop budget
+    assert sender.command("kudos <@U0BOB|bob> ownership for owning the hanging call").status == 200
+    slack.wait_for_call("users.info")
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=12) == 0
+    assert time.monotonic() - started < 10
+    assert "listeners still waiting on Slack" in process.stderr.read()

@@ -409,3 +409,17 @@ def test_a_post_whose_process_died_after_sending_is_found_not_repeated(services,
     (settled,) = weekly.run_due(services, client, monday + timedelta(minutes=20))
     assert settled.status == "posted"
     assert slack.delivered == {"C0GENERAL": 1}
+
+
+def test_a_stopping_bot_starts_no_further_posts(services, client, slack):
+    for n in range(3):
+        schedule(services, channel=["C0GENERAL", "C0RANDOM", "G0PRIVATE"][n])
+    asked = []
+
+    def stop_after_first():
+        asked.append(True)
+        return len(asked) > 1
+
+    outcomes = weekly.run_due(services, client, at("2026-11-30T08:00:00"), should_stop=stop_after_first)
+    assert len(outcomes) == 1 and len(slack.calls_to("chat.postMessage")) == 1
+    assert len(weekly.run_due(services, client, at("2026-11-30T08:05:00"))) == 2  # the rest go out on the next run
