@@ -42,7 +42,7 @@ Console commands:
 _FIRST_REPLY_TIMEOUT = 5.0
 # ...and then until the bot has been quiet this long, so follow-up messages are shown too.
 _QUIET = 0.25
-_VISIBLE = {"response_url", "chat.postMessage", "chat.postEphemeral", "chat.update", "views.publish", "views.open", "views.update"}
+_VISIBLE = {"response_url", "chat.postMessage", "views.publish", "views.open"}
 
 
 def render_mrkdwn(text: str, names: dict[str, str]) -> str:
@@ -87,9 +87,9 @@ def render_blocks(blocks: list[dict], names: dict[str, str], buttons: list[dict]
 
 def render_call(call, names: dict[str, str], buttons: list[dict]) -> str:
     params = call.params
-    if call.method in ("views.publish", "views.open", "views.update"):
+    if call.method in ("views.publish", "views.open"):
         view = params.get("view") or {}
-        where = {"views.publish": "App Home", "views.open": "Modal", "views.update": "Modal"}[call.method]
+        where = {"views.publish": "App Home", "views.open": "Modal"}[call.method]
         title = (view.get("title") or {}).get("text", "")
         body = render_blocks(view.get("blocks", []), names, buttons)
         if call.method == "views.open":
@@ -99,16 +99,10 @@ def render_call(call, names: dict[str, str], buttons: list[dict]) -> str:
         if call.method == "response_url":
             visibility = "everyone in the channel" if params.get("response_type") == "in_channel" else "only you"
             heading = f"── LP Bot (visible to {visibility}) ──"
-        elif call.method == "chat.postEphemeral":
-            heading = f"── LP Bot (only {names.get(params.get('user', ''), 'you')} can see this) ──"
         else:
             channel = params.get("channel", "")
-            if channel.startswith(("U", "W")):
-                place = f"DM to {names.get(channel, channel)}"
-            elif channel.startswith("D"):
-                place = f"DM to {names.get('U' + channel[1:], channel)}"
-            else:
-                place = "#" + names.get(channel, channel)
+            # The bot DMs people by posting to their user ID.
+            place = f"DM to {names.get(channel, channel)}" if channel.startswith(("U", "W")) else "#" + names.get(channel, channel)
             heading = f"── LP Bot in {place} ──"
         body = render_blocks(params.get("blocks") or [], names, buttons) or [render_mrkdwn(params.get("text", ""), names)]
     return "\n".join([heading, *body])

@@ -337,22 +337,9 @@ class LocalSlack:
             messages = [m for m in self.history.get(params["channel"], []) if float(m["ts"]) > oldest]
         return {"ok": True, "messages": list(reversed(messages)), "has_more": False}
 
-    def _api_chat_postEphemeral(self, params):
-        error = self._channel_error(params.get("channel"))
-        return error or {"ok": True, "message_ts": self._next_ts()}
-
-    def _api_chat_update(self, params):
-        return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts"), "text": params.get("text", "")}
-
     def _api_chat_getPermalink(self, params):
         channel, ts = params.get("channel", ""), params.get("message_ts", "")
         return {"ok": True, "channel": channel, "permalink": f"https://{TEAM_DOMAIN}.slack.com/archives/{channel}/p{ts.replace('.', '')}"}
-
-    def _api_conversations_open(self, params):
-        users = params.get("users", "")
-        if users not in self.users:
-            return {"ok": False, "error": "user_not_found"}
-        return {"ok": True, "channel": {"id": "D" + users[1:]}}
 
     def _api_conversations_info(self, params):
         channel = params.get("channel", "")
@@ -411,9 +398,6 @@ class LocalSlack:
 
     def _api_views_open(self, params):
         return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **_as_dict(params.get("view"))}}
-
-    def _api_views_update(self, params):
-        return {"ok": True, "view": {"id": params.get("view_id"), **_as_dict(params.get("view"))}}
 
     def _handler_class(self):
         stand_in = self
