@@ -22,8 +22,8 @@ MAX_REASON = 1000
 DUPLICATE_WINDOW = timedelta(minutes=1)
 UNDO_WINDOW = timedelta(hours=24)
 UTC = ZoneInfo("UTC")
-# The longest principle name in words; a name is never longer, so we look no further.
-_LONGEST_NAME_WORDS = 7
+# Typos are looked for in the first few words only: past that, any text resembles something.
+_TYPO_WORDS = 3
 
 PERIODS = ("week", "month", "quarter", "year", "all")
 DEFAULT_PERIOD = "quarter"
@@ -59,25 +59,24 @@ def split_principle(catalog: Catalog, text: str) -> tuple[Match, str]:
     """Split 'dive deep for finding the leak' into the principle and the reason.
 
     The principle is the longest run of leading words that names exactly one principle
-    (a number, #slug, name, alias, prefix or phrase); failing that, the best typo match of
-    the first few words. What follows is the reason.
+    (a number, #slug, name, alias, prefix or phrase); failing that, the longest run of up to
+    three words that a typo match resolves. What follows is the reason.
     """
     words = text.split()
-    if not words:
-        return Match(None), ""
-    for width in range(min(len(words), _LONGEST_NAME_WORDS), 0, -1):
-        candidate = " ".join(words[:width])
-        match = match_principle(catalog, candidate, fuzzy=False)
+    # No name is longer than the catalog's longest key, so longer runs need no trying.
+    longest = max(len(key.split()) for key, _ in catalog.match_keys)
+    for width in range(min(len(words), longest), 0, -1):
+        match = match_principle(catalog, " ".join(words[:width]), fuzzy=False)
         if match.found:
             return match, " ".join(words[width:])
-    best: tuple[Match, int] | None = None
-    for width in range(min(len(words), 4), 0, -1):
+    widest = Match(None)
+    for width in range(min(len(words), _TYPO_WORDS), 0, -1):
         match = match_principle(catalog, " ".join(words[:width]))
-        if match.found and best is None:
-            best = (match, width)
-    if best:
-        return best[0], " ".join(words[best[1] :])
-    return match_principle(catalog, " ".join(words[:3])), " ".join(words[3:])
+        if match.found:
+            return match, " ".join(words[width:])
+        if width == min(len(words), _TYPO_WORDS):
+            widest = match  # its suggestions answer for the whole attempt
+    return widest, ""
 
 
 def check_recipients(
