@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Callable
-from zoneinfo import ZoneInfo
 
 from bot import blocks, kudos, weekly
 from bot.blocks import Reply
@@ -108,8 +107,7 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
             now = services.clock()
             rows = []
             for schedule in weekly_store.list_schedules(services.store.db, asker.team_id):
-                when = weekly.next_run(schedule, now).astimezone(ZoneInfo(schedule.tz))
-                rows.append((schedule, when.strftime("%a %d %b %H:%M")))
+                rows.append((schedule, weekly.local_time(schedule, weekly.next_run(schedule, now))))
             return Answer([blocks.schedules_reply(rows)])
         case SetSchedule(channel_id, weekday, at, tz):
             _require_admin(services, asker)
@@ -121,13 +119,13 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
                 weekly_store.save_schedule(db, schedule, services.clock())
             if services.on_schedule_change:
                 services.on_schedule_change(schedule.team_id, schedule.channel_id)
-            when = weekly.next_run(schedule, services.clock()).astimezone(ZoneInfo(schedule.tz))
+            when = weekly.local_time(schedule, weekly.next_run(schedule, services.clock()))
             return Answer(
                 [
                     blocks.notice(
                         f"Scheduled: a principle of the week in <#{channel_id}> every "
                         f"{weekly.WEEKDAYS[weekday].capitalize()} at {at} {blocks.escape(schedule.tz)}. "
-                        f"First post: {when.strftime('%a %d %b %H:%M')}. Make sure I'm in the channel (`/invite @LP Bot`)."
+                        f"First post: {when}. Make sure I'm in the channel (`/invite @LP Bot`)."
                     )
                 ]
             )
@@ -178,7 +176,7 @@ def _week(services: Services, asker: Asker, upcoming: bool) -> Reply:
     else:
         at = at if at > now else weekly.next_run(schedule, now)
         choice = weekly.plan(services, schedule, at, exclude_week=week)
-    when = at.astimezone(ZoneInfo(schedule.tz)).strftime("%a %d %b %H:%M")
+    when = weekly.local_time(schedule, at)
     card = blocks.principle_card(choice.principle)
     intro = blocks.notice(f"Coming up in this channel on {when}: *{blocks.escape(choice.principle.name)}*. {blocks.escape(choice.why)}")
     return Reply(text=intro.text, blocks=intro.blocks + card.blocks)

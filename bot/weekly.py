@@ -80,6 +80,11 @@ def occurrence(schedule: Schedule, now: datetime) -> tuple[str, datetime]:
     return f"{year}-W{week:02d}", at
 
 
+def local_time(schedule: Schedule, moment: datetime) -> str:
+    """A moment as the channel's people read it: in the schedule's zone, e.g. 'Mon 30 Nov 09:00'."""
+    return moment.astimezone(ZoneInfo(schedule.tz)).strftime("%a %d %b %H:%M")
+
+
 def next_run(schedule: Schedule, now: datetime) -> datetime:
     _, at = occurrence(schedule, now)
     return at if at > now else occurrence(schedule, now + timedelta(days=7))[1]
