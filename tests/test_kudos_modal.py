@@ -6,16 +6,9 @@ import pytest
 
 from bot.blocks import GIVE_KUDOS_ACTION, KUDOS_MODAL, RECOGNIZE_ACTION
 from storage import kudos as kudos_store
-from bot.local_slack import fill_modal
 from tests.helpers import block_text, buttons
 
 REASON = "Stayed with the outage until the root cause was found"
-
-
-def submit(sender, view, user="U0ALICE"):
-    return sender.interaction(
-        {"type": "view_submission", "user": {"id": user, "team_id": "T0LOCAL"}, "trigger_id": "t", "view": view}
-    )
 
 
 def open_from_shortcut(sender, slack, count=1):
@@ -36,8 +29,7 @@ def test_global_shortcut_modal_filled_and_submitted(sender, slack, services):
     assert [b["block_id"] for b in view["blocks"]] == ["recipients", "principle", "reason", "channel"]
     assert len(view["blocks"][1]["element"]["options"]) == 14
 
-    filled = fill_modal(view, recipients=["U0BOB", "U0CAROL"], principle="earn-trust", reason=REASON, channel="C0RANDOM")
-    sent = submit(sender, filled)
+    sent = sender.submit(view, recipients=["U0BOB", "U0CAROL"], principle="earn-trust", reason=REASON, channel="C0RANDOM")
     assert (sent.status, sent.body) == (200, "")
     post = slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage" and c.params["channel"] == "C0RANDOM"])[0]
     assert "<@U0ALICE> recognised <@U0BOB> and <@U0CAROL> for *:handshake: 11. Earn Trust*" in block_text(post.params)
@@ -58,8 +50,7 @@ def test_global_shortcut_modal_filled_and_submitted(sender, slack, services):
 )
 def test_problems_are_shown_inline_in_the_modal(sender, slack, services, answers, field, message):
     view = open_from_shortcut(sender, slack)
-    filled = fill_modal(view, **{"recipients": ["U0BOB"], "principle": "ownership", "reason": REASON, "channel": "C0GENERAL", **answers})
-    sent = submit(sender, filled)
+    sent = sender.submit(view, **{"recipients": ["U0BOB"], "principle": "ownership", "reason": REASON, "channel": "C0GENERAL", **answers})
     assert sent.status == 200
     body = sent.json()
     assert body["response_action"] == "errors"
@@ -72,14 +63,15 @@ def test_configured_kudos_channel_is_the_default(sender, slack, services):
     services.settings = type(services.settings)(**{**services.settings.__dict__, "kudos_channel": "C0RANDOM"})
     view = open_from_shortcut(sender, slack)
     assert view["blocks"][3]["element"]["initial_conversation"] == "C0RANDOM"
-    submit(sender, fill_modal(view, recipients=["U0BOB"], principle="ownership", reason=REASON, channel=None))
+    sender.submit(view, recipients=["U0BOB"], principle="ownership", reason=REASON, channel=None)
     slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage" and c.params["channel"] == "C0RANDOM"])
 
 
 def test_a_double_submit_is_stored_once(sender, slack, services):
-    view = fill_modal(open_from_shortcut(sender, slack), recipients=["U0BOB"], principle="ownership", reason=REASON, channel="C0GENERAL")
-    assert submit(sender, view).status == 200
-    assert submit(sender, view).status == 200
+    view = open_from_shortcut(sender, slack)
+    answers = {"recipients": ["U0BOB"], "principle": "ownership", "reason": REASON, "channel": "C0GENERAL"}
+    assert sender.submit(view, **answers).status == 200
+    assert sender.submit(view, **answers).status == 200
     assert len(stored(services)) == 1
     public = [c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == "C0GENERAL"]
     assert len(public) == 1
@@ -101,7 +93,7 @@ def test_message_shortcut_prefills_the_author_and_links_the_message(sender, slac
     view = slack.wait_for_call("views.open").params["view"]
     assert view["blocks"][0]["element"]["initial_users"] == ["U0CAROL"]
     assert view["blocks"][3]["element"]["initial_conversation"] == "C0GENERAL"
-    submit(sender, fill_modal(view, principle="insist-on-the-highest-standards", reason="Fixed the flaky test for good"))
+    sender.submit(view, principle="insist-on-the-highest-standards", reason="Fixed the flaky test for good")
     post = slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage" and c.params["channel"] == "C0GENERAL"])[0]
     link = "https://lpbot-local.slack.com/archives/C0GENERAL/p1764000000000100"
     assert f"<{link}|the message>" in block_text(post.params)
@@ -120,8 +112,7 @@ def test_recognize_button_on_a_card_chooses_the_principle(ask, sender, slack):
 
 def test_a_channel_the_bot_cannot_post_in_keeps_the_kudos_and_tells_the_giver(sender, slack, services):
     slack.fail_next("chat.postMessage", 200, body={"ok": False, "error": "not_in_channel"})
-    view = fill_modal(open_from_shortcut(sender, slack), recipients=["U0BOB"], principle="ownership", reason=REASON, channel="C0RANDOM")
-    submit(sender, view)
+    sender.submit(open_from_shortcut(sender, slack), recipients=["U0BOB"], principle="ownership", reason=REASON, channel="C0RANDOM")
     note = slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage" and c.params["channel"] == "U0ALICE"])[0]
     assert "is saved, but I couldn't post it in <#C0RANDOM>" in block_text(note.params)
     assert "/invite @LP Bot" in block_text(note.params)
