@@ -21,7 +21,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -29,32 +28,9 @@ from urllib.parse import urlencode, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from stand_in import StandInProcess  # noqa: E402
+
 SECRET = "bench-signing-secret"
-
-
-class StandIn:
-    """The local Slack stand-in in its own process, as Slack is not in the bot's process either."""
-
-    def __init__(self):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.local_slack"], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-        )
-        self.url = self.process.stdout.readline().strip()
-        self.api_url = self.url + "/api/"
-
-    def count(self, method: str) -> int:
-        with urllib.request.urlopen(f"{self.url}/_calls?method={method}") as response:
-            return json.loads(response.read())["count"]
-
-    def wait_for_count(self, method: str, expected: int, timeout: float) -> int:
-        deadline = time.monotonic() + timeout
-        while (count := self.count(method)) < expected and time.monotonic() < deadline:
-            time.sleep(0.2)
-        return count
-
-    def stop(self):
-        self.process.stdin.close()
-        self.process.wait(timeout=10)
 
 
 def serve(kind: str, db_dir: str):
@@ -65,7 +41,7 @@ def serve(kind: str, db_dir: str):
     from bot.server import HttpServer
     from bot.settings import Settings
 
-    slack = StandIn()
+    slack = StandInProcess()
     settings = Settings(
         bot_token="xoxb-bench",
         signing_secret=SECRET,

@@ -13,15 +13,12 @@ one post and compares the total time with that floor (target: within 10%).
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -31,14 +28,10 @@ sys.path.insert(0, str(ROOT))
 from bot import weekly  # noqa: E402
 from bot.app import build_services, web_client  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from stand_in import StandInProcess  # noqa: E402
 from storage import weekly as weekly_store  # noqa: E402
 
 MONDAY = datetime(2026, 11, 30, 9, 0, 30, tzinfo=timezone.utc)
-
-
-def get(url: str):
-    with urllib.request.urlopen(url) as response:
-        return json.loads(response.read())
 
 
 def main() -> None:
@@ -49,15 +42,10 @@ def main() -> None:
     args = parser.parse_args()
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    stand_in = subprocess.Popen(
-        [sys.executable, "-m", "bot.local_slack", "--channels", str(args.channels),
-         "--limits", str(args.window_posts), str(args.window_seconds)],
-        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )
-    url = stand_in.stdout.readline().strip()
+    stand_in = StandInProcess("--channels", str(args.channels), "--limits", str(args.window_posts), str(args.window_seconds))
     try:
         with tempfile.TemporaryDirectory() as scratch:
-            settings = Settings(bot_token="xoxb-bench", signing_secret="bench-secret", api_url=url + "/api/",
+            settings = Settings(bot_token="xoxb-bench", signing_secret="bench-secret", api_url=stand_in.api_url,
                                 db_path=Path(scratch) / "fanout.db")
             services = build_services(settings)
             with services.store.write() as db:
@@ -66,16 +54,15 @@ def main() -> None:
                     weekly_store.save_schedule(db, schedule, datetime(2026, 11, 1, tzinfo=timezone.utc))
             client = web_client(settings)  # real waits: Retry-After is honoured with time.sleep
 
-            time.sleep(get(url + "/_window")["seconds_to_next_window"])
+            time.sleep(stand_in.get("/_window")["seconds_to_next_window"])
             started = time.perf_counter()
             outcomes = weekly.run_due(services, client, MONDAY)
             elapsed = time.perf_counter() - started
             services.store.close()
-        delivered = get(url + "/_delivered")
-        attempts = get(url + "/_calls?method=chat.postMessage")["count"]
+        delivered = stand_in.get("/_delivered")
+        attempts = stand_in.count("chat.postMessage")
     finally:
-        stand_in.stdin.close()
-        stand_in.wait(timeout=10)
+        stand_in.stop()
 
     floor = (math.ceil(args.channels / args.window_posts) - 1) * args.window_seconds
     ours = {f"C{n:06d}" for n in range(args.channels)}
