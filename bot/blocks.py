@@ -344,9 +344,12 @@ def kudos_modal(
     recipients: tuple[str, ...] = (),
     principle: Principle | None = None,
     channel_id: str | None = None,
-    metadata: str = "",
+    default_channel: str | None = None,
+    link: str | None = None,
 ) -> dict:
-    """The 'Give kudos' modal; `metadata` travels back with the submission."""
+    """The 'Give kudos' modal. The channel it came from and the linked message travel back with
+    the submission in private_metadata (read_kudos_modal reads them)."""
+    options = principle_options(catalog)
     recipients_element = {"type": "multi_users_select", "action_id": "recipients", "placeholder": {"type": "plain_text", "text": "Choose people"}}
     if recipients:
         recipients_element["initial_users"] = [checked_user_id(u) for u in recipients]
@@ -354,22 +357,22 @@ def kudos_modal(
         "type": "static_select",
         "action_id": "principle",
         "placeholder": {"type": "plain_text", "text": "Choose a principle"},
-        "options": principle_options(catalog),
+        "options": options,
     }
     if principle:
-        principle_element["initial_option"] = next(o for o in principle_options(catalog) if o["value"] == principle.slug)
+        principle_element["initial_option"] = next(o for o in options if o["value"] == principle.slug)
     channel_element = {
         "type": "conversations_select",
         "action_id": "channel",
         "placeholder": {"type": "plain_text", "text": "Where to thank them"},
         "filter": {"include": ["public", "private"], "exclude_bot_users": True},
     }
-    if channel_id:
-        channel_element["initial_conversation"] = channel_id
+    if channel_id or default_channel:
+        channel_element["initial_conversation"] = channel_id or default_channel
     return {
         "type": "modal",
         "callback_id": KUDOS_MODAL,
-        "private_metadata": metadata,
+        "private_metadata": json.dumps({"channel": channel_id, "link": link}),
         "title": {"type": "plain_text", "text": "Give kudos"},
         "submit": {"type": "plain_text", "text": "Send kudos"},
         "close": {"type": "plain_text", "text": "Cancel"},

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import blocks
 from bot.blocks import Reply
 
 if TYPE_CHECKING:  # answers use weekly, which uses delivery: import for type checking only
     from bot.answers import Answer
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -41,3 +43,9 @@ def post_in_channel(client: WebClient, channel_id: str, reply: Reply) -> str | N
         return None
     except SlackApiError as error:
         return error.response.get("error") or "unknown_error"
+
+
+def open_kudos_modal(client: WebClient, services: Services, trigger_id: str, **choices) -> None:
+    """Open the kudos modal; `choices` are kudos_modal's (recipients, principle, channel_id, link)."""
+    view = blocks.kudos_modal(services.catalog, default_channel=services.settings.kudos_channel, **choices)
+    client.views_open(trigger_id=trigger_id, view=view)

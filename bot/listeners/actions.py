@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot import blocks
-from bot.listeners.shortcuts import open_kudos_modal
+from bot.delivery import open_kudos_modal
 from bot.services import Services
 
 

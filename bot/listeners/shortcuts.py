@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks
+from bot.delivery import open_kudos_modal
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 GIVE_KUDOS = "give_kudos"
 GIVE_KUDOS_FOR_MESSAGE = "give_kudos_for_message"
-
-
-def open_kudos_modal(client, services: Services, trigger_id: str, *, recipients=(), principle=None, channel_id=None, link=None):
-    metadata = json.dumps({"channel": channel_id, "link": link})
-    view = blocks.kudos_modal(
-        services.catalog,
-        recipients=recipients,
-        principle=principle,
-        channel_id=channel_id or services.settings.kudos_channel,
-        metadata=metadata,
-    )
-    client.views_open(trigger_id=trigger_id, view=view)
 
 
 def register(app: App, services: Services) -> None:
