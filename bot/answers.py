@@ -197,21 +197,26 @@ def _give_kudos(intent: GiveKudos, services: Services, asker: Asker) -> Answer:
         first_words = " ".join(intent.text.split()[:3])
         raise kudos.Refusal(blocks.not_found_reply(first_words, match.suggestions).text)
     recipients, dropped_self = kudos.check_recipients(asker.user_id, intent.recipients, asker.lookup)
-    given = kudos.give(
+    given = _give(services, asker, recipients, match.principle, reason, asker.channel_id, None, dropped_self)
+    return announce(given, services, asker.team_id)
+
+
+def _give(services: Services, asker: Asker, recipients, principle, reason: str, channel_id, message_link, dropped_self: bool):
+    """kudos.give with what the settings, the clock and the giver's zone say."""
+    return kudos.give(
         services.store,
         team_id=asker.team_id,
         giver_id=asker.user_id,
         recipients=recipients,
-        principle=match.principle,
+        principle=principle,
         reason=reason,
-        channel_id=asker.channel_id,
-        message_link=None,
+        channel_id=channel_id,
+        message_link=message_link,
         now=services.clock(),
         giver_zone=_zone_for_limit(services, asker),
         daily_limit=services.settings.daily_kudos,
         dropped_self=dropped_self,
     )
-    return announce(given, services, asker.team_id)
 
 
 def _zone_for_limit(services: Services, asker: Asker):
@@ -235,21 +240,9 @@ def give_from_form(form: blocks.KudosForm, services: Services, asker: Asker) -> 
     if not channel:
         raise kudos.Refusal("Choose a channel to thank them in.", field="channel")
     link = form.metadata.get("link")
-    return kudos.give(
-        services.store,
-        team_id=asker.team_id,
-        giver_id=asker.user_id,
-        recipients=recipients,
-        principle=principle,
-        # Stored the way Slack sends command text, with &, < and > as entities, so every reason reads alike.
-        reason=blocks.escape(form.reason),
-        channel_id=channel,
-        message_link=link if isinstance(link, str) else None,
-        now=services.clock(),
-        giver_zone=_zone_for_limit(services, asker),
-        daily_limit=services.settings.daily_kudos,
-        dropped_self=dropped_self,
-    )
+    # Stored the way Slack sends command text, with &, < and > as entities, so every reason reads alike.
+    reason = blocks.escape(form.reason)
+    return _give(services, asker, recipients, principle, reason, channel, link if isinstance(link, str) else None, dropped_self)
 
 
 def announce(given: kudos.Given, services: Services, team_id: str) -> Answer:
