@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.kudos import MAX_REASON, MIN_REASON
 from principles.catalog import Catalog, Principle
 
 SHARE_ACTION = "share_principle"
@@ -383,7 +384,7 @@ def kudos_modal(
                 "type": "input",
                 "block_id": "reason",
                 "label": {"type": "plain_text", "text": "Why"},
-                "hint": {"type": "plain_text", "text": f"What did they do? {MODAL_REASON_HINT}"},
+                "hint": {"type": "plain_text", "text": f"What did they do? At least {MIN_REASON} characters, at most {MAX_REASON:,}."},
                 "element": {
                     "type": "plain_text_input",
                     "action_id": "reason",
@@ -402,9 +403,6 @@ def kudos_modal(
             },
         ],
     }
-
-
-MODAL_REASON_HINT = "At least 10 characters, at most 1,000."
 
 
 @dataclass(frozen=True)

@@ -156,11 +156,6 @@ class LocalSlack:
             self._faults.setdefault(method, []).append(fault)
 
     # -- Socket Mode ---------------------------------------------------------------
-    def socket_connections(self) -> int:
-        """How many Socket Mode connections the app has opened so far (reconnects included)."""
-        with self._changed:
-            return len([c for c in self.calls if c.method == "socket_connected"])
-
     def socket_send(self, envelope: dict) -> None:
         """Send an envelope to the app over its newest Socket Mode connection."""
         with self._changed:

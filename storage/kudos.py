@@ -105,12 +105,6 @@ def records_from_rows(db: Database, rows) -> list[KudosRecord]:
 KUDOS_COLUMNS = "k.id, k.team_id, k.giver_id, k.principle, k.reason, k.channel_id, k.message_link, k.created_at"
 
 
-def get_kudos(db: Database, kudos_id: int) -> KudosRecord | None:
-    rows = db.execute(f"SELECT {KUDOS_COLUMNS} FROM kudos k WHERE k.id = ?", [kudos_id]).fetchall()
-    found = records_from_rows(db, rows)
-    return found[0] if found else None
-
-
 def _starts_a_month(moment: datetime) -> bool:
     utc = moment.astimezone(timezone.utc)
     return utc.day == 1 and (utc.hour, utc.minute, utc.second, utc.microsecond) == (0, 0, 0, 0)
