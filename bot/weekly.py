@@ -191,7 +191,7 @@ def run_schedule(services: Services, client: WebClient, schedule: Schedule, now:
     if now < at or (schedule.updated_at and iso(at) < schedule.updated_at):
         return None
     team, channel = schedule.team_id, schedule.channel_id
-    if not _settle_uncertain_post(services, client, schedule, week, now):
+    if not _still_to_post(services, client, schedule, week, now):
         return Outcome(channel, week, "posted")
     if now - at > timedelta(hours=services.settings.weekly_grace_hours):
         with services.store.write() as db:
@@ -236,7 +236,7 @@ def run_schedule(services: Services, client: WebClient, schedule: Schedule, now:
     return Outcome(channel, week, "posted", slug)
 
 
-def _settle_uncertain_post(services: Services, client: WebClient, schedule: Schedule, week: str, now: datetime) -> bool:
+def _still_to_post(services: Services, client: WebClient, schedule: Schedule, week: str, now: datetime) -> bool:
     """When a post may or may not have gone out, look in the channel: True if the week still needs posting."""
     team, channel = schedule.team_id, schedule.channel_id
     current = weekly_store.entry(services.store.db, team, channel, week)

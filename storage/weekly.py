@@ -123,7 +123,9 @@ def claim(
     """Claim the week's post for this process; returns the principle to post, or None if it is not ours.
 
     A week already posted (or skipped) is never claimed again. A failed one is claimed again
-    with the principle it was first given, so a retry posts the same thing.
+    with the principle it was first given, so a retry posts the same thing. A claim whose
+    process died is not taken over here: the caller first settles it from the channel's
+    history (LedgerEntry.in_doubt), which marks it failed if the post never went out.
     """
     inserted = db.execute(
         "INSERT INTO weekly_posts (team_id, channel_id, week, principle, status, scheduled_for, claimed_at, attempts)"
@@ -134,9 +136,8 @@ def claim(
         return principle
     reclaimed = db.execute(
         "UPDATE weekly_posts SET status = 'claimed', claimed_at = ?, attempts = attempts + 1"
-        " WHERE team_id = ? AND channel_id = ? AND week = ?"
-        " AND (status = 'failed' OR (status = 'claimed' AND claimed_at < ?))",
-        [iso(now), team_id, channel_id, week, iso(now - STALE_CLAIM)],
+        " WHERE team_id = ? AND channel_id = ? AND week = ? AND status = 'failed'",
+        [iso(now), team_id, channel_id, week],
     ).rowcount
     if not reclaimed:
         return None
