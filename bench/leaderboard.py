@@ -108,8 +108,8 @@ def main() -> None:
                 kudos_store.given_by_principle(db, TEAM, user, quarter),
                 kudos_store.given_by_principle(db, TEAM, user),
             ),
-            "recent (10)": lambda: kudos_store.recent_kudos(db, TEAM),
-            "recent (principle)": lambda: kudos_store.recent_kudos(db, TEAM, principle="frugality"),
+            "recent (10)": lambda: kudos_store.recent_kudos(db, TEAM, viewer=None),
+            "recent (principle)": lambda: kudos_store.recent_kudos(db, TEAM, viewer=None, principle="frugality"),
         }
         raw = sqlite3.connect(path)
         print(f"\n{'read':<32}{'p50 ms':>9}{'p95 ms':>9}{'raw p50':>9}{'ratio':>7}")

@@ -36,12 +36,22 @@ from storage import weekly as weekly_store
 
 @dataclass(frozen=True)
 class Asker:
-    """Who typed the command, where, and how to learn about other people."""
+    """Who typed the command, where, and how to learn about other people.
+
+    `visibility` is the conversation's (public, private, dm, none): a kudos given here keeps it.
+    `request_key` names the Slack request, so a replay of it is answered but stored once.
+    """
 
     team_id: str
     user_id: str
     channel_id: str | None
     lookup: Callable[[str], Person | None]
+    visibility: str = kudos_store.NOWHERE
+    request_key: str | None = None
+
+    @property
+    def viewer(self) -> kudos_store.Viewer:
+        return kudos_store.Viewer(self.user_id, self.channel_id)
 
 
 @dataclass(frozen=True)
@@ -91,10 +101,11 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
             )
         case Recent(query):
             principle = _principle_or_refuse(services, query) if query else None
-            records = kudos_store.recent_kudos(
-                services.store.db, asker.team_id, principle=principle.slug if principle else None
-            )
-            return Answer([blocks.recent_reply(records, services.catalog, principle)])
+            slug = principle.slug if principle else None
+            db = services.store.db
+            records = kudos_store.recent_kudos(db, asker.team_id, viewer=asker.viewer, principle=slug)
+            hidden = kudos_store.count_hidden_from(db, asker.team_id, asker.viewer, slug)
+            return Answer([blocks.recent_reply(records, services.catalog, principle, hidden)])
         case Undo():
             removed = kudos.undo(services.store, team_id=asker.team_id, giver_id=asker.user_id, now=services.clock())
             principle = services.catalog.by_slug(removed.principle)
@@ -197,11 +208,13 @@ def _give_kudos(intent: GiveKudos, services: Services, asker: Asker) -> Answer:
         first_words = " ".join(intent.text.split()[:3])
         raise kudos.Refusal(blocks.not_found_reply(first_words, match.suggestions).text)
     recipients, dropped_self = kudos.check_recipients(asker.user_id, intent.recipients, asker.lookup)
-    given = _give(services, asker, recipients, match.principle, reason, asker.channel_id, None, dropped_self)
+    given = _give(services, asker, recipients, match.principle, reason, asker.channel_id, None, dropped_self, asker.visibility)
     return announce(given, services, asker.team_id)
 
 
-def _give(services: Services, asker: Asker, recipients, principle, reason: str, channel_id, message_link, dropped_self: bool):
+def _give(
+    services: Services, asker: Asker, recipients, principle, reason: str, channel_id, message_link, dropped_self: bool, visibility: str
+):
     """kudos.give with what the settings, the clock and the giver's zone say."""
     return kudos.give(
         services.store,
@@ -215,6 +228,8 @@ def _give(services: Services, asker: Asker, recipients, principle, reason: str, 
         now=services.clock(),
         giver_zone=_zone_for_limit(services, asker),
         daily_limit=services.settings.daily_kudos,
+        visibility=visibility,
+        request_key=asker.request_key,
         dropped_self=dropped_self,
     )
 
@@ -230,19 +245,29 @@ def _zone_for_limit(services: Services, asker: Asker):
     return giver.zone if giver else kudos.UTC
 
 
-def give_from_form(form: blocks.KudosForm, services: Services, asker: Asker) -> kudos.Given:
-    """Store the kudos a person filled in on the modal; a Refusal names the input to fix."""
+def form_channel(form: blocks.KudosForm, services: Services) -> str | None:
+    """Where a kudos from the modal is announced: the channel chosen, the configured one, or where it was opened."""
+    chosen = form.channel_id or services.settings.kudos_channel or form.metadata.get("channel")
+    return chosen if isinstance(chosen, str) else None
+
+
+def give_from_form(form: blocks.KudosForm, services: Services, asker: Asker, visibility: str) -> kudos.Given:
+    """Store the kudos a person filled in on the modal; a Refusal names the input to fix.
+
+    `visibility` is that of the channel it is announced in (form_channel), asked of Slack by the caller.
+    """
     principle = services.catalog.by_slug(form.principle or "")
     if principle is None:
         raise kudos.Refusal("Choose a principle.", field="principle")
     recipients, dropped_self = kudos.check_recipients(asker.user_id, form.recipients, asker.lookup)
-    channel = form.channel_id or services.settings.kudos_channel or form.metadata.get("channel")
+    channel = form_channel(form, services)
     if not channel:
         raise kudos.Refusal("Choose a channel to thank them in.", field="channel")
     link = form.metadata.get("link")
     # Stored the way Slack sends command text, with &, < and > as entities, so every reason reads alike.
     reason = blocks.escape(form.reason)
-    return _give(services, asker, recipients, principle, reason, channel, link if isinstance(link, str) else None, dropped_self)
+    message_link = link if isinstance(link, str) else None
+    return _give(services, asker, recipients, principle, reason, channel, message_link, dropped_self, visibility)
 
 
 def announce(given: kudos.Given, services: Services, team_id: str) -> Answer:

@@ -25,11 +25,11 @@ SLACK_API_URL = "https://slack.com/api/"
 
 
 def build_services(
-    settings: Settings, *, clock: Callable[[], datetime] = utc_now, rng: random.Random | None = None
+    settings: Settings, *, clock: Callable[[], datetime] = utc_now, rng: random.Random | None = None, create: bool = True
 ) -> Services:
-    """Load the principles and open the database; raises CatalogError or StorageError."""
+    """Load the principles and open the database (a new one only when `create`); raises CatalogError or StorageError."""
     catalog = load_catalog(settings.principles)
-    store = Store(settings.db_path).open()
+    store = Store(settings.db_path).open(create=create)
     return Services(settings=settings, catalog=catalog, store=store, clock=clock, rng=rng or random.Random())
 
 

@@ -41,14 +41,18 @@ class Reply:
 
 
 _BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt);)")
+# Bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) can make a line read
+# backwards or reorder a name and a reason; nothing a person means to say needs them.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def escape(text: str) -> str:
-    """Make text a person typed inert in mrkdwn: no pings, no disguised links.
+    """Make text a person typed inert in mrkdwn: no pings, no disguised links, no reversed reading.
 
     Slack already sends slash-command text with &, < and > as entities; those are left
     as they are, so "R&D" neither pings anyone nor shows up as "R&amp;amp;D".
     """
+    text = _BIDI_CONTROLS.sub("", text)
     return _BARE_AMPERSAND.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -270,6 +274,17 @@ def kudos_dm(giver_id: str, principle: Principle, reason: str, channel_id: str |
     )
 
 
+def undelivered_post(post: Reply) -> Reply:
+    """A public thank-you Slack would not take, shown to the giver alone so it is not lost."""
+    note = "Your kudos is saved, but Slack didn't let me post it in the channel. Here it is, to share yourself:"
+    return Reply(text=f"{note} {post.text}", blocks=[_section(note), *post.blocks])
+
+
+def kudos_not_saved(reason: str) -> Reply:
+    """After a slow Slack closed the modal before the checks were done: why the kudos was not stored."""
+    return notice(f"Your kudos wasn't saved: {reason} Open *Give kudos* again to send it.")
+
+
 def kudos_confirmation(recipients, principle: Principle, *, dropped_self: bool, duplicate: bool) -> Reply:
     if duplicate:
         return notice("You sent exactly these kudos a moment ago, so I kept just the one. :slightly_smiling_face:")
@@ -320,14 +335,21 @@ def _kudos_line(record, catalog: Catalog) -> str:
     return f"{mentions([record.giver_id])} → {mentions(record.recipients)} for *{name}* ({record.created_at[:10]}): {reason}"
 
 
-def recent_reply(records, catalog: Catalog, principle: Principle | None) -> Reply:
+def recent_reply(records, catalog: Catalog, principle: Principle | None, hidden: int = 0) -> Reply:
+    """The latest kudos the asker may read; `hidden` counts those said in conversations they are not part of."""
     scope = f" for *{escape(principle.name)}*" if principle else ""
+    private_note = (
+        f"{hidden} {'kudos was' if hidden == 1 else 'kudos were'} given in private conversations; "
+        "only the people in them can read the words."
+    )
     if not records:
-        return notice(f"No kudos{scope} yet. Start with `/lp kudos @someone <principle> <why>`.")
+        empty = f"No kudos{scope} you can read here yet. Start with `/lp kudos @someone <principle> <why>`."
+        return notice(f"{empty} {private_note}" if hidden else empty)
     lines = [_kudos_line(r, catalog) for r in records]
+    footer = [_context(private_note)] if hidden else []
     return Reply(
         text=f"Latest kudos{scope}\n" + "\n".join(lines),
-        blocks=[_section(f"*Latest kudos{scope}*"), *[_section(line) for line in lines]],
+        blocks=[_section(f"*Latest kudos{scope}*"), *[_section(line) for line in lines], *footer],
     )
 
 
@@ -347,6 +369,7 @@ def kudos_modal(
     channel_id: str | None = None,
     default_channel: str | None = None,
     link: str | None = None,
+    recipients_hint: str | None = None,
 ) -> dict:
     """The 'Give kudos' modal. The channel it came from and the linked message travel back with
     the submission in private_metadata (read_kudos_modal reads them)."""
@@ -378,7 +401,13 @@ def kudos_modal(
         "submit": {"type": "plain_text", "text": "Send kudos"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
-            {"type": "input", "block_id": "recipients", "label": {"type": "plain_text", "text": "Who"}, "element": recipients_element},
+            {
+                "type": "input",
+                "block_id": "recipients",
+                "label": {"type": "plain_text", "text": "Who"},
+                "element": recipients_element,
+                **({"hint": {"type": "plain_text", "text": recipients_hint}} if recipients_hint else {}),
+            },
             {"type": "input", "block_id": "principle", "label": {"type": "plain_text", "text": "For which principle"}, "element": principle_element},
             {
                 "type": "input",

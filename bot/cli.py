@@ -17,7 +17,7 @@ from typing import IO, Mapping, Sequence
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
 
-from bot import doctor, weekly
+from bot import doctor, places, weekly
 from bot.app import build_services, create_app, web_client
 from bot.blocks import checked_user_id
 from bot.console import run_console
@@ -172,6 +172,8 @@ def _run(settings: Settings) -> int:
         signal.signal(signum, lambda *_: stop.set())
     scheduler = WeeklyScheduler(services, None if settings.mode == "oauth" else app.client)
     scheduler.start()
+    # Kudos stored before visibility was recorded read as private until Slack says where they were given.
+    threading.Thread(target=places.settle_unknown, args=(services.store, services.client_for), daemon=True).start()
     if settings.mode == "socket":
         socket_mode = SocketModeHandler(app, settings.app_token)
         socket_mode.connect()
@@ -202,7 +204,9 @@ def _run(settings: Settings) -> int:
 
 
 def _data_command(args, settings: Settings, stdout: IO[str]) -> int:
-    store = Store(settings.db_path).open()
+    # Reading needs no write access (a restored backup, a read-only mount); none of these creates a database.
+    store = Store(settings.db_path)
+    store.open(create=False) if args.command == "forget" else store.open_read_only()
     try:
         if args.command == "export":
             rows = kudos_store.export_rows(store.db, args.since)
@@ -232,7 +236,7 @@ def _data_command(args, settings: Settings, stdout: IO[str]) -> int:
 def _weekly(args, settings: Settings, stdout: IO[str]) -> int:
     if settings.mode == "console":
         raise ConfigError("SLACK_BOT_TOKEN is needed to post weekly principles (the console has :advance for that)")
-    services = build_services(settings)
+    services = build_services(settings, create=False)
     try:
         now = args.as_of or services.clock()
         outcomes = weekly.run_due(services, web_client(settings), now)
@@ -249,11 +253,13 @@ def _weekly(args, settings: Settings, stdout: IO[str]) -> int:
 def _doctor(settings: Settings, stdout: IO[str]) -> int:
     if settings.mode in ("console", "oauth"):
         raise ConfigError("SLACK_BOT_TOKEN is not set: doctor checks one workspace's bot token, so set it to check that workspace")
-    store = Store(settings.db_path).open()
+    # Doctor looks and changes nothing: a database that does not exist yet is reported, not created.
+    store = Store(settings.db_path).open(create=False) if settings.db_path.is_file() else None
     try:
-        findings = doctor.check(web_client(settings), store)
+        findings = doctor.check(web_client(settings), store, settings.db_path)
     finally:
-        store.close()
+        if store:
+            store.close()
     for finding in findings:
         print(finding, file=stdout)
     return 0 if all(f.ok for f in findings) else 1

@@ -208,8 +208,7 @@ class Console:
             self._show_outcome(self.sender.event({"type": "app_home_opened", "user": self.user, "tab": "home"}), seen)
         elif verb == "kudos":
             seen = len(self.slack.calls)
-            shortcut = {"type": "shortcut", "callback_id": "give_kudos", "trigger_id": "t", "user": {"id": self.user}}
-            self._show_outcome(self.sender.interaction(shortcut), seen)
+            self._show_outcome(self.sender.shortcut("give_kudos", user=self.user), seen)
         elif verb == "submit":
             self._submit(line[1:].partition(" ")[2])
         elif verb == "advance":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.error import URLError
 from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
@@ -18,11 +19,42 @@ if TYPE_CHECKING:  # answers use weekly, which uses delivery: import for type ch
 log = logging.getLogger(__name__)
 
 
-def deliver(answer: Answer, respond, client: WebClient) -> None:
+def deliver(answer: Answer, respond, client: WebClient, user_id: str, channel_id: str | None) -> None:
+    """Send the replies through the response_url and the DMs through the Web API, each on its own.
+
+    What is done is done before this runs (a kudos is stored), so a reply Slack will not take
+    reaches the asker another way instead of failing the request, and a recipient's DM never
+    waits on anyone else's message.
+    """
     for reply in answer.replies:
-        respond(**reply.as_kwargs())
-    for user_id, reply in answer.dms:
-        send_dm(client, user_id, reply)
+        if not _responded(respond, reply):
+            fallback = blocks.undelivered_post(reply) if reply.response_type == "in_channel" else reply
+            tell_privately(client, user_id, channel_id, fallback)
+    for recipient, reply in answer.dms:
+        send_dm(client, recipient, reply)
+
+
+def _responded(respond, reply: Reply) -> bool:
+    try:
+        response = respond(**reply.as_kwargs())
+    except Exception as error:  # noqa: BLE001 - a dropped or refused response_url; the asker hears another way
+        log.warning("the response_url did not take a reply (%s)", type(error).__name__)
+        return False
+    status = getattr(response, "status_code", 200)
+    if status != 200:
+        log.warning("the response_url answered %s", status)
+    return status == 200
+
+
+def tell_privately(client: WebClient, user_id: str, channel_id: str | None, reply: Reply) -> bool:
+    """Show `reply` to one person: ephemeral where they are, else in a DM from the app."""
+    if channel_id:
+        try:
+            client.chat_postEphemeral(channel=channel_id, user=user_id, text=reply.text, blocks=reply.blocks)
+            return True
+        except SLACK_FAILURES as error:
+            log.info("no ephemeral message in %s (%s); sending a DM instead", channel_id, failure_code(error))
+    return send_dm(client, user_id, reply)
 
 
 def send_dm(client: WebClient, user_id: str, reply: Reply) -> bool:
@@ -31,8 +63,8 @@ def send_dm(client: WebClient, user_id: str, reply: Reply) -> bool:
         # Posting to a user ID delivers to the app's DM with them (chat:write is enough).
         client.chat_postMessage(channel=user_id, text=reply.text, blocks=reply.blocks)
         return True
-    except SlackApiError as error:
-        log.warning("could not DM %s: %s", user_id, error.response.get("error"))
+    except SLACK_FAILURES as error:
+        log.warning("could not DM %s: %s", user_id, failure_code(error))
         return False
 
 
@@ -41,11 +73,30 @@ def post_in_channel(client: WebClient, channel_id: str, reply: Reply) -> str | N
     try:
         client.chat_postMessage(channel=channel_id, text=reply.text, blocks=reply.blocks)
         return None
-    except SlackApiError as error:
-        return error.response.get("error") or "unknown_error"
+    except SLACK_FAILURES as error:
+        return failure_code(error)
 
 
-def open_kudos_modal(client: WebClient, services: Services, trigger_id: str, **choices) -> None:
-    """Open the kudos modal; `choices` are kudos_modal's (recipients, principle, channel_id, link)."""
-    view = blocks.kudos_modal(services.catalog, default_channel=services.settings.kudos_channel, **choices)
-    client.views_open(trigger_id=trigger_id, view=view)
+#: Slack said no, or could not be reached (a timeout, a dropped connection).
+SLACK_FAILURES = (SlackApiError, URLError, OSError)
+
+
+def failure_code(error: Exception) -> str:
+    if isinstance(error, SlackApiError):
+        return error.response.get("error") or f"http_{error.response.status_code}"
+    return type(error).__name__
+
+
+def kudos_modal_view(services: Services, **choices) -> dict:
+    """The kudos modal for this catalog and settings; `choices` are blocks.kudos_modal's."""
+    return blocks.kudos_modal(services.catalog, default_channel=services.settings.kudos_channel, **choices)
+
+
+def open_kudos_modal(client: WebClient, services: Services, trigger_id: str, **choices) -> dict | None:
+    """Open the kudos modal; returns the opened view (its id and hash), or None when Slack refused."""
+    try:
+        return client.views_open(trigger_id=trigger_id, view=kudos_modal_view(services, **choices))["view"]
+    except SLACK_FAILURES as error:
+        # Most often expired_trigger_id: the person clicked and Slack gave up before we answered.
+        log.warning("could not open the kudos modal: %s", failure_code(error))
+        return None

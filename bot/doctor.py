@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -24,8 +25,12 @@ class Finding:
         return f"{'ok  ' if self.ok else 'FAIL'} {self.text}"
 
 
-def check(client: WebClient, store: Store) -> list[Finding]:
-    findings = [_database(store)]
+def check(client: WebClient, store: Store | None, db_path: Path) -> list[Finding]:
+    """`store` is None when LPBOT_DB names no file yet."""
+    if store is None:
+        findings = [Finding(True, f"database {db_path} does not exist yet: the bot creates it at its first start (check LPBOT_DB if it has run before)")]
+    else:
+        findings = [_database(store)]
     try:
         identity = client.auth_test()
     except SlackApiError as error:
@@ -41,7 +46,7 @@ def check(client: WebClient, store: Store) -> list[Finding]:
         )
     else:
         findings.append(Finding(True, f"granted scopes cover what LP Bot uses ({', '.join(BOT_SCOPES)})"))
-    for schedule in weekly_store.list_schedules(store.db, identity.get("team_id")):
+    for schedule in weekly_store.list_schedules(store.db, identity.get("team_id")) if store else []:
         findings.append(_membership(client, schedule.channel_id))
     return findings
 

@@ -19,6 +19,8 @@ from storage import kudos as kudos_store
 
 MIN_REASON = 10
 MAX_REASON = 1000
+# One kudos thanks a handful of people; a longer list is more likely a mistake than a team.
+MAX_RECIPIENTS = 20
 DUPLICATE_WINDOW = timedelta(minutes=1)
 UNDO_WINDOW = timedelta(hours=24)
 UTC = ZoneInfo("UTC")
@@ -53,6 +55,7 @@ class Given:
     message_link: str | None
     duplicate: bool = False
     dropped_self: bool = False
+    visibility: str = kudos_store.UNKNOWN
 
 
 def split_principle(catalog: Catalog, text: str) -> tuple[Match, str]:
@@ -79,11 +82,20 @@ def split_principle(catalog: Catalog, text: str) -> tuple[Match, str]:
     return widest, ""
 
 
+def too_many_recipients(count: int) -> Refusal:
+    return Refusal(
+        f"That's {count} people; one kudos can thank up to {MAX_RECIPIENTS}. Split it, or thank a smaller group.",
+        field="recipients",
+    )
+
+
 def check_recipients(
     giver_id: str, recipients: tuple[str, ...], lookup: Callable[[str], Person | None]
 ) -> tuple[tuple[str, ...], bool]:
     """The recipients kudos can go to, and whether the giver was dropped from them."""
     unique = tuple(dict.fromkeys(recipients))
+    if len(unique) > MAX_RECIPIENTS:
+        raise too_many_recipients(len(unique))
     if not unique:
         raise Refusal(
             "Who are the kudos for? Mention them: `/lp kudos @alex ownership for fixing the deploy`.",
@@ -140,13 +152,22 @@ def give(
     now: datetime,
     giver_zone: ZoneInfo,
     daily_limit: int,
+    visibility: str,
+    request_key: str | None = None,
     dropped_self: bool = False,
 ) -> Given:
-    """Store a kudos in one transaction, unless it is a duplicate or over the daily limit."""
+    """Store a kudos in one transaction, unless it is a duplicate or over the daily limit.
+
+    Two rules make a kudos count once: the same Slack request (`request_key`, e.g. its
+    trigger_id) whenever it arrives again, and the same content pressed twice within a minute.
+    """
     reason = check_reason(reason)
-    given = Given(0, giver_id, recipients, principle, reason, channel_id, message_link, dropped_self=dropped_self)
+    given = Given(
+        0, giver_id, recipients, principle, reason, channel_id, message_link, dropped_self=dropped_self, visibility=visibility
+    )
     with store.write() as db:
-        duplicate = kudos_store.find_duplicate(
+        duplicate = request_key and kudos_store.find_by_request(db, team_id, request_key)
+        duplicate = duplicate or kudos_store.find_duplicate(
             db, team_id, giver_id, recipients, principle.slug, reason, since=now - DUPLICATE_WINDOW
         )
         if duplicate:
@@ -169,6 +190,8 @@ def give(
             channel_id=channel_id,
             message_link=message_link,
             created_at=now,
+            visibility=visibility,
+            request_key=request_key,
         )
     return replace(given, kudos_id=kudos_id)
 

@@ -23,6 +23,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlencode
 
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
 from slack_sdk.signature import SignatureVerifier
 
 TEAM_ID = "T0LOCAL"
@@ -68,6 +71,61 @@ DEMO_CHANNELS = {
     "C0RANDOM": "random",
     "G0PRIVATE": "leads",
 }
+#: Channels that are private although their ID starts with C, as Slack's are today.
+DEMO_PRIVATE = frozenset({"G0PRIVATE"})
+
+# Slack's limits that slack_sdk's models leave to the server.
+MESSAGE_BLOCKS = 50
+VIEW_BLOCKS = 100
+SELECT_OPTIONS = 100
+OPTION_VALUE = 150
+TRIGGER_SECONDS = 3.0
+RESPONSE_URL_POSTS = 5
+RESPONSE_URL_SECONDS = 30 * 60
+HISTORY_LIMIT = 15
+HISTORY_CALLS_PER_MINUTE = 1
+
+
+def block_problems(blocks, most: int) -> list[str]:
+    """What Slack would refuse in a list of blocks: slack_sdk's checks plus the counts it leaves to Slack."""
+    if not isinstance(blocks, list):
+        return ["blocks must be a list"]
+    problems = [] if len(blocks) <= most else [f"{len(blocks)} blocks; at most {most}"]
+    for block in blocks:
+        try:
+            parsed = Block.parse(block)
+            if parsed is None:
+                problems.append(f"unknown block {block!r:.60}")
+            else:
+                parsed.validate_json()
+        except (SlackObjectFormationError, TypeError, KeyError, ValueError) as error:
+            problems.append(str(error))
+    problems += _option_problems(blocks)
+    return problems
+
+
+def view_problems(view) -> list[str]:
+    if not isinstance(view, dict):
+        return ["view must be an object"]
+    try:
+        View(**view).validate_json()
+    except (SlackObjectFormationError, TypeError, KeyError, ValueError) as error:
+        return [str(error)]
+    return block_problems(view.get("blocks") or [], VIEW_BLOCKS)
+
+
+def _option_problems(node) -> list[str]:
+    if isinstance(node, list):
+        return [p for item in node for p in _option_problems(item)]
+    if not isinstance(node, dict):
+        return []
+    problems = []
+    options = node.get("options")
+    if isinstance(options, list):
+        if len(options) > SELECT_OPTIONS:
+            problems.append(f"{len(options)} options; at most {SELECT_OPTIONS}")
+        problems += [f"option value over {OPTION_VALUE} characters" for o in options if len(str(o.get("value", ""))) > OPTION_VALUE]
+    return problems + [p for key, value in node.items() if key != "options" for p in _option_problems(value)]
 
 
 @dataclass
@@ -77,8 +135,8 @@ class Call:
     method: str  # "chat.postMessage", ... or "response_url"
     params: dict
     token: str | None = None
-    at: float = field(default_factory=time.monotonic)
     status: int | None = None  # the HTTP status answered, once the stand-in has answered
+    response: dict | None = None  # the body answered
 
 
 @dataclass(frozen=True)
@@ -118,6 +176,13 @@ class LocalSlack:
         self.limits = limits
         self.granted_scopes = granted_scopes
         self.not_member: set[str] = set()  # channels the bot has not been invited to
+        self.private: set[str] = set(DEMO_PRIVATE & set(self.channels))  # private channels, whatever their ID
+        self.dms: set[str] = set()  # conversation IDs of DMs and group DMs the app is part of
+        self._triggers: dict[str, float] = {}  # trigger_id -> when Slack issued it
+        self._views: dict[str, dict] = {}  # view id -> the open view (its hash changes on update)
+        self._response_posts: dict[str, list[float]] = {}  # response_url -> when each post came
+        self._history_calls: dict[str, float] = {}  # token -> last conversations.history
+        self.clock: Callable[[], float] = time.monotonic
         self.delivered: dict[str, int] = {}  # channel -> posts that went through
         self.history: dict[str, list[dict]] = {}  # channel -> messages posted, oldest first
         self._started = time.monotonic()
@@ -149,8 +214,24 @@ class LocalSlack:
     def new_response_url(self) -> str:
         return f"{self.url}/response/{next(self._response_ids)}"
 
+    def channel_name(self, channel_id: str) -> str:
+        """What Slack puts in a slash command's channel_name: a private channel's name is withheld."""
+        if channel_id in self.private:
+            return "privategroup"
+        if channel_id in self.channels:
+            return self.channels[channel_id]
+        return f"mpdm-{channel_id.lower()}-1" if channel_id.startswith("G") else "directmessage"
+
+    def new_trigger_id(self, age: float = 0.0) -> str:
+        """A trigger_id as Slack puts in an interaction; `age` seconds old already, to test expiry."""
+        trigger_id = f"{int(time.time())}.{next(self._ts)}.trigger"
+        with self._changed:
+            self._triggers[trigger_id] = self.clock() - age
+        return trigger_id
+
     def fail_next(self, method: str, status: int = 429, *, headers=None, body=None, times: int = 1) -> None:
-        """Answer the next `times` calls of `method` with an error, as Slack does under load or outage."""
+        """Answer the next `times` calls of `method` (or "response_url") with an error, as Slack does under
+        load or outage; status 0 drops the connection without an answer."""
         fault = _Fault(status, dict(headers or {}), body or {"ok": False, "error": "ratelimited"}, times)
         with self._changed:
             self._faults.setdefault(method, []).append(fault)
@@ -184,7 +265,7 @@ class LocalSlack:
             "text": text,
             "api_app_id": "A0LPBOT",
             "response_url": response_url,
-            "trigger_id": "t",
+            "trigger_id": self.new_trigger_id(),
         }
         self.socket_send({"envelope_id": envelope_id, "type": "slash_commands", "accepts_response_payload": True, "payload": payload})
         return envelope_id, response_url
@@ -217,9 +298,13 @@ class LocalSlack:
                     raise AssertionError(f"timed out after {timeout}s; calls so far: {methods}")
                 self._changed.wait(remaining)
 
-    def wait_for_call(self, method: str, count: int = 1, timeout: float = 5.0) -> Call:
-        """The `count`-th call of `method`, waiting for it to arrive."""
-        calls = self.wait_for(lambda calls: [c for c in calls if c.method == method][count - 1 :], timeout)
+    def wait_for_call(self, method: str, count: int = 1, timeout: float = 5.0, *, answered: bool = True) -> Call:
+        """The `count`-th call of `method`, waiting for it to arrive and, for a Web API method with
+        `answered`, to be answered, so that what it changed can be read."""
+        pending_ok = not answered or "." not in method
+        calls = self.wait_for(
+            lambda calls: [c for c in calls if c.method == method and (pending_ok or c.status is not None)][count - 1 :], timeout
+        )
         return calls[0]
 
     def wait_for_response(self, response_url: str, timeout: float = 5.0) -> Call:
@@ -249,11 +334,21 @@ class LocalSlack:
         fault = self._take_fault(method)
         if fault:
             return fault.status, fault.headers, fault.body
-        wait = self._retry_after(method, params)
+        wait = self._retry_after(method, params) if method != "conversations.history" else self._history_wait(token)
         if wait is not None:
             return 429, {"Retry-After": str(wait)}, {"ok": False, "error": "ratelimited"}
         # Slack tells a token's scopes in this header on every call.
         return 200, {"X-OAuth-Scopes": ",".join(self.granted_scopes)}, self.answer(method, params, token)
+
+    def _history_wait(self, token: str | None) -> int | None:
+        """conversations.history for distributed apps outside the Marketplace: one call a minute."""
+        now = self.clock()
+        with self._changed:
+            last = self._history_calls.get(token or "")
+            if last is not None and now - last < 60 / HISTORY_CALLS_PER_MINUTE:
+                return math.ceil(60 / HISTORY_CALLS_PER_MINUTE - (now - last))
+            self._history_calls[token or ""] = now
+        return None
 
     def _retry_after(self, method: str, params: dict) -> int | None:
         """Seconds to wait if this post breaks the posting limits, else None (and it counts)."""
@@ -305,13 +400,28 @@ class LocalSlack:
     def _channel_error(self, channel: str | None) -> dict | None:
         if not channel:
             return {"ok": False, "error": "channel_not_found"}
-        # Posting to a user ID is how an app DMs someone.
-        if channel.startswith("D") or channel in self.channels or channel in self.users:
+        # Posting to a user ID is how an app DMs someone (not a bot: bots have no DM with the app).
+        person = self.users.get(channel)
+        if (person and not person.is_bot) or channel in self.dms or channel in self.channels:
             return None
         return {"ok": False, "error": "channel_not_found"}
 
+    def _message_error(self, params) -> dict | None:
+        """What Slack refuses in a message: blocks its models reject, too many, or no text fallback."""
+        blocks = params.get("blocks")
+        if blocks in (None, "", []):
+            return None if params.get("text") else {"ok": False, "error": "no_text"}
+        problems = block_problems(blocks, MESSAGE_BLOCKS)
+        if not params.get("text"):
+            problems.append("a message with blocks needs text, the fallback for notifications")
+        if problems:
+            return {"ok": False, "error": "invalid_blocks", "errors": problems}
+        return None
+
     def _api_chat_postMessage(self, params):
-        error = self._channel_error(params.get("channel"))
+        error = self._channel_error(params.get("channel")) or self._message_error(params)
+        if not error and params["channel"] in self.not_member:
+            error = {"ok": False, "error": "not_in_channel"}
         if error:
             return error
         ts = self._next_ts()
@@ -323,14 +433,25 @@ class LocalSlack:
             self.history.setdefault(params["channel"], []).append(message)
         return {"ok": True, "channel": params["channel"], "ts": ts, "message": message}
 
+    def _api_chat_postEphemeral(self, params):
+        error = self._channel_error(params.get("channel")) or self._message_error(params)
+        if not error and (params["channel"] in self.not_member or params["channel"] in self.users):
+            error = {"ok": False, "error": "not_in_channel" if params["channel"] in self.not_member else "channel_not_found"}
+        if not error and params.get("user") not in self.users:
+            error = {"ok": False, "error": "user_not_in_channel"}
+        return error or {"ok": True, "message_ts": self._next_ts()}
+
     def _api_conversations_history(self, params):
         error = self._channel_error(params.get("channel"))
         if error:
             return error
-        oldest = float(params.get("oldest") or 0)
+        oldest, latest = float(params.get("oldest") or 0), float(params.get("latest") or "inf")
+        # Distributed apps outside the Marketplace: 15 messages a call at most.
+        limit = min(int(params.get("limit") or 100), HISTORY_LIMIT)
         with self._changed:
-            messages = [m for m in self.history.get(params["channel"], []) if float(m["ts"]) > oldest]
-        return {"ok": True, "messages": list(reversed(messages)), "has_more": False}
+            messages = [m for m in self.history.get(params["channel"], []) if oldest < float(m["ts"]) < latest]
+        newest = list(reversed(messages))
+        return {"ok": True, "messages": newest[:limit], "has_more": len(newest) > limit}
 
     def _api_chat_getPermalink(self, params):
         channel, ts = params.get("channel", ""), params.get("message_ts", "")
@@ -338,10 +459,21 @@ class LocalSlack:
 
     def _api_conversations_info(self, params):
         channel = params.get("channel", "")
+        if channel in self.users or (channel in self.private and channel in self.not_member):
+            return {"ok": False, "error": "channel_not_found"}  # a private channel is invisible to a non-member
         error = self._channel_error(channel)
+        is_dm = channel in self.dms
         return error or {
             "ok": True,
-            "channel": {"id": channel, "name": self.channels.get(channel, "dm"), "is_member": channel not in self.not_member},
+            "channel": {
+                "id": channel,
+                "name": self.channels.get(channel, channel),
+                "is_channel": not is_dm,
+                "is_private": channel in self.private,
+                "is_im": is_dm and channel.startswith("D"),
+                "is_mpim": is_dm and not channel.startswith("D"),
+                "is_member": channel not in self.not_member,
+            },
         }
 
     def _oauth_v2_access(self, params):
@@ -389,10 +521,45 @@ class LocalSlack:
         return {"ok": True, "user": user.as_slack()} if user else {"ok": False, "error": "user_not_found"}
 
     def _api_views_publish(self, params):
-        return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **_as_dict(params.get("view"))}}
+        view = _as_dict(params.get("view"))
+        problems = view_problems(view)
+        if problems:
+            return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": problems}}
+        return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **view}}
 
     def _api_views_open(self, params):
-        return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **_as_dict(params.get("view"))}}
+        trigger_id = params.get("trigger_id", "")
+        with self._changed:
+            issued = self._triggers.pop(trigger_id, None)
+        if issued is None:
+            return {"ok": False, "error": "invalid_trigger_id"}  # unknown, or already exchanged
+        if self.clock() - issued > TRIGGER_SECONDS:
+            return {"ok": False, "error": "expired_trigger_id"}
+        return self._open_view(params)
+
+    def _open_view(self, params, view_id: str | None = None):
+        view = _as_dict(params.get("view"))
+        problems = view_problems(view)
+        if problems:
+            return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": problems}}
+        opened = {**view, "id": view_id or f"V{next(self._ts):08d}", "hash": f"{int(time.time())}.{next(self._ts)}"}
+        with self._changed:
+            self._views[opened["id"]] = opened
+        return {"ok": True, "view": opened}
+
+    def _api_views_update(self, params):
+        with self._changed:
+            current = self._views.get(params.get("view_id", ""))
+        if current is None:
+            return {"ok": False, "error": "not_found"}
+        if params.get("hash") and params["hash"] != current["hash"]:
+            return {"ok": False, "error": "hash_conflict"}
+        return self._open_view(params, current["id"])
+
+    def open_view(self, view_id: str) -> dict:
+        """A modal as it stands now (after any views.update), as the person sees it."""
+        with self._changed:
+            return dict(self._views[view_id])
 
     def _handler_class(self):
         stand_in = self
@@ -408,9 +575,7 @@ class LocalSlack:
                 raw = self.rfile.read(length).decode("utf-8") if length else ""
                 params = _parse_body(raw, self.headers.get("Content-Type", ""))
                 if self.path.startswith("/response/"):
-                    time.sleep(stand_in._take_delay("response_url"))
-                    stand_in._record(Call("response_url", {**params, "_url": stand_in.url + self.path}))
-                    return self._send(200, {}, b"ok", "text/plain")
+                    return self._response_url(params)
                 if not self.path.startswith("/api/"):
                     return self._send(404, {}, b"not found", "text/plain")
                 method = self.path[len("/api/") :].split("?")[0]
@@ -421,7 +586,7 @@ class LocalSlack:
                 time.sleep(stand_in._take_delay(method))
                 status, headers, body = stand_in._respond(method, params, token)
                 with stand_in._changed:
-                    call.status = status
+                    call.status, call.response = status, body
                     stand_in._changed.notify_all()
                 try:
                     self._send(status, headers, json.dumps(body).encode())
@@ -446,6 +611,29 @@ class LocalSlack:
                         delivered = dict(stand_in.delivered)
                     return self._send(200, {}, json.dumps(delivered).encode())
                 return self.do_POST()
+
+            def _response_url(self, params):
+                url = stand_in.url + self.path
+                time.sleep(stand_in._take_delay("response_url"))
+                fault = stand_in._take_fault("response_url")
+                if fault and fault.status == 0:
+                    stand_in._record(Call("response_url_dropped", {"_url": url}))
+                    self.close_connection = True
+                    self.connection.shutdown(2)  # a connection reset, no answer at all
+                    return None
+                if fault:
+                    return self._send(fault.status, fault.headers, json.dumps(fault.body).encode())
+                now = stand_in.clock()
+                with stand_in._changed:
+                    posts = [t for t in stand_in._response_posts.get(url, []) if now - t < RESPONSE_URL_SECONDS]
+                    stand_in._response_posts[url] = posts + [now]
+                if len(posts) >= RESPONSE_URL_POSTS:
+                    return self._send(404, {}, b"used_url", "text/plain")
+                problems = block_problems(params["blocks"], MESSAGE_BLOCKS) if params.get("blocks") else []
+                if problems:
+                    return self._send(400, {}, b"invalid_blocks", "text/plain")
+                stand_in._record(Call("response_url", {**params, "_url": url}))
+                return self._send(200, {}, b"ok", "text/plain")
 
             def _serve_socket(self):
                 accept = base64.b64encode(
@@ -584,6 +772,9 @@ class Sent:
         return json.loads(self.body) if self.body else {}
 
 
+ACK_SECONDS = 3.0
+
+
 class SlackSender:
     """Sends the app what Slack would send, signed with the app's signing secret."""
 
@@ -592,6 +783,7 @@ class SlackSender:
         self.slack = slack
         self.team_id = team_id
         self._verifier = SignatureVerifier(signing_secret)
+        self.last: tuple[str, dict] = ("", {})
 
     def post(self, body: str, content_type: str, *, timestamp: int | None = None, signature: str | None = None) -> Sent:
         ts = str(int(time.time()) if timestamp is None else timestamp)
@@ -600,9 +792,19 @@ class SlackSender:
             "X-Slack-Request-Timestamp": ts,
             "X-Slack-Signature": signature or self._verifier.generate_signature(timestamp=ts, body=body),
         }
-        request = urllib.request.Request(self.events_url, data=body.encode("utf-8"), headers=headers, method="POST")
+        self.last = (body, headers)
+        return self._send(body.encode("utf-8"), headers)
+
+    def replay(self) -> Sent:
+        """Send the last request again exactly as it was, signature and all: a retry, or an attacker's replay."""
+        body, headers = self.last
+        return self._send(body.encode("utf-8"), headers)
+
+    def _send(self, data: bytes, headers: dict) -> Sent:
+        request = urllib.request.Request(self.events_url, data=data, headers=headers, method="POST")
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
+            # Slack gives up on an app after 3 seconds; so does this sender, so a late ack fails a test.
+            with urllib.request.urlopen(request, timeout=ACK_SECONDS) as response:
                 return Sent(response.status, response.read().decode("utf-8"))
         except urllib.error.HTTPError as error:
             return Sent(error.code, error.read().decode("utf-8", "replace"))
@@ -614,7 +816,7 @@ class SlackSender:
             "team_id": self.team_id,
             "team_domain": TEAM_DOMAIN,
             "channel_id": channel,
-            "channel_name": self.slack.channels.get(channel, "directmessage"),
+            "channel_name": self.slack.channel_name(channel),
             "user_id": user,
             "user_name": getattr(self.slack.users.get(user), "name", user.lower()),
             "command": command,
@@ -622,7 +824,7 @@ class SlackSender:
             "api_app_id": "A0LPBOT",
             "is_enterprise_install": "false",
             "response_url": response_url,
-            "trigger_id": f"{int(time.time())}.trigger",
+            "trigger_id": self.slack.new_trigger_id(),
         }
         sent = self.post(urlencode(form), "application/x-www-form-urlencoded", **kw)
         sent.response_url = response_url
@@ -632,27 +834,60 @@ class SlackSender:
         payload = {"team": {"id": self.team_id, "domain": TEAM_DOMAIN}, "api_app_id": "A0LPBOT", **payload}
         if payload.get("type") == "block_actions" and "response_url" not in payload:
             payload["response_url"] = self.slack.new_response_url()
+        if payload.get("response_url") is None:
+            payload.pop("response_url", None)
         sent = self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded", **kw)
         sent.response_url = payload.get("response_url")
         return sent
 
-    def click(self, action_id: str, value: str, *, user: str = "U0ALICE", channel: str = "C0GENERAL", **kw) -> Sent:
-        return self.interaction(
-            {
-                "type": "block_actions",
-                "user": {"id": user, "team_id": self.team_id},
-                "channel": {"id": channel},
-                "container": {"type": "message", "channel_id": channel, "is_ephemeral": True},
-                "trigger_id": f"{int(time.time())}.trigger",
-                "actions": [{"type": "button", "action_id": action_id, "value": value, "block_id": "b"}],
-            },
-            **kw,
-        )
+    def click(self, action_id: str, value: str, *, user: str = "U0ALICE", channel: str | None = "C0GENERAL", **kw) -> Sent:
+        """A button press on a message in `channel`, or in App Home when `channel` is None (no
+        channel and no response_url there, as Slack sends it)."""
+        payload = {
+            "type": "block_actions",
+            "user": {"id": user, "team_id": self.team_id},
+            "trigger_id": self.slack.new_trigger_id(),
+            "actions": [{"type": "button", "action_id": action_id, "value": value, "block_id": "b"}],
+        }
+        if channel:
+            payload["channel"] = {"id": channel}
+            payload["container"] = {"type": "message", "channel_id": channel, "is_ephemeral": True}
+        else:
+            payload["container"] = {"type": "view", "view_id": "VHOME"}
+            payload["view"] = {"id": "VHOME", "type": "home", "app_installed_team_id": self.team_id}
+            payload["response_url"] = None
+        return self.interaction(payload, **kw)
 
-    def submit(self, view: dict, *, user: str = "U0ALICE", **answers) -> Sent:
-        """Submit a modal the app opened, filled in with `answers` (see fill_modal)."""
-        payload = {"type": "view_submission", "user": {"id": user, "team_id": self.team_id}, "trigger_id": "t"}
-        return self.interaction({**payload, "view": fill_modal(view, **answers)})
+    def shortcut(self, callback_id: str, *, user: str = "U0ALICE", trigger_age: float = 0.0, **fields) -> Sent:
+        """A global shortcut, or a message shortcut when `fields` carry a message and channel."""
+        kind = "message_action" if "message" in fields else "shortcut"
+        payload = {
+            "type": kind,
+            "callback_id": callback_id,
+            "trigger_id": self.slack.new_trigger_id(trigger_age),
+            "user": {"id": user, "team_id": self.team_id},
+            **fields,
+        }
+        if kind == "message_action":
+            payload.setdefault("response_url", self.slack.new_response_url())
+        return self.interaction(payload)
+
+    def submit(self, view: dict, *, user: str = "U0ALICE", from_team: str | None = None, **answers) -> Sent:
+        """Submit a modal the app opened, filled in with `answers` (see fill_modal).
+
+        `from_team` submits it from a Slack Connect channel: the payload's team and the user's
+        team are the other organisation's, and only view.app_installed_team_id names ours.
+        """
+        team = from_team or self.team_id
+        filled = {**fill_modal(view, **answers), "app_installed_team_id": self.team_id, "team_id": team}
+        payload = {
+            "type": "view_submission",
+            "team": {"id": team, "domain": "other-org" if from_team else TEAM_DOMAIN},
+            "user": {"id": user, "team_id": team},
+            "trigger_id": self.slack.new_trigger_id(),
+            "view": filled,
+        }
+        return self.interaction(payload)
 
     def event(self, event: dict, **kw) -> Sent:
         body = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -15,6 +16,8 @@ log = logging.getLogger(__name__)
 
 # Names and time zones change rarely; ten minutes keeps users.info calls (rate tier 4) low.
 CACHE_SECONDS = 600
+# Enough for every active person of a large workspace; past it the least recently asked go first.
+CACHE_ENTRIES = 20_000
 
 
 @dataclass(frozen=True)
@@ -49,18 +52,24 @@ class LookupFailed(Exception):
 
 
 class Directory:
-    def __init__(self, clock=time.monotonic):
+    """users.info answers cached per (workspace, user): one process may serve several workspaces,
+    and the same ID must never answer for another one."""
+
+    def __init__(self, clock=time.monotonic, max_entries: int = CACHE_ENTRIES):
         self._clock = clock
-        self._cache: dict[str, tuple[float, Person | None]] = {}
+        self._max = max_entries
+        self._cache: OrderedDict[tuple[str, str], tuple[float, Person | None]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def lookup(self, client: WebClient, user_id: str) -> Person | None:
+    def lookup(self, client: WebClient, team_id: str, user_id: str) -> Person | None:
         """The person, or None when Slack does not know the ID; LookupFailed when Slack cannot say."""
         now = self._clock()
+        key = (team_id, user_id)
         with self._lock:
-            cached = self._cache.get(user_id)
-        if cached and now - cached[0] < CACHE_SECONDS:
-            return cached[1]
+            cached = self._cache.get(key)
+            if cached and now - cached[0] < CACHE_SECONDS:
+                self._cache.move_to_end(key)
+                return cached[1]
         try:
             user = client.users_info(user=user_id)["user"]
         except SlackApiError as error:
@@ -79,5 +88,8 @@ class Directory:
                 deleted=bool(user.get("deleted")),
             )
         with self._lock:
-            self._cache[user_id] = (now, person)
+            self._cache[key] = (now, person)
+            self._cache.move_to_end(key)
+            while len(self._cache) > self._max:
+                self._cache.popitem(last=False)
         return person

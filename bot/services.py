@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from bot.people import Directory
+from bot.places import Places
 from bot.settings import Settings
 from principles import Catalog
 from storage import Store
@@ -19,6 +20,7 @@ from storage import Store
 # of kudos queue the acks themselves behind that waiting (32 was worse: more threads
 # fighting over the interpreter lock). See docs/benchmarks.md.
 LISTENER_THREADS = 12
+LOOKUP_THREADS = 16
 
 
 def utc_now() -> datetime:
@@ -34,11 +36,17 @@ class Services:
     clock: Callable[[], datetime] = utc_now
     rng: random.Random = field(default_factory=random.Random)
     people: Directory = field(default_factory=Directory)
+    places: Places = field(default_factory=Places)
     # How Slack-call retries wait; tests record the waits instead of sleeping through them.
     sleep: Callable[[float], None] = time.sleep
     # Where Bolt runs listeners; the bot waits for it to drain when it stops.
     listener_pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="lpbot-listener")
+    )
+    # Asks Slack several things at once while a listener waits to ack (a modal's people and channel);
+    # separate from the listener pool so a burst of listeners cannot starve their own lookups.
+    lookup_pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=LOOKUP_THREADS, thread_name_prefix="lpbot-lookup")
     )
     # Set by the running bot's scheduler, so a schedule changed in Slack takes effect at once.
     on_schedule_change: Callable[[str, str], None] | None = None

@@ -22,6 +22,7 @@ from bot import blocks
 from bot.delivery import send_dm
 from bot.services import Services
 from principles import Catalog, Principle
+from storage import kudos as kudos_store
 from storage import weekly as weekly_store
 from storage.kudos import iso
 from storage.weekly import LedgerEntry, Schedule
@@ -141,7 +142,7 @@ def plan(services: Services, schedule: Schedule, now: datetime, *, exclude_week:
     """The choice for the channel's post at `now`, from its history and the team's kudos."""
     db = services.store.db
     shown = [e for e in _posted(weekly_store.ledger(db, schedule.team_id, schedule.channel_id)) if e.week != exclude_week]
-    counts = weekly_store.kudos_by_principle_since(db, schedule.team_id, now - BALANCE_WINDOW)
+    counts = kudos_store.kudos_by_principle_since(db, schedule.team_id, now - BALANCE_WINDOW)
     return choose_principle(
         services.settings.rotation, services.catalog, shown, counts, now=now, seed=f"{schedule.team_id}:{schedule.channel_id}"
     )
@@ -290,7 +291,8 @@ def compose(services: Services, schedule: Schedule, principle: Principle, choice
         previous = services.catalog.by_slug(earlier[-1].principle)
         since = datetime.fromisoformat(earlier[-1].scheduled_for)
         if previous:
-            quoted = weekly_store.public_kudos_for(db, schedule.team_id, previous.slug, since, at)
-            count = weekly_store.count_kudos_for(db, schedule.team_id, previous.slug, since, at)
-            recap = blocks.WeeklyRecap(previous, count, quoted[0] if quoted else None)
+            # The recap is read by the whole channel: it quotes only what was said in public.
+            quoted = kudos_store.newest_public_kudos_for(db, schedule.team_id, previous.slug, since, at)
+            count = kudos_store.count_kudos_for(db, schedule.team_id, previous.slug, since, at)
+            recap = blocks.WeeklyRecap(previous, count, quoted)
     return blocks.weekly_post(principle, choice.why if choice else None, question, recap)

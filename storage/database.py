@@ -40,18 +40,27 @@ class Store:
     that opened them, so each thread gets its own connection on first use.
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, read_only: bool = False):
         self.path = Path(path)
+        self.read_only = read_only
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
 
-    def open(self) -> "Store":
-        """Create the file and its folder if needed, then bring the schema up to date."""
+    def open(self, *, create: bool = True) -> "Store":
+        """Bring the schema up to date, creating the file and its folder first when `create`.
+
+        Only the bot itself creates a database: a command that reads data (`create=False`)
+        refuses a path with nothing there, so a misspelt LPBOT_DB is not mistaken for an empty team.
+        """
+        if not create:
+            self._require_file()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            migrations.apply(self.db)
+            # Under the write lock: two processes starting on a new file (two replicas, the bot and
+            # a cron job) would otherwise both read "nothing applied" and both try to create tables.
             with self.write() as db:
+                migrations.apply(db)
                 # Rewrite a header field with its own value: a read-only file fails here, at
                 # start-up, rather than at the first kudos someone gives.
                 version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -63,18 +72,48 @@ class Store:
             ) from None
         return self
 
+    def open_read_only(self) -> "Store":
+        """Open an existing database only to read it: a restored backup, a read-only mount. Nothing is migrated."""
+        self._require_file()
+        self.read_only = True
+        try:
+            self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error as error:
+            raise StorageError(f"LPBOT_DB={self.path}: cannot read the database ({error})") from None
+        return self
+
+    def _require_file(self) -> None:
+        if not self.path.is_file():
+            raise StorageError(
+                f"LPBOT_DB={self.path}: no database there; check the path (only the running bot creates a new one)"
+            )
+
+    def _connect(self) -> sqlite3.Connection:
+        if not self.read_only:
+            return sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+        uri = self.path.resolve().as_uri()
+        try:
+            connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return connection
+        except sqlite3.OperationalError:
+            # A WAL-mode file on a read-only mount cannot have its -shm index created: read it as
+            # immutable, which is true there, since nothing can write to it.
+            return sqlite3.connect(f"{uri}?immutable=1", uri=True)
+
     @property
     def db(self) -> Database:
         database = getattr(self._local, "db", None)
         if database is None:
-            connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+            connection = self._connect()
             connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             connection.execute("PRAGMA foreign_keys = ON")
             # In WAL mode NORMAL cannot corrupt the file; a power cut may lose the last few
             # commits. It spares an fsync per kudos, which otherwise held the write lock.
             connection.execute("PRAGMA synchronous = NORMAL")
             database = Database(connection, execute_plugins=False)
-            database.enable_wal()
+            if not self.read_only:
+                database.enable_wal()
             self._local.db = database
             with self._lock:
                 self._connections.append(connection)

@@ -15,6 +15,12 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
+#: Where a kudos was said. Only "public" kudos show their words to everyone; "unknown" (rows from
+#: before visibility was recorded, not yet settled with Slack) is treated as private.
+PUBLIC, PRIVATE, DM, NOWHERE, UNKNOWN = "public", "private", "dm", "none", "unknown"
+VISIBILITIES = (PUBLIC, PRIVATE, DM, NOWHERE, UNKNOWN)
+
+
 @dataclass(frozen=True)
 class KudosRecord:
     id: int
@@ -26,6 +32,25 @@ class KudosRecord:
     channel_id: str | None
     message_link: str | None
     created_at: str
+    visibility: str = UNKNOWN
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Someone about to read kudos, and the conversation they are reading in (None: App Home, a DM with the app)."""
+
+    user_id: str
+    channel_id: str | None = None
+
+
+def _visible_to(viewer: Viewer) -> tuple[str, list]:
+    """The privacy rule as SQL over `kudos k`: words said in private are read only by the giver,
+    the recipients, or inside the conversation they were said in."""
+    return (
+        " AND (k.visibility = ? OR k.giver_id = ? OR k.channel_id = ?"
+        " OR EXISTS (SELECT 1 FROM kudos_recipients r WHERE r.kudos_id = k.id AND r.recipient_id = ?))",
+        [PUBLIC, viewer.user_id, viewer.channel_id or "", viewer.user_id],
+    )
 
 
 def count_given_since(db: Database, team_id: str, giver_id: str, since: datetime) -> int:
@@ -52,6 +77,12 @@ def find_duplicate(
     return None
 
 
+def find_by_request(db: Database, team_id: str, request_key: str) -> int | None:
+    """The kudos an earlier delivery of the same Slack request stored, if any."""
+    row = db.execute("SELECT id FROM kudos WHERE team_id = ? AND request_key = ?", [team_id, request_key]).fetchone()
+    return row[0] if row else None
+
+
 def insert_kudos(
     db: Database,
     *,
@@ -63,11 +94,13 @@ def insert_kudos(
     channel_id: str | None,
     message_link: str | None,
     created_at: datetime,
+    visibility: str = UNKNOWN,
+    request_key: str | None = None,
 ) -> int:
     cursor = db.execute(
-        "INSERT INTO kudos (team_id, giver_id, principle, reason, channel_id, message_link, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [team_id, giver_id, principle, reason, channel_id, message_link, iso(created_at)],
+        "INSERT INTO kudos (team_id, giver_id, principle, reason, channel_id, message_link, created_at, visibility, request_key)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [team_id, giver_id, principle, reason, channel_id, message_link, iso(created_at), visibility, request_key],
     )
     kudos_id = cursor.lastrowid
     created_at = iso(created_at)
@@ -85,24 +118,23 @@ def _recipients_of(db: Database, kudos_id: int) -> list[str]:
     return [r[0] for r in rows]
 
 
-def records_from_rows(db: Database, rows) -> list[KudosRecord]:
-    return [
-        KudosRecord(
-            id=row[0],
-            team_id=row[1],
-            giver_id=row[2],
-            principle=row[3],
-            reason=row[4],
-            channel_id=row[5],
-            message_link=row[6],
-            created_at=row[7],
-            recipients=tuple(_recipients_of(db, row[0])),
-        )
-        for row in rows
-    ]
+_RECORD_COLUMNS = "k.id, k.team_id, k.giver_id, k.principle, k.reason, k.channel_id, k.message_link, k.created_at, k.visibility"
 
 
-KUDOS_COLUMNS = "k.id, k.team_id, k.giver_id, k.principle, k.reason, k.channel_id, k.message_link, k.created_at"
+def _records(db: Database, sql: str, params: list) -> list[KudosRecord]:
+    """Run a SELECT of _RECORD_COLUMNS and attach every row's recipients with one more query."""
+    cursor = db.execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+    recipients: dict[int, list[str]] = {row["id"]: [] for row in rows}
+    if rows:
+        marks = ", ".join("?" * len(recipients))
+        for kudos_id, recipient in db.execute(
+            f"SELECT kudos_id, recipient_id FROM kudos_recipients WHERE kudos_id IN ({marks}) ORDER BY kudos_id, recipient_id",
+            list(recipients),
+        ):
+            recipients[kudos_id].append(recipient)
+    return [KudosRecord(**row, recipients=tuple(recipients[row["id"]])) for row in rows]
 
 
 def _starts_a_month(moment: datetime) -> bool:
@@ -153,9 +185,16 @@ def given_by_principle(db: Database, team_id: str, user_id: str, since: datetime
 
 
 def recent_kudos(
-    db: Database, team_id: str, *, principle: str | None = None, recipient: str | None = None, limit: int = 10
+    db: Database,
+    team_id: str,
+    *,
+    viewer: Viewer | None,
+    principle: str | None = None,
+    recipient: str | None = None,
+    limit: int = 10,
 ) -> list[KudosRecord]:
-    sql = f"SELECT {KUDOS_COLUMNS} FROM kudos k WHERE k.team_id = ?"
+    """The newest kudos `viewer` may read (None: the operator, who may read all), newest first."""
+    sql = f"SELECT {_RECORD_COLUMNS} FROM kudos k WHERE k.team_id = ?"
     params: list = [team_id]
     if principle:
         sql += " AND k.principle = ?"
@@ -163,18 +202,75 @@ def recent_kudos(
     if recipient:
         sql += " AND k.id IN (SELECT kudos_id FROM kudos_recipients WHERE team_id = ? AND recipient_id = ?)"
         params += [team_id, recipient]
+    if viewer:
+        rule, rule_params = _visible_to(viewer)
+        sql += rule
+        params += rule_params
     sql += " ORDER BY k.created_at DESC, k.id DESC LIMIT ?"
-    return records_from_rows(db, db.execute(sql, [*params, limit]).fetchall())
+    return _records(db, sql, [*params, limit])
+
+
+def count_hidden_from(db: Database, team_id: str, viewer: Viewer, principle: str | None = None) -> int:
+    """How many of the team's kudos `viewer` may not read: a count reveals no words."""
+    rule, rule_params = _visible_to(viewer)
+    sql = f"SELECT count(*) FROM kudos k WHERE k.team_id = ? AND NOT (1 = 1{rule})"
+    params = [team_id, *rule_params]
+    if principle:
+        sql += " AND k.principle = ?"
+        params.append(principle)
+    return db.execute(sql, params).fetchone()[0]
 
 
 def latest_given(db: Database, team_id: str, giver_id: str, since: datetime) -> KudosRecord | None:
-    rows = db.execute(
-        f"SELECT {KUDOS_COLUMNS} FROM kudos k WHERE k.team_id = ? AND k.giver_id = ? AND k.created_at >= ?"
+    found = _records(
+        db,
+        f"SELECT {_RECORD_COLUMNS} FROM kudos k WHERE k.team_id = ? AND k.giver_id = ? AND k.created_at >= ?"
         " ORDER BY k.created_at DESC, k.id DESC LIMIT 1",
         [team_id, giver_id, iso(since)],
-    ).fetchall()
-    found = records_from_rows(db, rows)
+    )
     return found[0] if found else None
+
+
+def kudos_by_principle_since(db: Database, team_id: str, since: datetime) -> dict[str, int]:
+    """How many kudos each principle got in the team since a moment (kudos, not recipients)."""
+    rows = db.execute(
+        "SELECT principle, count(*) FROM kudos WHERE team_id = ? AND created_at >= ? GROUP BY principle",
+        [team_id, iso(since)],
+    ).fetchall()
+    return dict(rows)
+
+
+def count_kudos_for(db: Database, team_id: str, principle: str, since: datetime, until: datetime) -> int:
+    return db.execute(
+        "SELECT count(*) FROM kudos WHERE team_id = ? AND principle = ? AND created_at >= ? AND created_at < ?",
+        [team_id, principle, iso(since), iso(until)],
+    ).fetchone()[0]
+
+
+def newest_public_kudos_for(db: Database, team_id: str, principle: str, since: datetime, until: datetime) -> KudosRecord | None:
+    """The newest kudos for a principle in [since, until) that was said in a public channel: safe to quote anywhere."""
+    found = _records(
+        db,
+        f"SELECT {_RECORD_COLUMNS} FROM kudos k WHERE k.team_id = ? AND k.visibility = ? AND k.principle = ?"
+        " AND k.created_at >= ? AND k.created_at < ? ORDER BY k.created_at DESC, k.id DESC LIMIT 1",
+        [team_id, PUBLIC, principle, iso(since), iso(until)],
+    )
+    return found[0] if found else None
+
+
+def channels_to_settle(db: Database) -> list[tuple[str, str]]:
+    """(team, channel) pairs whose kudos' visibility is not known yet."""
+    return db.execute(
+        "SELECT DISTINCT team_id, channel_id FROM kudos WHERE visibility = ? AND channel_id IS NOT NULL ORDER BY 1, 2",
+        [UNKNOWN],
+    ).fetchall()
+
+
+def settle_visibility(db: Database, team_id: str, channel_id: str, visibility: str) -> int:
+    return db.execute(
+        "UPDATE kudos SET visibility = ? WHERE team_id = ? AND channel_id = ? AND visibility = ?",
+        [visibility, team_id, channel_id, UNKNOWN],
+    ).rowcount
 
 
 def delete_kudos(db: Database, kudos_id: int) -> None:
@@ -182,13 +278,17 @@ def delete_kudos(db: Database, kudos_id: int) -> None:
     db.execute("DELETE FROM kudos WHERE id = ?", [kudos_id])
 
 
-EXPORT_COLUMNS = ("id", "created_at", "team_id", "channel_id", "giver_id", "recipient_id", "principle", "reason")
+EXPORT_COLUMNS = (
+    "id", "created_at", "team_id", "channel_id", "visibility", "giver_id", "recipient_id", "principle", "reason",
+)
 
 
 def export_rows(db: Database, since: datetime | None = None) -> Iterator[dict]:
     """One row per (kudos, recipient), oldest first."""
+    # A database from before visibility was recorded (an old backup opened read-only) has no column for it.
+    visibility = "k.visibility" if "visibility" in db["kudos"].columns_dict else f"'{UNKNOWN}'"
     sql = (
-        "SELECT k.id, k.created_at, k.team_id, k.channel_id, k.giver_id, r.recipient_id, k.principle, k.reason"
+        f"SELECT k.id, k.created_at, k.team_id, k.channel_id, {visibility}, k.giver_id, r.recipient_id, k.principle, k.reason"
         " FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id"
     )
     params = []

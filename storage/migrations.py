@@ -139,3 +139,17 @@ def m003_weekly(db: Database) -> None:
         not_null={"team_id", "channel_id", "week", "principle", "status", "scheduled_for", "claimed_at", "attempts"},
     )
     db["weekly_posts"].create_index(["team_id", "channel_id", "scheduled_for"])
+
+
+@migrations()
+def m004_visibility_and_request_keys(db: Database) -> None:
+    # Where a kudos was said decides who may read its words. Rows from before this step have a
+    # channel but no answer yet: "unknown" counts as private until the bot asks Slack
+    # (bot/places.py settles them once per distinct channel at start).
+    db["kudos"].add_column("visibility", str)
+    db.execute("UPDATE kudos SET visibility = CASE WHEN channel_id IS NULL THEN 'none' ELSE 'unknown' END")
+    db["kudos"].create_index(["team_id", "visibility", "principle", "created_at"])
+    # The Slack request that gave the kudos (a trigger_id, an event_id): a replay or a retry of
+    # the same request, whenever it arrives within the signature window, is stored once.
+    db["kudos"].add_column("request_key", str)
+    db.execute("CREATE UNIQUE INDEX kudos_request_key ON kudos (team_id, request_key) WHERE request_key IS NOT NULL")

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from storage.kudos import KUDOS_COLUMNS, iso, records_from_rows
+from storage.kudos import iso
 
 # A claim this old whose post never finished belongs to a process that died mid-post.
 STALE_CLAIM = timedelta(minutes=15)
@@ -165,32 +165,6 @@ def record_skipped(db: Database, team_id: str, channel_id: str, week: str, sched
         ).rowcount
         > 0
     )
-
-
-def kudos_by_principle_since(db: Database, team_id: str, since: datetime) -> dict[str, int]:
-    """How many kudos each principle got in the team since a moment (kudos, not recipients)."""
-    rows = db.execute(
-        "SELECT principle, count(*) FROM kudos WHERE team_id = ? AND created_at >= ? GROUP BY principle",
-        [team_id, iso(since)],
-    ).fetchall()
-    return dict(rows)
-
-
-def public_kudos_for(db: Database, team_id: str, principle: str, since: datetime, until: datetime):
-    """Kudos for a principle given in a channel (not a DM) in [since, until), newest first."""
-    rows = db.execute(
-        f"SELECT {KUDOS_COLUMNS} FROM kudos k WHERE k.team_id = ? AND k.principle = ? AND k.created_at >= ?"
-        " AND k.created_at < ? AND (k.channel_id LIKE 'C%') ORDER BY k.created_at DESC",
-        [team_id, principle, iso(since), iso(until)],
-    ).fetchall()
-    return records_from_rows(db, rows)
-
-
-def count_kudos_for(db: Database, team_id: str, principle: str, since: datetime, until: datetime) -> int:
-    return db.execute(
-        "SELECT count(*) FROM kudos WHERE team_id = ? AND principle = ? AND created_at >= ? AND created_at < ?",
-        [team_id, principle, iso(since), iso(until)],
-    ).fetchone()[0]
 
 
 def last_posted_at(db: Database) -> str | None:

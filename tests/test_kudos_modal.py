@@ -12,11 +12,15 @@ REASON = "Stayed with the outage until the root cause was found"
 
 
 def open_from_shortcut(sender, slack, count=1):
-    sent = sender.interaction(
-        {"type": "shortcut", "callback_id": "give_kudos", "trigger_id": "t1", "user": {"id": "U0ALICE", "team_id": "T0LOCAL"}}
-    )
+    sent = sender.shortcut("give_kudos")
     assert sent.status == 200
     return slack.wait_for_call("views.open", count).params["view"]
+
+
+def opened_id(slack, count=1):
+    """The id the stand-in gave the `count`-th modal the bot opened."""
+    call = slack.wait_for(lambda calls: [c for c in calls if c.method == "views.open" and c.status == 200][count - 1 :])[0]
+    return call.response["view"]["id"]
 
 
 def stored(services):
@@ -78,26 +82,22 @@ def test_a_double_submit_is_stored_once(sender, slack, services):
 
 
 def test_message_shortcut_prefills_the_author_and_links_the_message(sender, slack, services):
-    sent = sender.interaction(
-        {
-            "type": "message_action",
-            "callback_id": "give_kudos_for_message",
-            "trigger_id": "t2",
-            "user": {"id": "U0ALICE", "team_id": "T0LOCAL"},
-            "channel": {"id": "C0GENERAL", "name": "general"},
-            "message": {"type": "message", "user": "U0CAROL", "ts": "1764000000.000100", "text": "Fixed the flaky test"},
-            "response_url": slack.new_response_url(),
-        }
+    sent = sender.shortcut(
+        "give_kudos_for_message",
+        channel={"id": "C0GENERAL", "name": "general"},
+        message={"type": "message", "user": "U0CAROL", "ts": "1764000000.000100", "text": "Fixed the flaky test"},
     )
     assert sent.status == 200
-    view = slack.wait_for_call("views.open").params["view"]
+    opened = slack.wait_for_call("views.open")
+    slack.wait_for_call("views.update")
+    view = slack.open_view(opened_id(slack))
     assert view["blocks"][0]["element"]["initial_users"] == ["U0CAROL"]
     assert view["blocks"][3]["element"]["initial_conversation"] == "C0GENERAL"
     sender.submit(view, principle="insist-on-the-highest-standards", reason="Fixed the flaky test for good")
     post = slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage" and c.params["channel"] == "C0GENERAL"])[0]
     link = "https://lpbot-local.slack.com/archives/C0GENERAL/p1764000000000100"
     assert f"<{link}|the message>" in block_text(post.params)
-    (record,) = kudos_store.recent_kudos(services.store.db, "T0LOCAL")
+    (record,) = kudos_store.recent_kudos(services.store.db, "T0LOCAL", viewer=None)
     assert record.message_link == link and record.recipients == ("U0CAROL",)
 
 

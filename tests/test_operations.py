@@ -127,11 +127,21 @@ def doctor(slack, tmp_path, **extra):
 
 
 def test_doctor_all_well(slack, tmp_path):
+    from storage import Store
+
+    Store(tmp_path / "lpbot.db").open().close()  # the bot has run once
     code, lines = doctor(slack, tmp_path)
     assert code == 0
     assert all(line.startswith("ok  ") for line in lines)
     assert any("SLACK_BOT_TOKEN works: @lpbot in LP Bot local (T0LOCAL)" in line for line in lines)
     assert any("is writable and up to date" in line for line in lines)
+
+
+def test_doctor_reports_a_database_not_created_yet_without_creating_it(slack, tmp_path):
+    code, lines = doctor(slack, tmp_path)
+    assert code == 0
+    assert any("does not exist yet" in line and "LPBOT_DB" in line for line in lines)
+    assert not (tmp_path / "lpbot.db").exists()
 
 
 def test_doctor_finds_each_problem(slack, tmp_path, services):
@@ -227,7 +237,7 @@ def test_a_full_disk_loses_nothing_already_stored(ask, services, caplog):
             kudos.give(
                 services.store, team_id="T0LOCAL", giver_id="U0CAROL", recipients=("U0BOB",),
                 principle=services.catalog.by_slug("frugality"), reason=f"for saving space, attempt {n} " + "x" * 200,
-                channel_id="C0GENERAL", message_link=None, now=services.clock(), giver_zone=kudos.UTC, daily_limit=0,
+                channel_id="C0GENERAL", message_link=None, now=services.clock(), giver_zone=kudos.UTC, daily_limit=0, visibility="public",
             )
     rows = list(kudos_store.export_rows(services.store.db))
     assert rows[0]["reason"] == "for owning the disk space alerts"
@@ -261,7 +271,7 @@ def test_a_listener_stuck_on_slack_does_not_keep_the_bot_past_its_stop_budget(ru
     sender = SlackSender(url + "/slack/events", SECRET, slack)
     slack.delay_next("users.info", 30.0)  # Slack hangs far longer than any stop budget
     assert sender.command("kudos <@U0BOB|bob> ownership for owning the hanging call").status == 200
-    slack.wait_for_call("users.info")
+    slack.wait_for_call("users.info", answered=False)
     started = time.monotonic()
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=12) == 0

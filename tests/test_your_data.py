@@ -38,7 +38,7 @@ def export(env, *args):
 def test_export_json_has_one_record_per_recipient(some_kudos, env):
     records = json.loads(export(env, "--format", "json"))
     assert [(r["id"], r["recipient_id"]) for r in records] == [(1, "U0BOB"), (1, "U0CAROL"), (2, "U0CAROL"), (3, "U0ALICE")]
-    assert set(records[0]) == {"id", "created_at", "team_id", "channel_id", "giver_id", "recipient_id", "principle", "reason"}
+    assert set(records[0]) == {"id", "created_at", "team_id", "channel_id", "visibility", "giver_id", "recipient_id", "principle", "reason"}
     assert records[0]["created_at"] == "2026-11-25T14:30:00.000000+00:00"
     assert records[2]["principle"] == "dive-deep"
 

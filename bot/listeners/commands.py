@@ -6,6 +6,7 @@ from functools import partial
 
 from slack_bolt import App
 
+from bot import places
 from bot.answers import Asker, answer
 from bot.commands import COMMAND, parse
 from bot.delivery import deliver
@@ -14,12 +15,19 @@ from bot.services import Services
 
 def register(app: App, services: Services) -> None:
     @app.command(COMMAND)
-    def lp_command(ack, command, respond, client):
+    def lp_command(ack, command, respond, client, context):
         ack()
+        # The installing workspace, from Bolt's context: in a Slack Connect channel the
+        # payload's own team_id can be the other organisation's.
+        team_id = context.team_id or command["team_id"]
+        channel_id = command.get("channel_id")
+        trigger_id = command.get("trigger_id")
         asker = Asker(
-            team_id=command["team_id"],
+            team_id=team_id,
             user_id=command["user_id"],
-            channel_id=command.get("channel_id"),
-            lookup=partial(services.people.lookup, client),
+            channel_id=channel_id,
+            lookup=partial(services.people.lookup, client, team_id),
+            visibility=places.from_command(channel_id, command.get("channel_name")),
+            request_key=f"command:{trigger_id}" if trigger_id else None,
         )
-        deliver(answer(parse(command.get("text", "")), services, asker), respond, client)
+        deliver(answer(parse(command.get("text", "")), services, asker), respond, client, asker.user_id, channel_id)

@@ -17,6 +17,8 @@ def register(app: App, services: Services) -> None:
         user_id = blocks.checked_user_id(event["user"])
         team_id = context.team_id
         db = services.store.db
-        received = kudos_store.recent_kudos(db, team_id, recipient=user_id, limit=5)
+        # The person's own tab: kudos they received are theirs to read wherever they were said.
+        viewer = kudos_store.Viewer(user_id)
+        received = kudos_store.recent_kudos(db, team_id, viewer=viewer, recipient=user_id, limit=5)
         mix = kudos_store.received_by_principle(db, team_id, user_id)
         client.views_publish(user_id=user_id, view=blocks.home_view(services.catalog, received, mix))

@@ -5,15 +5,16 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App
-from slack_sdk.errors import SlackApiError
 
-from bot.delivery import open_kudos_modal
+from bot import places
+from bot.delivery import SLACK_FAILURES, failure_code, kudos_modal_view, open_kudos_modal
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 GIVE_KUDOS = "give_kudos"
 GIVE_KUDOS_FOR_MESSAGE = "give_kudos_for_message"
+SLACKBOT = "USLACKBOT"
 
 
 def register(app: App, services: Services) -> None:
@@ -25,13 +26,28 @@ def register(app: App, services: Services) -> None:
     @app.shortcut(GIVE_KUDOS_FOR_MESSAGE)
     def give_kudos_for_message_shortcut(ack, shortcut, client):
         ack()
-        message, channel_id = shortcut.get("message", {}), shortcut.get("channel", {}).get("id")
+        message, channel = shortcut.get("message") or {}, shortcut.get("channel") or {}
+        channel_id = channel.get("id")
         author = message.get("user")
-        # A bot's message has no person to thank; the giver picks someone instead.
-        recipients = (author,) if author and not message.get("bot_id") else ()
-        link = None
+        from_app = bool(message.get("bot_id")) or message.get("subtype") == "bot_message" or author == SLACKBOT
+        choices = {
+            "recipients": (author,) if author and not from_app else (),
+            "recipients_hint": "That message is from an app, not a person: choose who to thank." if from_app else None,
+            # The picker lists channels only: a DM or group DM cannot be the place to thank publicly.
+            "channel_id": channel_id if places.from_command(channel_id, channel.get("name")) in ("public", "private") else None,
+        }
+        # A trigger_id lives 3 seconds: open the modal first, then look up the link and fill it in.
+        opened = open_kudos_modal(client, services, shortcut["trigger_id"], **choices)
+        if opened is None:
+            return
         try:
             link = client.chat_getPermalink(channel=channel_id, message_ts=message.get("ts"))["permalink"]
-        except SlackApiError as error:
-            log.info("no permalink for the message: %s", error.response.get("error"))
-        open_kudos_modal(client, services, shortcut["trigger_id"], recipients=recipients, channel_id=channel_id, link=link)
+        except SLACK_FAILURES as error:
+            log.info("no permalink for the message: %s", failure_code(error))
+            return
+        view = kudos_modal_view(services, link=link, **choices)
+        try:
+            client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=view)
+        except SLACK_FAILURES as error:
+            # The person may have submitted already (hash_conflict, not_found): the kudos simply has no link.
+            log.info("could not add the message link to the modal: %s", failure_code(error))

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future, wait
 from functools import partial
 
 from slack_bolt import App
 
 from bot import blocks, kudos
-from bot.answers import Asker, announce, give_from_form
+from bot.answers import Asker, announce, form_channel, give_from_form
 from bot.delivery import post_in_channel, send_dm
 from bot.people import LookupFailed
 from bot.services import Services
+
+# Slack shows the person an error if the ack takes over 3 s. Whatever must be asked of Slack
+# before the ack gets this long; past it the modal closes and the answer comes by message.
+ACK_BUDGET_SECONDS = 2.0
 
 _CHANNEL_FIXES = {
     "not_in_channel": "I'm not in that channel yet: invite me with `/invite @LP Bot`, then send them again.",
@@ -21,34 +26,74 @@ _CHANNEL_FIXES = {
 
 def register(app: App, services: Services) -> None:
     @app.view(blocks.KUDOS_MODAL)
-    def submit_kudos(ack, body, view, client):
+    def submit_kudos(ack, body, view, client, context):
         form = blocks.read_kudos_modal(view)
-        asker = Asker(
-            team_id=body["user"].get("team_id") or body["team"]["id"],
-            user_id=body["user"]["id"],
-            channel_id=None,
-            lookup=partial(services.people.lookup, client),
+        if len(set(form.recipients)) > kudos.MAX_RECIPIENTS:
+            ack(response_action="errors", errors={"recipients": kudos.too_many_recipients(len(set(form.recipients))).plain})
+            return
+        # The installing workspace (view.app_installed_team_id, through Bolt): from a Slack Connect
+        # channel the payload's team and user.team_id are the other organisation's.
+        team_id = context.team_id
+        user_id = body["user"]["id"]
+        lookup = partial(services.people.lookup, client, team_id)
+        trigger_id = body.get("trigger_id") or view.get("id")
+        asker = Asker(team_id, user_id, None, lookup, request_key=f"view:{trigger_id}" if trigger_id else None)
+        # Everything the rules need from Slack, asked at once: the giver (their zone), each
+        # recipient, and whether the channel is public.
+        pool = services.lookup_pool
+        people = [pool.submit(lookup, person) for person in dict.fromkeys((user_id, *form.recipients))]
+        place = pool.submit(services.places.visibility, client, team_id, form_channel(form, services))
+        _, pending = wait([*people, place], timeout=ACK_BUDGET_SECONDS)
+        if pending:
+            # A slow Slack today: close the modal in time, finish the checks, answer by message.
+            ack()
+            wait(pending)
+            given = _give_after_ack(form, services, asker, place, people, client)
+            if given is None:
+                return
+        else:
+            failed = next((f.exception() for f in people if isinstance(f.exception(), LookupFailed)), None)
+            if failed:
+                ack(response_action="errors", errors={"recipients": f"Slack couldn't confirm these people ({failed.code}); please try again."})
+                return
+            try:
+                given = give_from_form(form, services, asker, place.result())
+            except kudos.Refusal as refusal:
+                ack(response_action="errors", errors={refusal.field: refusal.plain})
+                return
+            ack()
+        _announce(given, services, asker, client)
+
+
+def _give_after_ack(form, services: Services, asker: Asker, place: Future, people: list[Future], client) -> kudos.Given | None:
+    """The modal has closed: store the kudos, and tell the giver by DM what happened either way."""
+    try:
+        given = give_from_form(form, services, asker, place.result())
+    except kudos.Refusal as refusal:
+        send_dm(client, asker.user_id, blocks.kudos_not_saved(str(refusal)))
+        return None
+    except LookupFailed as failed:
+        send_dm(client, asker.user_id, blocks.notice(failed.advice()))
+        return None
+    confirmation = blocks.kudos_confirmation(
+        given.recipients, given.principle, dropped_self=given.dropped_self, duplicate=given.duplicate
+    )
+    send_dm(client, asker.user_id, confirmation)
+    return given
+
+
+def _announce(given: kudos.Given, services: Services, asker: Asker, client) -> None:
+    answer = announce(given, services, asker.team_id)
+    if given.duplicate:
+        return
+    public, *_ = answer.replies
+    problem = post_in_channel(client, given.channel_id, public)
+    if problem:
+        fix = _CHANNEL_FIXES.get(problem, f"Slack said `{blocks.escape(problem)}`; please try again.")
+        note = blocks.notice(
+            f"Your kudos for {blocks.mentions(given.recipients)} is saved, but I couldn't post it in "
+            f"<#{given.channel_id}>. {fix}"
         )
-        try:
-            given = give_from_form(form, services, asker)
-        except kudos.Refusal as refusal:
-            ack(response_action="errors", errors={refusal.field: refusal.plain})
-            return
-        except LookupFailed as failed:
-            ack(response_action="errors", errors={"recipients": f"Slack couldn't confirm these people ({failed.code}); please try again."})
-            return
-        ack()
-        answer = announce(given, services, asker.team_id)
-        if given.duplicate:
-            return
-        public, *_ = answer.replies
-        problem = post_in_channel(client, given.channel_id, public)
-        if problem:
-            fix = _CHANNEL_FIXES.get(problem, f"Slack said `{blocks.escape(problem)}`; please try again.")
-            note = blocks.notice(
-                f"Your kudos for {blocks.mentions(given.recipients)} is saved, but I couldn't post it in "
-                f"<#{given.channel_id}>. {fix}"
-            )
-            send_dm(client, asker.user_id, note)
-        for user_id, dm in answer.dms:
-            send_dm(client, user_id, dm)
+        send_dm(client, asker.user_id, note)
+    for user_id, dm in answer.dms:
+        send_dm(client, user_id, dm)
