@@ -1,0 +1,87 @@
+"""Junk from anyone on the internet gets a 4xx, one short log line at most, and no work done."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import quote
+
+import pytest
+
+from bot.server import MAX_BODY_BYTES, RefusalLog
+from tests.conftest import SIGNING_SECRET
+from slack_sdk.signature import SignatureVerifier
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def raw_post(url: str, body: bytes, content_type: str, timestamp: str | None = None, sign: bool = False) -> int:
+    timestamp = str(int(time.time())) if timestamp is None else timestamp
+    headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": "v0=forged"}
+    if sign:
+        headers["X-Slack-Signature"] = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=timestamp, body=body.decode())
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=3) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+JUNK = [
+    (b"payload=%7Bnot+json", FORM, None, False),
+    (b"command=%2Flp&text=help", FORM, "abc", False),
+    (b"\xff\xfe\xfd", FORM, None, False),
+    (b"payload=" + quote("[1,2]").encode(), FORM, None, True),
+    (b"payload=" + quote('"just a string"').encode(), FORM, None, True),
+    (b"payload=%7Bnot+json", FORM, None, True),
+    (b"{not json", "application/json", None, True),
+    (b"command=%2Flp&text=help&team_id=T0LOCAL", "application/json", None, True),
+    (b'"a json string"', "application/json", None, True),
+]
+
+
+@pytest.mark.parametrize("body, content_type, timestamp, sign", JUNK)
+def test_junk_gets_a_4xx_and_no_traceback(server, slack, caplog, body, content_type, timestamp, sign):
+    caplog.set_level(logging.INFO)
+    status = raw_post(server.events_url, body, content_type, timestamp, sign)
+    assert 400 <= status < 500
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert not any(r.exc_info or r.exc_text for r in caplog.records)
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) <= 1 and all("\n" not in r.getMessage() for r in warnings)
+    assert [c.method for c in slack.calls if c.method != "auth.test"] == []
+
+
+def test_a_flood_of_junk_logs_one_line(server, caplog):
+    caplog.set_level(logging.WARNING)
+    for _ in range(30):
+        assert raw_post(server.events_url, b"payload=%7Bnot+json", FORM) == 401
+    assert len([r for r in caplog.records if r.name == "bot.server"]) == 1
+
+
+def test_refusal_log_reports_what_it_kept_quiet_about(caplog):
+    now = [0.0]
+    refusals = RefusalLog(every_seconds=60, clock=lambda: now[0])
+    caplog.set_level(logging.WARNING)
+    for _ in range(5):
+        refusals.refused("a bad or stale signature")
+    now[0] = 61
+    refusals.refused("a bad or stale signature")
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 2 and lines[1].endswith("(and 4 more since the last report)")
+
+
+def test_a_body_over_the_limit_is_refused(server, slack):
+    assert raw_post(server.events_url, b"x" * (MAX_BODY_BYTES + 1), FORM) == 413
+
+
+def test_a_signed_real_request_still_works_after_the_gate(ask):
+    assert "Customer Obsession" in json.dumps(ask("1"))
+
+
+def test_slacks_ssl_check_is_answered(server):
+    assert raw_post(server.events_url, b"ssl_check=1&token=legacy", FORM, timestamp="") == 200
