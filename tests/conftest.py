@@ -59,6 +59,14 @@ def services(settings, clock):
 
 
 @pytest.fixture
+def waits(services):
+    """Retry waits (Retry-After, back-off) recorded instead of slept; ask for it before `server`."""
+    recorded = []
+    services.sleep = recorded.append
+    return recorded
+
+
+@pytest.fixture
 def server(settings, services):
     running = HttpServer(create_app(settings, services), services, host="127.0.0.1", port=0).start()
     yield running

@@ -24,13 +24,6 @@ CREATED = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-def waits(services):
-    recorded = []
-    services.sleep = recorded.append
-    return recorded
-
-
-@pytest.fixture
 def client(settings, services, waits):
     return web_client(settings, services.sleep)
 
