@@ -39,6 +39,7 @@ def test_fifteen_recipients_on_a_slow_day_are_checked_within_the_deadline(sender
     sent = sender.submit(view, recipients=crowd[:15], principle="ownership", reason=REASON, channel="C0GENERAL")
     assert (sent.status, sent.body) == (200, "")
     assert len({r["id"] for r in kudos_store.export_rows(services.store.db)}) == 1
+    slack.wait_for(lambda calls: all(dms_to(slack, person) for person in crowd[:15]))
 
 
 def test_when_slack_is_slower_than_the_deadline_the_modal_closes_and_the_answer_comes_by_dm(sender, slack, services, crowd):
