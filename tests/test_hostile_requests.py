@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -75,8 +76,15 @@ def test_refusal_log_reports_what_it_kept_quiet_about(caplog):
     assert len(lines) == 2 and lines[1].endswith("(and 4 more since the last report)")
 
 
-def test_a_body_over_the_limit_is_refused(server, slack):
-    assert raw_post(server.events_url, b"x" * (MAX_BODY_BYTES + 1), FORM) == 413
+def test_a_body_over_the_limit_is_refused_before_it_is_read(server, slack):
+    # Claim a huge body and send a little of it: the answer comes without waiting for the rest.
+    with socket.create_connection((server.host, server.port), timeout=3) as connection:
+        connection.sendall(
+            f"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: {FORM}\r\n"
+            f"Content-Length: {MAX_BODY_BYTES * 50}\r\n\r\n".encode() + b"x" * 1000
+        )
+        status_line = connection.makefile("rb").readline()
+    assert status_line.split()[1] == b"413"
 
 
 def test_a_signed_real_request_still_works_after_the_gate(ask):
