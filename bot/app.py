@@ -42,6 +42,16 @@ def web_client(settings: Settings, sleep: Sleep = time.sleep, token: str | None 
     )
 
 
+def clients_for_workspaces(settings: Settings, services: Services) -> Callable[[str], WebClient | None]:
+    """The bot client for a workspace, for work no request started (weekly posts): the one token, or
+    with OAuth each installed workspace's own (None once it is uninstalled)."""
+    if settings.mode == "oauth":
+        make_client = lambda token: web_client(settings, services.sleep, token)  # noqa: E731
+        return InstalledWorkspaces(settings, installation_store(settings), make_client).client_for
+    client = web_client(settings, services.sleep)
+    return lambda team_id: client
+
+
 def create_app(settings: Settings, services: Services) -> App:
     oauth = None
     if settings.mode == "oauth":
@@ -53,8 +63,7 @@ def create_app(settings: Settings, services: Services) -> App:
             installation_store=installations,
             state_store=state_store(settings),
         )
-        workspaces = InstalledWorkspaces(settings, installations, lambda token: web_client(settings, services.sleep, token))
-        services.client_for = workspaces.client_for
+    services.client_for = clients_for_workspaces(settings, services)
     app = App(
         listener_executor=services.listener_pool,
         client=web_client(settings, services.sleep),
@@ -67,7 +76,5 @@ def create_app(settings: Settings, services: Services) -> App:
     if oauth:
         # tokens_revoked and app_uninstalled remove the workspace's stored installation.
         app.enable_token_revocation_listeners()
-    else:
-        services.client_for = lambda team_id: app.client
     register_listeners(app, services)
     return app

@@ -18,7 +18,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
 
 from bot import doctor, places, weekly
-from bot.app import build_services, create_app, web_client
+from bot.app import build_services, clients_for_workspaces, create_app, web_client
 from bot.blocks import checked_user_id
 from bot.console import run_console
 from bot.logs import configure_logging
@@ -237,9 +237,11 @@ def _weekly(args, settings: Settings, stdout: IO[str]) -> int:
     if settings.mode == "console":
         raise ConfigError("SLACK_BOT_TOKEN is needed to post weekly principles (the console has :advance for that)")
     services = build_services(settings, create=False)
+    # Each workspace posts with its own token, as the running bot does (OAuth: each installation's).
+    services.client_for = clients_for_workspaces(settings, services)
     try:
         now = args.as_of or services.clock()
-        outcomes = weekly.run_due(services, web_client(settings), now)
+        outcomes = weekly.run_due(services, None, now)
         for outcome in outcomes:
             detail = f" ({outcome.error})" if outcome.error else ""
             print(f"{outcome.week} <#{outcome.channel_id}> {outcome.status} {outcome.principle or ''}{detail}".rstrip(), file=stdout)
@@ -247,7 +249,8 @@ def _weekly(args, settings: Settings, stdout: IO[str]) -> int:
             print("nothing due", file=stdout)
     finally:
         services.store.close()
-    return 0
+    # Cron and CI notice a non-zero exit: any post that did not go out (or may not have) is one.
+    return 1 if any(o.status in ("failed", "paused", "uncertain") for o in outcomes) else 0
 
 
 def _doctor(settings: Settings, stdout: IO[str]) -> int:

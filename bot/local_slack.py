@@ -182,7 +182,8 @@ class LocalSlack:
         self._views: dict[str, dict] = {}  # view id -> the open view (its hash changes on update)
         self._response_posts: dict[str, list[float]] = {}  # response_url -> when each post came
         self._history_calls: dict[str, float] = {}  # token -> last conversations.history
-        self.clock: Callable[[], float] = time.monotonic
+        self.clock: Callable[[], float] = time.monotonic  # for trigger ages and rate limits
+        self.wall_clock: Callable[[], float] = time.time  # for message timestamps; tests may set the bot's clock
         self.delivered: dict[str, int] = {}  # channel -> posts that went through
         self.history: dict[str, list[dict]] = {}  # channel -> messages posted, oldest first
         self._started = time.monotonic()
@@ -372,7 +373,7 @@ class LocalSlack:
             return None
 
     def _next_ts(self) -> str:
-        return f"{int(time.time())}.{next(self._ts):06d}"
+        return f"{int(self.wall_clock())}.{next(self._ts):06d}"
 
     def answer(self, method: str, params: dict, token: str | None) -> dict:
         if method == "oauth.v2.access":

@@ -32,12 +32,22 @@ log = logging.getLogger(__name__)
 POST_EVENT = "lpbot_weekly_post"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 BALANCE_WINDOW = timedelta(weeks=8)
+HISTORY_LIMIT = 15
+# A post that timed out was sent within the client's timeout and retries of its claim.
+STALE_WINDOW = weekly_store.STALE_CLAIM
 NOT_AGAIN_WITHIN = timedelta(weeks=6)
-# Slack errors that retrying cannot fix: the schedule pauses and whoever set it is told.
-_CHANNEL_GONE = {
+# Slack errors that retrying cannot fix: the schedule pauses (so it is not retried every few minutes
+# all week) and whoever set it is told once. The token errors may stop that DM too; the pause and the
+# log line remain, and `lpbot doctor` names the fix.
+_PERMANENT = {
     "not_in_channel": "I'm not a member of <#{channel}>. Invite me with `/invite @LP Bot` there, then `/lp schedule` it again.",
     "channel_not_found": "I can't find <#{channel}> any more (deleted, or private without me).",
     "is_archived": "<#{channel}> has been archived.",
+    "token_revoked": "my token for this workspace was revoked. Reinstall LP Bot, then `/lp schedule` <#{channel}> again.",
+    "invalid_auth": "Slack no longer accepts my token. Whoever runs LP Bot should run `lpbot doctor`.",
+    "not_authed": "I posted without a token. Whoever runs LP Bot should run `lpbot doctor`.",
+    "account_inactive": "my Slack account for this workspace is inactive. Reinstall LP Bot to bring it back.",
+    "missing_scope": "I lack a permission I need to post. Reinstall LP Bot from its manifest to grant it.",
 }
 
 
@@ -60,10 +70,18 @@ def parse_time(text: str) -> str:
     return f"{int(found.group(1)):02d}:{found.group(2)}"
 
 
+# The longest IANA zone name is 32 characters; anything far longer is not one.
+_ZONE_NAME_LIMIT = 64
+
+
 def parse_zone(text: str) -> str:
+    """The zone name if zoneinfo knows it; ScheduleError (never anything else) if not."""
     try:
+        if len(text) > _ZONE_NAME_LIMIT:
+            raise ValueError(text)
         ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # OSError: an area alone ("Europe") names a folder of zones, which zoneinfo tries to read as one.
         raise ScheduleError(f"“{blocks.quote(text, 40)}” isn't a time zone; use an Area/City name such as Europe/Berlin.") from None
     return text
 
@@ -245,9 +263,17 @@ def _still_to_post(services: Services, client: WebClient, schedule: Schedule, we
         return True
     found = None
     try:
-        # The post would be among the latest messages (the next sweep comes minutes later); its
-        # metadata names the week, so nothing else in the channel can be mistaken for it.
-        history = client.conversations_history(channel=channel, include_all_metadata=True, limit=100)
+        # The post went out, if at all, just after the claim; its metadata names the week, so nothing
+        # else in the channel can be mistaken for it. Distributed apps outside the Marketplace get one
+        # history call a minute and 15 messages a call: one call, narrowed to the minutes after the claim.
+        claimed = datetime.fromisoformat(current.claimed_at) if current.claimed_at else now - STALE_WINDOW
+        history = client.conversations_history(
+            channel=channel,
+            include_all_metadata=True,
+            limit=HISTORY_LIMIT,
+            oldest=f"{(claimed - timedelta(minutes=1)).timestamp():.6f}",
+            latest=f"{(claimed + STALE_WINDOW).timestamp():.6f}",
+        )
         found = next(
             (
                 message
@@ -271,13 +297,13 @@ def _failed(services: Services, client: WebClient, schedule: Schedule, week: str
     team, channel = schedule.team_id, schedule.channel_id
     with services.store.write() as db:
         weekly_store.finish(db, team, channel, week, "failed", now, error=code)
-        if code in _CHANNEL_GONE:
+        if code in _PERMANENT:
             weekly_store.pause_schedule(db, team, channel, code, now)
-    if code not in _CHANNEL_GONE:
+    if code not in _PERMANENT:
         log.warning("weekly post for %s/%s failed (%s); it will be retried this week", team, channel, code)
         return Outcome(channel, week, "failed", slug, code)
     log.warning("weekly post for %s/%s paused: %s", team, channel, code)
-    send_dm(client, schedule.created_by, blocks.schedule_paused_notice(channel, _CHANNEL_GONE[code].format(channel=channel)))
+    send_dm(client, schedule.created_by, blocks.schedule_paused_notice(channel, _PERMANENT[code].format(channel=channel)))
     return Outcome(channel, week, "paused", slug, code)
 
 

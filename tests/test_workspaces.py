@@ -1,5 +1,6 @@
 """Many workspaces through OAuth: install, per-workspace tokens (rotated), uninstall."""
 
+import io
 import re
 import time
 import urllib.error
@@ -8,7 +9,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot import weekly
+from bot import cli, weekly
 from bot.app import build_services, create_app
 from bot.local_slack import SlackSender
 from bot.server import HttpServer
@@ -112,3 +113,23 @@ def test_a_rotating_token_is_refreshed_before_a_weekly_post(oauth, slack):
     used = slack.calls_to("chat.postMessage")[-1].token
     assert used.startswith("xoxe.xoxb-T0TEAM3-") and used != "xoxe.xoxb-T0TEAM3-0"
     assert store.find_bot(enterprise_id=None, team_id="T0TEAM3").bot_token == used
+
+
+def test_lpbot_weekly_posts_with_each_workspaces_token_and_fails_loudly(oauth, slack):
+    settings, services, server = oauth
+    install(server, "code-T0TEAM2")
+    schedule_for(services, "T0TEAM2")
+    env = {
+        "SLACK_CLIENT_ID": settings.client_id,
+        "SLACK_CLIENT_SECRET": settings.client_secret,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "LPBOT_DB": str(settings.db_path),
+    }
+    out = io.StringIO()
+    assert cli.main(["weekly", "--as-of", "2026-11-30T09:00:00+00:00"], env=env, stdout=out) == 0
+    assert "posted" in out.getvalue()
+    assert slack.calls_to("chat.postMessage")[-1].token == "xoxb-T0TEAM2-installed"
+    # A post that does not go out makes the command fail, so cron and its mail notice.
+    slack.fail_next("chat.postMessage", 200, body={"ok": False, "error": "not_in_channel"})
+    assert cli.main(["weekly", "--as-of", "2026-12-07T09:00:00+00:00"], env=env, stdout=io.StringIO()) == 1
