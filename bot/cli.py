@@ -18,12 +18,13 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
 
 from bot import doctor, places, weekly
-from bot.app import build_services, clients_for_workspaces, create_app, web_client
+from bot.app import SLACK_API_URL, build_services, clients_for_workspaces, create_app, web_client
 from bot.blocks import checked_user_id
 from bot.console import run_console
-from bot.logs import configure_logging
+from bot.logs import configure_logging, scrub, secrets_in
 from bot.scheduler import WeeklyScheduler
 from bot.server import HttpServer
+from bot.startup import SlackUnavailable, wait_for_slack
 from bot.settings import ConfigError, Settings, load_settings
 from principles import CatalogError
 from storage import Store, StorageError
@@ -136,6 +137,7 @@ def main(
     env: Mapping[str, str] | None = None,
     stdin: IO[str] | None = None,
     stdout: IO[str] | None = None,
+    sleep=time.sleep,
 ) -> int:
     args = build_parser().parse_args(argv)
     env = os.environ if env is None else env
@@ -151,25 +153,42 @@ def main(
             return _doctor(settings, stdout)
         if args.command == "console" or settings.mode == "console":
             return run_console(settings, stdin, stdout)
-        return _run(settings)
+        return _run(settings, sleep)
     except (ConfigError, CatalogError, StorageError) as error:
-        print(f"lpbot: {error}", file=sys.stderr)
+        # Settings may not have loaded, so scrub with whatever secrets the environment holds.
+        print(f"lpbot: {scrub(str(error), secrets_in(env))}", file=sys.stderr)
         return 2
+    except SlackUnavailable as error:
+        print(f"lpbot: {scrub(str(error), secrets_in(env))}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 0
 
 
-def _run(settings: Settings) -> int:
+def _run(settings: Settings, sleep=time.sleep) -> int:
     services = build_services(settings)
-    try:
-        app = create_app(settings, services)
-    except BoltError as error:
-        # Bolt checks the bot token with auth.test while it builds the app.
-        services.store.close()
-        raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack ({_reason(error)}); copy it again from OAuth & Permissions") from None
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    server = None
+    try:
+        if settings.mode != "socket":
+            # Listen first, so /healthz can say why the bot is not up yet while it waits for Slack.
+            server = HttpServer(None, services, host=settings.host, port=settings.port).start()
+        if settings.bot_token:
+            api_url = settings.api_url or SLACK_API_URL
+            wait_for_slack(settings, api_url, sleep=_interruptible(stop, sleep), report=_note_problem(services))
+        app = create_app(settings, services)
+    except BoltError as error:
+        # Bolt checks the token again while it builds the app; a refusal there is still the token's.
+        _abandon(server, services)
+        raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack ({_reason(error)}); copy it again from OAuth & Permissions") from None
+    except BaseException:
+        _abandon(server, services)
+        raise
+    if stop.is_set():
+        _abandon(server, services)
+        return 0
     scheduler = WeeklyScheduler(services, None if settings.mode == "oauth" else app.client)
     scheduler.start()
     # Kudos stored before visibility was recorded read as private until Slack says where they were given.
@@ -180,7 +199,7 @@ def _run(settings: Settings) -> int:
         log.info("running in Socket Mode")
         stop_taking_work = socket_mode.close
     else:
-        server = HttpServer(app, services, host=settings.host, port=settings.port).start()
+        server.routes.attach(app)
         log.info("running in HTTP mode on port %s", server.port)
         stop_taking_work = server.close
     stop.wait()
@@ -201,6 +220,26 @@ def _run(settings: Settings) -> int:
     services.store.close()
     log.info("stopped")
     return 0
+
+
+def _abandon(server: HttpServer | None, services) -> None:
+    if server is not None:
+        server.close()
+    services.store.close()
+
+
+def _note_problem(services):
+    def report(problem: str | None) -> None:
+        services.startup_problem = problem
+
+    return report
+
+
+def _interruptible(stop: threading.Event, sleep):
+    """A wait that SIGTERM cuts short: stopping must not wait out Slack's outage."""
+    if sleep is not time.sleep:
+        return sleep
+    return lambda seconds: stop.wait(seconds) and None
 
 
 def _data_command(args, settings: Settings, stdout: IO[str]) -> int:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+
+from bot.startup import slack_problem
 
 from storage import Store
 from storage import weekly as weekly_store
@@ -33,9 +36,12 @@ def check(client: WebClient, store: Store | None, db_path: Path) -> list[Finding
         findings = [_database(store)]
     try:
         identity = client.auth_test()
-    except SlackApiError as error:
-        code = error.response.get("error")
-        findings.append(Finding(False, f"SLACK_BOT_TOKEN was refused ({code}): copy the Bot User OAuth Token again from OAuth & Permissions"))
+    except (SlackApiError, URLError, OSError) as error:
+        problem = slack_problem(error, client.base_url)
+        if problem is None:
+            code = error.response.get("error")  # only a SlackApiError says the token was refused
+            problem = f"SLACK_BOT_TOKEN was refused ({code}): copy the Bot User OAuth Token again from OAuth & Permissions"
+        findings.append(Finding(False, problem))
         return findings
     findings.append(Finding(True, f"SLACK_BOT_TOKEN works: @{identity.get('user')} in {identity.get('team')} ({identity.get('team_id')})"))
     granted = {scope.strip() for scope in _header(identity, "X-OAuth-Scopes").split(",") if scope.strip()}

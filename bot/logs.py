@@ -10,6 +10,19 @@ import re
 _SECRET = re.compile(r"(xox[abposer]-|xapp-|xoxe\.xox[bp]-)[A-Za-z0-9-]+|(?<=Bearer )\S+")
 
 
+#: The variables whose values must never be printed, whatever else goes wrong.
+SECRET_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_CLIENT_SECRET")
+
+
+def secrets_in(env) -> tuple[str, ...]:
+    return tuple(value for name in SECRET_VARIABLES if (value := (env.get(name) or "").strip()))
+
+
+def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """Text with anything shaped like a Slack token, and each of `secrets`, replaced by [redacted]."""
+    return RedactSecrets(secrets).scrub(text)
+
+
 class RedactSecrets(logging.Filter):
     def __init__(self, extra_secrets: tuple[str, ...] = ()):
         super().__init__()

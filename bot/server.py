@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import logging
+import socket
 import threading
 import time
 
@@ -16,6 +18,7 @@ from slack_sdk.signature import SignatureVerifier
 from waitress import wasyncore
 
 from bot.services import Services
+from bot.settings import ConfigError
 from storage import weekly as weekly_store
 
 log = logging.getLogger(__name__)
@@ -26,21 +29,25 @@ HEALTH_PATH = "/healthz"
 MAX_BODY_BYTES = 1_000_000
 
 
-def health(services: Services) -> tuple[bool, dict]:
+def health(services: Services, *, started: bool = True) -> tuple[bool, dict]:
+    """The report /healthz gives; `started` is False while the bot still waits for Slack at start."""
     database_ok = services.store.ping()
     pending = services.store.pending_migrations() if database_ok else []
     if services.scheduler_running is None:
         scheduler = "not started"  # the console and `lpbot weekly` keep time themselves
     else:
         scheduler = "running" if services.scheduler_running() else "stopped"
-    healthy = database_ok and not pending and scheduler != "stopped"
-    return healthy, {
-        "status": "ok" if healthy else "unhealthy",
+    healthy = database_ok and not pending and scheduler != "stopped" and started
+    report = {
+        "status": "ok" if healthy else ("starting" if not started else "unhealthy"),
         "database": "ok" if database_ok else "unreachable",
         "migrations": "applied" if not pending else f"{len(pending)} pending",
         "scheduler": scheduler,
         "last_weekly_post": weekly_store.last_posted_at(services.store.db) if database_ok else None,
     }
+    if services.startup_problem:
+        report["slack"] = services.startup_problem
+    return healthy, report
 
 
 class Refused(Exception):
@@ -109,17 +116,30 @@ def _is_ssl_check(body: str) -> bool:
     return body.startswith("ssl_check=1") or "&ssl_check=1" in body
 
 
-def wsgi_app(bolt_app: App, services: Services):
-    slack = SlackRequestHandler(bolt_app, path=EVENTS_PATH)
+class SlackRoutes:
+    """Bolt's WSGI handler once the app exists; until then (the bot is still reaching Slack) nothing."""
+
+    def __init__(self, bolt_app: App | None = None):
+        self.handler = SlackRequestHandler(bolt_app, path=EVENTS_PATH) if bolt_app else None
+
+    def attach(self, bolt_app: App) -> None:
+        self.handler = SlackRequestHandler(bolt_app, path=EVENTS_PATH)
+
+
+def wsgi_app(routes: SlackRoutes, services: Services):
     secret = services.settings.signing_secret
     verifier = SignatureVerifier(secret) if secret else None
     refusals = RefusalLog()
 
     def application(environ, start_response):
         path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
+        slack = routes.handler
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
-            healthy, report = health(services)
+            healthy, report = health(services, started=slack is not None)
             return _send(start_response, "200 OK" if healthy else "503 Service Unavailable", report)
+        if slack is None:
+            # Slack retries what it cannot deliver; better that than an answer from a half-started bot.
+            return _send(start_response, "503 Service Unavailable", {"error": "starting"})
         if path == EVENTS_PATH and method == "POST":
             try:
                 raw = checked_body(environ, verifier)
@@ -139,19 +159,43 @@ def _send(start_response, status: str, report: dict):
     return [body]
 
 
+def _unusable(host: str, port: int, error: OSError) -> ConfigError:
+    if error.errno == errno.EADDRINUSE:
+        return ConfigError(f"PORT={port} is already in use by another program: stop it, or set PORT to a free port")
+    if isinstance(error, socket.gaierror) or error.errno == errno.EADDRNOTAVAIL:
+        return ConfigError(
+            f"LPBOT_HOST={host} is not an address of this machine ({error.strerror or error}): "
+            "use 0.0.0.0 for every interface, or 127.0.0.1"
+        )
+    if error.errno == errno.EACCES:
+        return ConfigError(f"PORT={port} needs privileges this process lacks: use a port above 1023")
+    return ConfigError(f"cannot listen on LPBOT_HOST={host} PORT={port} ({error.strerror or error})")
+
+
 class HttpServer:
     """The app behind waitress, a production WSGI server; port 0 picks a free one."""
 
-    def __init__(self, bolt_app: App, services: Services, *, host: str, port: int, threads: int = 8):
-        self._server = waitress.create_server(
-            wsgi_app(bolt_app, services),
-            host=host,
-            port=port,
-            threads=threads,
-            ident="lpbot",
-            # Bounds a chunked body too, which has no Content-Length to check up front.
-            max_request_body_size=MAX_BODY_BYTES,
-        )
+    def __init__(self, bolt_app: App | None, services: Services, *, host: str, port: int, threads: int = 8):
+        """`bolt_app` may come later (`attach`): the health check answers from the start."""
+        self.routes = SlackRoutes(bolt_app)
+        try:
+            self._server = waitress.create_server(
+                wsgi_app(self.routes, services),
+                host=host,
+                port=port,
+                threads=threads,
+                ident="lpbot",
+                # Bounds a chunked body too, which has no Content-Length to check up front.
+                max_request_body_size=MAX_BODY_BYTES,
+            )
+        except OSError as error:
+            raise _unusable(host, port, error) from None
+        except ValueError:
+            # waitress resolves the host itself and says only this when the name does not resolve.
+            raise ConfigError(
+                f"LPBOT_HOST={host} is not an address of this machine (it does not resolve): "
+                "use 0.0.0.0 for every interface, or 127.0.0.1"
+            ) from None
         self.host = host
         self.port = self._server.effective_port
         self._thread: threading.Thread | None = None

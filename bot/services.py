@@ -51,5 +51,7 @@ class Services:
     # Set by the running bot's scheduler, so a schedule changed in Slack takes effect at once.
     on_schedule_change: Callable[[str, str], None] | None = None
     scheduler_running: Callable[[], bool] | None = None
+    # What keeps the bot from reaching Slack at start, for /healthz; None once Slack answered.
+    startup_problem: str | None = None
     # The bot client for a workspace, for work no request started (weekly posts); set by create_app.
     client_for: Callable[[str], object] | None = None

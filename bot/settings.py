@@ -33,6 +33,7 @@ ENVIRONMENT_VARIABLES = {
     "LPBOT_ADMINS": "User IDs, comma-separated, who may change weekly schedules (besides workspace admins and owners).",
     "LPBOT_ROTATION": "How the weekly principle is chosen: balanced, sequential or shuffle.",
     "LPBOT_WEEKLY_GRACE_HOURS": "How late a missed weekly post may still go out, within the same week.",
+    "LPBOT_STARTUP_WAIT": "Seconds to keep trying to reach Slack at start before giving up.",
 }
 ROTATIONS = ("balanced", "sequential", "shuffle")
 
@@ -60,6 +61,7 @@ class Settings:
     admins: frozenset[str] = frozenset()
     rotation: str = "balanced"
     weekly_grace_hours: int = 24
+    startup_wait: int = 60
 
     @property
     def mode(self) -> str:
@@ -151,6 +153,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         admins=admins,
         rotation=rotation,
         weekly_grace_hours=_integer(env, "LPBOT_WEEKLY_GRACE_HOURS", 24, low=0, high=168),
+        startup_wait=_integer(env, "LPBOT_STARTUP_WAIT", 60, low=0, high=3600),
     )
 
 
