@@ -291,8 +291,8 @@ def _reply(intent: Intent, services: Services) -> Reply:
     match intent:
         case Help():
             return blocks.help_reply(catalog.name, USAGE)
-        case ListAll():
-            return blocks.list_reply(catalog)
+        case ListAll(page):
+            return blocks.list_reply(catalog, page)
         case RandomPick():
             return blocks.principle_card(services.rng.choice(catalog.principles))
         case Search(words):

@@ -90,8 +90,18 @@ def _link(url: str, label: str) -> str:
     return ""
 
 
+# Lists stay well inside what one Slack message can carry, whatever a custom catalog holds:
+# at most LIST_PAGE lines of at most LINE_SUMMARY characters of summary each (~5,000 characters).
+LIST_PAGE = 25
+LINE_SUMMARY = 140
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def principle_line(principle: Principle) -> str:
-    return f"*{escape(principle.title)}* — {escape(principle.summary)}"
+    return f"*{escape(principle.title)}* — {escape(_shorten(principle.summary, LINE_SUMMARY))}"
 
 
 def principle_card(principle: Principle, *, shareable: bool = True, shared_by: str | None = None) -> Reply:
@@ -127,9 +137,13 @@ def principle_card(principle: Principle, *, shareable: bool = True, shared_by: s
     )
 
 
-def list_reply(catalog: Catalog) -> Reply:
-    lines = [principle_line(p) for p in catalog]
-    blocks = [_header(catalog.name)]
+def list_reply(catalog: Catalog, page: int = 1) -> Reply:
+    pages = max(1, -(-len(catalog) // LIST_PAGE))
+    page = min(max(page, 1), pages)
+    shown = catalog.principles[(page - 1) * LIST_PAGE : page * LIST_PAGE]
+    lines = [principle_line(p) for p in shown]
+    title = catalog.name if pages == 1 else f"{catalog.name} ({page} of {pages})"
+    blocks = [_header(title)]
     chunk: list[str] = []
     for line in lines:
         if sum(len(x) + 1 for x in chunk) + len(line) > _SECTION_LIMIT:
@@ -138,7 +152,10 @@ def list_reply(catalog: Catalog) -> Reply:
         chunk.append(line)
     if chunk:
         blocks.append(_section("\n".join(chunk)))
-    blocks.append(_context("Open one with `/lp <number or name>`, for example `/lp 1`."))
+    hint = "Open one with `/lp <number or name>`, for example `/lp 1`."
+    if page < pages:
+        hint += f" More: `/lp list {page + 1}`."
+    blocks.append(_context(hint))
     return Reply(text=f"{catalog.name}: {len(catalog)} principles", blocks=blocks)
 
 
@@ -353,12 +370,31 @@ def recent_reply(records, catalog: Catalog, principle: Principle | None, hidden:
     )
 
 
-def principle_options(catalog: Catalog) -> list[dict]:
-    # Slack allows 100 options in a static select and 75 characters in an option's text.
-    return [
-        {"text": {"type": "plain_text", "text": f"{p.number}. {p.name}"[:75]}, "value": p.slug}
-        for p in list(catalog)[:100]
-    ]
+# Slack allows 100 options in a static select; a longer catalog is searched as the person types.
+STATIC_OPTIONS = 100
+PRINCIPLE_SELECT = "principle"
+
+
+def principle_option(principle: Principle) -> dict:
+    # An option's text holds 75 characters; its value (the slug, which the catalog keeps to 150) 150.
+    return {"text": {"type": "plain_text", "text": f"{principle.number}. {principle.name}"[:75]}, "value": principle.slug}
+
+
+def principle_options(principles) -> list[dict]:
+    return [principle_option(p) for p in list(principles)[:STATIC_OPTIONS]]
+
+
+def _principle_select(catalog: Catalog, chosen: Principle | None) -> dict:
+    placeholder = {"type": "plain_text", "text": "Choose a principle"}
+    if len(catalog) <= STATIC_OPTIONS:
+        element = {"type": "static_select", "options": principle_options(catalog)}
+    else:
+        # Options come from the app (bot/listeners/options.py), filtered by what is typed.
+        element = {"type": "external_select", "min_query_length": 0}
+    element.update(action_id=PRINCIPLE_SELECT, placeholder=placeholder)
+    if chosen:
+        element["initial_option"] = principle_option(chosen)
+    return element
 
 
 def kudos_modal(
@@ -373,18 +409,10 @@ def kudos_modal(
 ) -> dict:
     """The 'Give kudos' modal. The channel it came from and the linked message travel back with
     the submission in private_metadata (read_kudos_modal reads them)."""
-    options = principle_options(catalog)
     recipients_element = {"type": "multi_users_select", "action_id": "recipients", "placeholder": {"type": "plain_text", "text": "Choose people"}}
     if recipients:
         recipients_element["initial_users"] = [checked_user_id(u) for u in recipients]
-    principle_element = {
-        "type": "static_select",
-        "action_id": "principle",
-        "placeholder": {"type": "plain_text", "text": "Choose a principle"},
-        "options": options,
-    }
-    if principle:
-        principle_element["initial_option"] = next(o for o in options if o["value"] == principle.slug)
+    principle_element = _principle_select(catalog, principle)
     channel_element = {
         "type": "conversations_select",
         "action_id": "channel",

@@ -13,7 +13,7 @@ COMMAND = "/lp"
 USAGE: list[tuple[str, str]] = [
     ("/lp <number or name>", "show a principle: `/lp 7`, `/lp dive deep`, `/lp #ownership`, even with typos"),
     ("/lp show <principle>", "the same, spelled out"),
-    ("/lp list", "all the principles, one line each"),
+    ("/lp list [page]", "all the principles, one line each (a long list comes in pages)"),
     ("/lp random", "a principle picked at random"),
     ("/lp search <words>", "principles whose names and texts mention your words"),
     ("/lp kudos @someone <principle> <why>", "thank people for living a principle (also `/lp thanks`)"),
@@ -41,7 +41,7 @@ class Help:
 
 @dataclass(frozen=True)
 class ListAll:
-    pass
+    page: int = 1
 
 
 @dataclass(frozen=True)
@@ -149,8 +149,9 @@ def parse(text: str) -> Intent:
     verb, rest = words[0].lower(), " ".join(words[1:])
     if verb in ("help", "?", "-h", "--help"):
         return Help()
-    if verb == "list" and not rest:
-        return ListAll()
+    if verb == "list" and (not rest or rest.isdigit()):
+        # A long custom catalog comes in pages, so one message stays well inside Slack's limits.
+        return ListAll(int(rest) if rest else 1)
     if verb == "random" and not rest:
         return RandomPick()
     if verb == "show":

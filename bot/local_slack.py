@@ -755,6 +755,10 @@ def fill_modal(view: dict, **answers) -> dict:
         elif element["type"] == "static_select":
             chosen = next((o for o in element["options"] if o["value"] == answer), element.get("initial_option"))
             state["selected_option"] = chosen
+        elif element["type"] == "external_select":
+            # The person picked from what the app offered; Slack sends back that option.
+            chosen = {"text": {"type": "plain_text", "text": answer}, "value": answer} if answer else None
+            state["selected_option"] = chosen or element.get("initial_option")
         elif element["type"] == "conversations_select":
             state["selected_conversation"] = answer if answer is not None else element.get("initial_conversation")
         else:
@@ -871,6 +875,20 @@ class SlackSender:
         }
         if kind == "message_action":
             payload.setdefault("response_url", self.slack.new_response_url())
+        return self.interaction(payload)
+
+    def suggest(self, view: dict, block_id: str, typed: str, *, user: str = "U0ALICE") -> Sent:
+        """Typing into an external_select: Slack asks the app which options to show."""
+        element = next(b["element"] for b in view["blocks"] if b.get("block_id") == block_id)
+        payload = {
+            "type": "block_suggestion",
+            "user": {"id": user, "team_id": self.team_id},
+            "container": {"type": "view", "view_id": view.get("id", "V0TEST")},
+            "action_id": element["action_id"],
+            "block_id": block_id,
+            "value": typed,
+            "view": {**view, "app_installed_team_id": self.team_id},
+        }
         return self.interaction(payload)
 
     def submit(self, view: dict, *, user: str = "U0ALICE", from_team: str | None = None, **answers) -> Sent:

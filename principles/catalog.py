@@ -16,6 +16,8 @@ BUILTIN_SETS: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_SET = "amazon"
 
+# A slug is a menu option's value in Slack, which holds at most 150 characters.
+MAX_SLUG = 150
 _OPTIONAL_TEXT = ("slug", "description", "practice", "emoji", "url")
 _KNOWN_KEYS = {"name", "summary", "aliases", "questions", *_OPTIONAL_TEXT}
 
@@ -144,6 +146,11 @@ def _build_catalog(name: str, tables: list[dict], origin: str) -> Catalog:
         slug = table.get("slug") or slugify(table["name"])
         if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
             raise CatalogError(f"{where}: slug {slug!r} may hold only a-z, 0-9 and single dashes")
+        if len(slug) > MAX_SLUG:
+            raise CatalogError(
+                f"{where} ({table['name'].strip()[:40]}…): its slug is {len(slug)} characters; Slack menus allow "
+                f"{MAX_SLUG}: give it a shorter slug = \"...\""
+            )
         if slug in seen_slugs:
             raise CatalogError(f"{where}: slug {slug!r} is used twice")
         seen_slugs.add(slug)

@@ -8,7 +8,7 @@ import sqlite3
 from slack_bolt import App
 
 from bot.blocks import APOLOGY
-from bot.listeners import actions, commands, events, shortcuts, views
+from bot.listeners import actions, commands, events, options, shortcuts, views
 from bot.services import Services
 from storage import describe_failure
 
@@ -19,6 +19,7 @@ def register_listeners(app: App, services: Services) -> None:
     commands.register(app, services)
     actions.register(app, services)
     events.register(app, services)
+    options.register(app, services)
     shortcuts.register(app, services)
     views.register(app, services)
 

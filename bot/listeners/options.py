@@ -1,0 +1,28 @@
+"""Options Slack asks for as someone types in a menu: the principle picker of a long custom catalog."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot import blocks
+from bot.services import Services
+from principles import match_principle, search_principles
+
+
+def register(app: App, services: Services) -> None:
+    @app.options(blocks.PRINCIPLE_SELECT)
+    def principle_options(ack, payload):
+        ack(options=blocks.principle_options(matching_principles(services, payload.get("value") or "")))
+
+
+def matching_principles(services: Services, typed: str) -> list:
+    """What the menu offers for `typed`: everything when empty, else the exact match, then the best hits, then prefixes."""
+    catalog = services.catalog
+    if not typed.strip():
+        return list(catalog)
+    found = match_principle(catalog, typed)
+    ranked = ([found.principle] if found.principle else []) + list(found.suggestions)
+    ranked += search_principles(catalog, typed, limit=blocks.STATIC_OPTIONS)
+    words = typed.lower().split()
+    ranked += [p for p in catalog if all(w in p.name.lower() for w in words)]
+    return list(dict.fromkeys(ranked))
