@@ -1,12 +1,16 @@
 """The stand-in is the only fake in the suite; these keep its Slack-like behaviour honest."""
 
 import json
+import socket
+import time
 import urllib.error
 import urllib.request
 
 import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
-from bot.local_slack import DEMO_CHANNELS, LocalSlack, PostingLimits
+from bot.local_slack import DEMO_CHANNELS, LocalSlack, PostingLimits, SlackSender
 
 
 def post(slack, channel):
@@ -48,3 +52,97 @@ def test_unknown_methods_and_tokens_are_refused_like_slack():
             assert json.loads(response.read()) == {"ok": False, "error": "invalid_auth"}
     finally:
         slack.stop()
+
+
+# -- it refuses what Slack refuses ------------------------------------------------------------
+
+SECTION = {"type": "section", "text": {"type": "mrkdwn", "text": "hello"}}
+
+
+@pytest.fixture
+def api(slack):
+    return WebClient(token="xoxb-t", base_url=slack.api_url, retry_handlers=[])
+
+
+def slack_error(call) -> dict:
+    with pytest.raises(SlackApiError) as refused:
+        call()
+    return refused.value.response.data
+
+
+@pytest.mark.parametrize(
+    "blocks, text",
+    [
+        ([{"type": "no_such_block"}], "hi"),
+        ([{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}], "hi"),
+        ([SECTION] * 51, "hi"),
+        ([SECTION], ""),  # blocks need a text fallback
+        ([{"type": "actions", "elements": [{"type": "static_select", "action_id": "a", "placeholder": {"type": "plain_text", "text": "p"},
+                                            "options": [{"text": {"type": "plain_text", "text": "o"}, "value": "v" * 151}]}]}], "hi"),
+    ],
+)
+@pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")  # slack_sdk's own nudge, the point here
+def test_messages_slack_would_refuse_are_refused(api, blocks, text):
+    assert slack_error(lambda: api.chat_postMessage(channel="C0GENERAL", text=text, blocks=blocks))["error"] == "invalid_blocks"
+
+
+def test_views_slack_would_refuse_are_refused(api, slack):
+    modal = {"type": "modal", "title": {"type": "plain_text", "text": "T"}, "blocks": [SECTION] * 101}
+    refused = slack_error(lambda: api.views_open(trigger_id=slack.new_trigger_id(), view=modal))
+    assert refused["error"] == "invalid_arguments" and "100 blocks" in " ".join(refused["response_metadata"]["messages"])
+
+
+def test_trigger_ids_expire_after_three_seconds_and_work_once(api, slack):
+    modal = {"type": "modal", "title": {"type": "plain_text", "text": "T"}, "blocks": [SECTION]}
+    assert slack_error(lambda: api.views_open(trigger_id=slack.new_trigger_id(age=3.1), view=modal))["error"] == "expired_trigger_id"
+    fresh = slack.new_trigger_id()
+    assert api.views_open(trigger_id=fresh, view=modal)["ok"]
+    assert slack_error(lambda: api.views_open(trigger_id=fresh, view=modal))["error"] == "invalid_trigger_id"
+    assert slack_error(lambda: api.views_open(trigger_id="made-up", view=modal))["error"] == "invalid_trigger_id"
+
+
+def test_posting_where_the_bot_is_not(api, slack):
+    slack.not_member.add("C0RANDOM")
+    assert slack_error(lambda: api.chat_postMessage(channel="C0RANDOM", text="hi"))["error"] == "not_in_channel"
+    assert slack_error(lambda: api.chat_postMessage(channel="D0NOBODY", text="hi"))["error"] == "channel_not_found"
+    assert slack_error(lambda: api.chat_postMessage(channel="U0DEPLOY", text="hi"))["error"] == "channel_not_found"  # a bot has no DM
+    assert api.chat_postMessage(channel="U0BOB", text="hi")["ok"]  # a person does
+
+
+def test_a_private_channel_is_invisible_to_a_bot_outside_it(api, slack):
+    assert api.conversations_info(channel="G0PRIVATE")["channel"]["is_private"] is True
+    slack.not_member.add("G0PRIVATE")
+    assert slack_error(lambda: api.conversations_info(channel="G0PRIVATE"))["error"] == "channel_not_found"
+
+
+def test_a_response_url_takes_five_posts(slack):
+    url = slack.new_response_url()
+    statuses = []
+    for n in range(6):
+        request = urllib.request.Request(url, data=json.dumps({"text": f"reply {n}"}).encode(), headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request) as response:
+                statuses.append(response.status)
+        except urllib.error.HTTPError as error:
+            statuses.append(error.code)
+    assert statuses == [200] * 5 + [404]
+
+
+def test_conversations_history_gives_fifteen_messages_and_one_call_a_minute(api, slack):
+    for n in range(20):
+        api.chat_postMessage(channel="C0GENERAL", text=f"message {n}")
+    history = api.conversations_history(channel="C0GENERAL", limit=100)
+    assert len(history["messages"]) == 15 and history["has_more"]
+    refused = slack_error(lambda: api.conversations_history(channel="C0GENERAL"))
+    assert refused["error"] == "ratelimited"
+
+
+def test_the_sender_waits_no_longer_than_slack_does():
+    with socket.socket() as silent:  # accepts the connection, never answers: an app that never acks
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        sender = SlackSender(f"http://127.0.0.1:{silent.getsockname()[1]}/slack/events", "s" * 32, LocalSlack())
+        started = time.monotonic()
+        with pytest.raises(OSError):
+            sender.command("help")
+        assert 2.9 <= time.monotonic() - started < 4.5
