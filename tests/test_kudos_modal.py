@@ -127,5 +127,6 @@ def test_app_home_shows_kudos_received_and_the_give_button(ask, sender, slack):
     assert "reading every single log line" in text
     assert "Your principle mix:* Dive Deep 1" in text
     assert GIVE_KUDOS_ACTION in json.dumps(view)
-    sender.click(GIVE_KUDOS_ACTION, "", user="U0CAROL")
+    # From App Home, as Slack sends it: no channel and no response_url.
+    assert sender.click(GIVE_KUDOS_ACTION, "", user="U0CAROL", channel=None).status == 200
     assert slack.wait_for_call("views.open").params["view"]["callback_id"] == KUDOS_MODAL
