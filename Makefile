@@ -27,7 +27,10 @@ run: $(VENV)/.installed
 console: $(VENV)/.installed
 	$(BIN)/lpbot console
 
+# Lint and format checks first: they take a second and name the line to fix.
 test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-test

@@ -140,8 +140,20 @@ def percentile(values: list[float], p: float) -> float:
 
 def run_load(url: str, response_base: str, args, kudos: bool) -> dict:
     done = subprocess.run(
-        [sys.executable, __file__, "--generate", url, "--response-base", response_base,
-         "--rate", str(args.rate), "--seconds", str(args.seconds), "--text", args.text]
+        [
+            sys.executable,
+            __file__,
+            "--generate",
+            url,
+            "--response-base",
+            response_base,
+            "--rate",
+            str(args.rate),
+            "--seconds",
+            str(args.seconds),
+            "--text",
+            args.text,
+        ]
         + (["--kudos"] if kudos else []),
         capture_output=True,
         text=True,
@@ -194,8 +206,10 @@ def main() -> None:
     print(f"{'handler':<28}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'p99/floor':>10}{'errors':>8}{'sent':>7}")
     for kind, (label, _) in runs.items():
         lat = rows[kind]["latencies"]
-        print(f"{label:<28}{percentile(lat, 50):>9.1f}{percentile(lat, 95):>9.1f}{percentile(lat, 99):>9.1f}"
-              f"{percentile(lat, 99) / percentile(floor, 99):>9.2f}x{rows[kind]['errors']:>8}{rows[kind]['sent']:>7}")
+        print(
+            f"{label:<28}{percentile(lat, 50):>9.1f}{percentile(lat, 95):>9.1f}{percentile(lat, 99):>9.1f}"
+            f"{percentile(lat, 99) / percentile(floor, 99):>9.2f}x{rows[kind]['errors']:>8}{rows[kind]['sent']:>7}"
+        )
     for kind in ("principle", "kudos"):
         print(f"{runs[kind][0]}: {rows[kind]['replies']} replies for {len(rows[kind]['latencies'])} acked")
     print(f"kudos stored: {rows['kudos']['stored']} of {len(rows['kudos']['latencies'])} acked")

@@ -25,10 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from stand_in import StandInProcess  # noqa: E402
+
 from bot import weekly  # noqa: E402
 from bot.app import build_services, web_client  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from stand_in import StandInProcess  # noqa: E402
 from storage import weekly as weekly_store  # noqa: E402
 
 MONDAY = datetime(2026, 11, 30, 9, 0, 30, tzinfo=timezone.utc)
@@ -45,8 +46,9 @@ def main() -> None:
     stand_in = StandInProcess("--channels", str(args.channels), "--limits", str(args.window_posts), str(args.window_seconds))
     try:
         with tempfile.TemporaryDirectory() as scratch:
-            settings = Settings(bot_token="xoxb-bench", signing_secret="bench-secret", api_url=stand_in.api_url,
-                                db_path=Path(scratch) / "fanout.db")
+            settings = Settings(
+                bot_token="xoxb-bench", signing_secret="bench-secret", api_url=stand_in.api_url, db_path=Path(scratch) / "fanout.db"
+            )
             services = build_services(settings)
             with services.store.write() as db:
                 for n in range(args.channels):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from bot import blocks, kudos, weekly
 from bot.blocks import Reply
@@ -152,7 +152,11 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
         case DirectMessages(enabled):
             with services.store.write() as db:
                 kudos_store.set_kudos_dms(db, asker.team_id, asker.user_id, enabled)
-            state = "I'll message you when someone recognises you." if enabled else "I won't message you about kudos any more; `/lp dm on` brings them back."
+            state = (
+                "I'll message you when someone recognises you."
+                if enabled
+                else "I won't message you about kudos any more; `/lp dm on` brings them back."
+            )
             return Answer([blocks.notice(f"Got it. {state}")])
     return Answer([_reply(intent, services)])
 
@@ -272,9 +276,7 @@ def give_from_form(form: blocks.KudosForm, services: Services, asker: Asker, vis
 
 def announce(given: kudos.Given, services: Services, team_id: str) -> Answer:
     """The public thank-you and the recipients' DMs for a stored kudos (nothing new for a duplicate)."""
-    confirmation = blocks.kudos_confirmation(
-        given.recipients, given.principle, dropped_self=given.dropped_self, duplicate=given.duplicate
-    )
+    confirmation = blocks.kudos_confirmation(given.recipients, given.principle, dropped_self=given.dropped_self, duplicate=given.duplicate)
     if given.duplicate:
         return Answer([confirmation])
     public = blocks.kudos_message(given.giver_id, given.recipients, given.principle, given.reason, given.message_link)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings

@@ -409,7 +409,11 @@ def kudos_modal(
 ) -> dict:
     """The 'Give kudos' modal. The channel it came from and the linked message travel back with
     the submission in private_metadata (read_kudos_modal reads them)."""
-    recipients_element = {"type": "multi_users_select", "action_id": "recipients", "placeholder": {"type": "plain_text", "text": "Choose people"}}
+    recipients_element = {
+        "type": "multi_users_select",
+        "action_id": "recipients",
+        "placeholder": {"type": "plain_text", "text": "Choose people"},
+    }
     if recipients:
         recipients_element["initial_users"] = [checked_user_id(u) for u in recipients]
     principle_element = _principle_select(catalog, principle)
@@ -436,7 +440,12 @@ def kudos_modal(
                 "element": recipients_element,
                 **({"hint": {"type": "plain_text", "text": recipients_hint}} if recipients_hint else {}),
             },
-            {"type": "input", "block_id": "principle", "label": {"type": "plain_text", "text": "For which principle"}, "element": principle_element},
+            {
+                "type": "input",
+                "block_id": "principle",
+                "label": {"type": "plain_text", "text": "For which principle"},
+                "element": principle_element,
+            },
             {
                 "type": "input",
                 "block_id": "reason",

@@ -11,8 +11,9 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
-from typing import IO, Mapping, Sequence
+from typing import IO
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
@@ -24,10 +25,10 @@ from bot.console import run_console
 from bot.logs import configure_logging, scrub, secrets_in
 from bot.scheduler import WeeklyScheduler
 from bot.server import HttpServer
-from bot.startup import SlackUnavailable, wait_for_slack
 from bot.settings import ConfigError, Settings, load_settings
+from bot.startup import SlackUnavailable, wait_for_slack
 from principles import CatalogError
-from storage import Store, StorageError
+from storage import StorageError, Store
 from storage import kudos as kudos_store
 
 log = logging.getLogger("lpbot")

@@ -23,7 +23,10 @@ USAGE: list[tuple[str, str]] = [
     ("/lp undo", "take back the last kudos you gave (within 24 hours)"),
     ("/lp dm on|off", "whether I message you when you receive kudos"),
     ("/lp week [next]", "this channel's principle of the week, or the next one"),
-    ("/lp schedule #channel <weekday> <HH:MM> [Area/City]", "admins: post a principle there every week (`/lp schedule` lists them for anyone)"),
+    (
+        "/lp schedule #channel <weekday> <HH:MM> [Area/City]",
+        "admins: post a principle there every week (`/lp schedule` lists them for anyone)",
+    ),
     ("/lp schedule off #channel", "admins: stop a channel's weekly post"),
     ("/lp help", "this list"),
 ]

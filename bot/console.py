@@ -113,9 +113,7 @@ class Console:
         self.out = out
         self.slack = LocalSlack().start()
         secret = secrets.token_hex(16)
-        self.settings = replace(
-            settings, bot_token="xoxb-local-console", app_token=None, signing_secret=secret, api_url=self.slack.api_url
-        )
+        self.settings = replace(settings, bot_token="xoxb-local-console", app_token=None, signing_secret=secret, api_url=self.slack.api_url)
         self.offset = timedelta(0)
         self.services = build_services(self.settings, clock=self.now)
         self.app = create_app(self.settings, self.services)
@@ -174,7 +172,9 @@ class Console:
         users = {u.name: u.id for u in self.slack.users.values()}
         channels = {name: cid for cid, name in self.slack.channels.items()}
         text = re.sub(r"(?<![\w&])@(\w+)", lambda m: f"<@{users[m.group(1)]}|{m.group(1)}>" if m.group(1) in users else m.group(0), text)
-        return re.sub(r"(?<![\w&])#([\w-]+)", lambda m: f"<#{channels[m.group(1)]}|{m.group(1)}>" if m.group(1) in channels else m.group(0), text)
+        return re.sub(
+            r"(?<![\w&])#([\w-]+)", lambda m: f"<#{channels[m.group(1)]}|{m.group(1)}>" if m.group(1) in channels else m.group(0), text
+        )
 
     def _console_command(self, line: str) -> bool:
         verb, _, arg = line[1:].partition(" ")
@@ -230,8 +230,7 @@ class Console:
         target = self.now() + by
         while True:
             moments = [
-                weekly.next_run(schedule, self.now())
-                for schedule in weekly_store.list_schedules(self.services.store.db, active_only=True)
+                weekly.next_run(schedule, self.now()) for schedule in weekly_store.list_schedules(self.services.store.db, active_only=True)
             ]
             upcoming = min((m for m in moments if m <= target), default=None)
             if upcoming is None:

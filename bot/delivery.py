@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from urllib.error import URLError
 from typing import TYPE_CHECKING
+from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError

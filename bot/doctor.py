@@ -11,7 +11,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.startup import slack_problem
-
 from storage import Store
 from storage import weekly as weekly_store
 
@@ -31,7 +30,11 @@ class Finding:
 def check(client: WebClient, store: Store | None, db_path: Path) -> list[Finding]:
     """`store` is None when LPBOT_DB names no file yet."""
     if store is None:
-        findings = [Finding(True, f"database {db_path} does not exist yet: the bot creates it at its first start (check LPBOT_DB if it has run before)")]
+        findings = [
+            Finding(
+                True, f"database {db_path} does not exist yet: the bot creates it at its first start (check LPBOT_DB if it has run before)"
+            )
+        ]
     else:
         findings = [_database(store)]
     try:
@@ -48,7 +51,11 @@ def check(client: WebClient, store: Store | None, db_path: Path) -> list[Finding
     missing = [scope for scope in BOT_SCOPES if scope not in granted]
     if missing:
         findings.append(
-            Finding(False, f"missing scopes: {', '.join(missing)}: add them under OAuth & Permissions (or recreate the app from manifest.yml), then reinstall it")
+            Finding(
+                False,
+                f"missing scopes: {', '.join(missing)}: add them under OAuth & Permissions "
+                "(or recreate the app from manifest.yml), then reinstall it",
+            )
         )
     else:
         findings.append(Finding(True, f"granted scopes cover what LP Bot uses ({', '.join(BOT_SCOPES)})"))
@@ -68,7 +75,9 @@ def _membership(client: WebClient, channel_id: str) -> Finding:
     try:
         channel = client.conversations_info(channel=channel_id)["channel"]
     except SlackApiError as error:
-        return Finding(False, f"scheduled channel {channel_id}: {error.response.get('error')}: invite LP Bot there, or `/lp schedule off` it")
+        return Finding(
+            False, f"scheduled channel {channel_id}: {error.response.get('error')}: invite LP Bot there, or `/lp schedule off` it"
+        )
     name = f"#{channel.get('name', channel_id)}"
     if channel.get("is_member"):
         return Finding(True, f"member of {name}, which has a weekly post")

@@ -7,9 +7,9 @@ whose text is the friendly, already-escaped sentence the giver should read.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from bot.people import Person
@@ -89,9 +89,7 @@ def too_many_recipients(count: int) -> Refusal:
     )
 
 
-def check_recipients(
-    giver_id: str, recipients: tuple[str, ...], lookup: Callable[[str], Person | None]
-) -> tuple[tuple[str, ...], bool]:
+def check_recipients(giver_id: str, recipients: tuple[str, ...], lookup: Callable[[str], Person | None]) -> tuple[tuple[str, ...], bool]:
     """The recipients kudos can go to, and whether the giver was dropped from them."""
     unique = tuple(dict.fromkeys(recipients))
     if len(unique) > MAX_RECIPIENTS:
@@ -104,9 +102,7 @@ def check_recipients(
         )
     others = tuple(r for r in unique if r != giver_id)
     if not others:
-        raise Refusal(
-            "Kudos are for other people — you can't give them to yourself. Who helped you lately?", field="recipients"
-        )
+        raise Refusal("Kudos are for other people — you can't give them to yourself. Who helped you lately?", field="recipients")
     for user_id in others:
         person = lookup(user_id)
         if person is None or person.deleted:
@@ -162,9 +158,7 @@ def give(
     trigger_id) whenever it arrives again, and the same content pressed twice within a minute.
     """
     reason = check_reason(reason)
-    given = Given(
-        0, giver_id, recipients, principle, reason, channel_id, message_link, dropped_self=dropped_self, visibility=visibility
-    )
+    given = Given(0, giver_id, recipients, principle, reason, channel_id, message_link, dropped_self=dropped_self, visibility=visibility)
     with store.write() as db:
         duplicate = request_key and kudos_store.find_by_request(db, team_id, request_key)
         duplicate = duplicate or kudos_store.find_duplicate(
@@ -178,7 +172,7 @@ def give(
                 raise Refusal(
                     field="recipients",
                     message=f"You've given your {daily_limit} kudos for today — thank you for noticing so much! "
-                    f"Your count starts again at midnight your time, {_in_time(next_day - now)}."
+                    f"Your count starts again at midnight your time, {_in_time(next_day - now)}.",
                 )
         kudos_id = kudos_store.insert_kudos(
             db,
@@ -236,5 +230,3 @@ def _in_time(delta: timedelta) -> str:
     if hours:
         return f"in {hours} h {minutes} min"
     return f"in {minutes} min"
-
-

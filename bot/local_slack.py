@@ -18,9 +18,10 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from slack_sdk.errors import SlackObjectFormationError
@@ -167,7 +168,13 @@ class LocalSlack:
         valid_tokens: set[str] | None = None,
         limits: PostingLimits | None = None,
         granted_scopes: tuple[str, ...] = (
-            "commands", "chat:write", "users:read", "channels:read", "groups:read", "channels:history", "groups:history",
+            "commands",
+            "chat:write",
+            "users:read",
+            "channels:read",
+            "groups:read",
+            "channels:history",
+            "groups:history",
         ),
     ):
         self.users = {u.id: u for u in users}
@@ -203,7 +210,7 @@ class LocalSlack:
         self.api_url = self.url + "/api/"
 
     # -- lifecycle -------------------------------------------------------------
-    def start(self) -> "LocalSlack":
+    def start(self) -> LocalSlack:
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="local-slack", daemon=True).start()
         return self
 
@@ -637,9 +644,7 @@ class LocalSlack:
                 return self._send(200, {}, b"ok", "text/plain")
 
             def _serve_socket(self):
-                accept = base64.b64encode(
-                    hashlib.sha1((self.headers["Sec-WebSocket-Key"] + _WEBSOCKET_GUID).encode()).digest()
-                ).decode()
+                accept = base64.b64encode(hashlib.sha1((self.headers["Sec-WebSocket-Key"] + _WEBSOCKET_GUID).encode()).digest()).decode()
                 self.send_response(101, "Switching Protocols")
                 self.send_header("Upgrade", "websocket")
                 self.send_header("Connection", "Upgrade")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from typing import Callable
+from collections.abc import Callable
 
 from slack_sdk import WebClient
 
@@ -91,4 +91,3 @@ def settle_unknown(store: Store, client_for: Callable[[str], WebClient | None]) 
     if settled:
         log.info("settled where earlier kudos were said: %s", settled)
     return settled
-

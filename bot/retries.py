@@ -7,7 +7,7 @@ test can record it instead of sleeping.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
@@ -46,7 +46,7 @@ class BackOffOnServerErrors(RetryHandler):
 
     def prepare_for_next_attempt(self, *, state, request, response=None, error=None) -> None:
         state.next_attempt_requested = True
-        self.sleep(2.0 ** state.current_attempt)
+        self.sleep(2.0**state.current_attempt)
         state.increment_current_attempt()
 
 

@@ -193,8 +193,7 @@ class HttpServer:
         except ValueError:
             # waitress resolves the host itself and says only this when the name does not resolve.
             raise ConfigError(
-                f"LPBOT_HOST={host} is not an address of this machine (it does not resolve): "
-                "use 0.0.0.0 for every interface, or 127.0.0.1"
+                f"LPBOT_HOST={host} is not an address of this machine (it does not resolve): use 0.0.0.0 for every interface, or 127.0.0.1"
             ) from None
         self.host = host
         self.port = self._server.effective_port
@@ -212,7 +211,7 @@ class HttpServer:
     def serve_forever(self) -> None:
         self._server.run()
 
-    def start(self) -> "HttpServer":
+    def start(self) -> HttpServer:
         self._thread = threading.Thread(target=self.serve_forever, name="lpbot-http", daemon=True)
         self._thread.start()
         return self

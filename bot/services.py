@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import random
-from concurrent.futures import ThreadPoolExecutor
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable
 
 from bot.people import Directory
 from bot.places import Places
 from bot.settings import Settings
 from principles import Catalog
 from storage import Store
-
 
 # Listeners ack first, then wait on Slack and SQLite; Bolt's default of 5 workers let a burst
 # of kudos queue the acks themselves behind that waiting (32 was worse: more threads

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 from principles.catalog import DEFAULT_SET
 
@@ -105,9 +105,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if signing_secret and not bot_token and not oauth:
         raise ConfigError("SLACK_SIGNING_SECRET is set but SLACK_BOT_TOKEN is not: HTTP mode needs both")
     if bot_token and not (app_token or signing_secret):
-        raise ConfigError(
-            "SLACK_BOT_TOKEN is set without SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode): set one"
-        )
+        raise ConfigError("SLACK_BOT_TOKEN is set without SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode): set one")
 
     api_url = get("SLACK_API_URL")
     if api_url:
@@ -124,7 +122,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         raise ConfigError(f"LPBOT_LOG_FORMAT must be text or json, got {log_format!r}")
 
     kudos_channel = get("LPBOT_KUDOS_CHANNEL")
-    if kudos_channel and not kudos_channel[:1] in ("C", "G"):
+    if kudos_channel and kudos_channel[:1] not in ("C", "G"):
         raise ConfigError("LPBOT_KUDOS_CHANNEL must be a channel ID such as C0123ABCD (not a #name)")
 
     admins = frozenset(a for a in re.split(r"[\s,]+", get("LPBOT_ADMINS") or "") if a)

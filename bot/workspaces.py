@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore

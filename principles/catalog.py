@@ -118,7 +118,7 @@ def _parse_toml(text: str, label: str) -> tuple[str, list[dict]]:
         raise CatalogError(f"{label}: not valid TOML ({error})") from None
     name = document.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise CatalogError(f"{label}: needs a top-level name = \"...\"")
+        raise CatalogError(f'{label}: needs a top-level name = "..."')
     tables = document.get("principles")
     if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
         raise CatalogError(f"{label}: needs at least one [[principles]] table")
@@ -149,7 +149,7 @@ def _build_catalog(name: str, tables: list[dict], origin: str) -> Catalog:
         if len(slug) > MAX_SLUG:
             raise CatalogError(
                 f"{where} ({table['name'].strip()[:40]}…): its slug is {len(slug)} characters; Slack menus allow "
-                f"{MAX_SLUG}: give it a shorter slug = \"...\""
+                f'{MAX_SLUG}: give it a shorter slug = "..."'
             )
         if slug in seen_slugs:
             raise CatalogError(f"{where}: slug {slug!r} is used twice")

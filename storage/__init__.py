@@ -1,5 +1,5 @@
 """Everything LP Bot keeps, in one SQLite file. Only this package writes SQL."""
 
-from storage.database import Store, StorageError, describe_failure
+from storage.database import StorageError, Store, describe_failure
 
 __all__ = ["Store", "StorageError", "describe_failure"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sqlite_utils import Database
 
@@ -47,7 +47,7 @@ class Store:
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
 
-    def open(self, *, create: bool = True) -> "Store":
+    def open(self, *, create: bool = True) -> Store:
         """Bring the schema up to date, creating the file and its folder first when `create`.
 
         Only the bot itself creates a database: a command that reads data (`create=False`)
@@ -72,7 +72,7 @@ class Store:
             ) from None
         return self
 
-    def open_read_only(self) -> "Store":
+    def open_read_only(self) -> Store:
         """Open an existing database only to read it: a restored backup, a read-only mount. Nothing is migrated."""
         self._require_file()
         self.read_only = True
@@ -84,9 +84,7 @@ class Store:
 
     def _require_file(self) -> None:
         if not self.path.is_file():
-            raise StorageError(
-                f"LPBOT_DB={self.path}: no database there; check the path (only the running bot creates a new one)"
-            )
+            raise StorageError(f"LPBOT_DB={self.path}: no database there; check the path (only the running bot creates a new one)")
 
     def _connect(self) -> sqlite3.Connection:
         if not self.read_only:

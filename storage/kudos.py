@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterator
 
 from sqlite_utils import Database
 
@@ -66,8 +66,7 @@ def find_duplicate(
 ) -> int | None:
     """The id of the same kudos (giver, recipients, principle, reason) given since `since`, if any."""
     candidates = db.execute(
-        "SELECT id FROM kudos WHERE team_id = ? AND giver_id = ? AND principle = ? AND reason = ? AND created_at >= ?"
-        " ORDER BY id DESC",
+        "SELECT id FROM kudos WHERE team_id = ? AND giver_id = ? AND principle = ? AND reason = ? AND created_at >= ? ORDER BY id DESC",
         [team_id, giver_id, principle, reason, iso(since)],
     ).fetchall()
     wanted = sorted(recipients)
@@ -112,9 +111,7 @@ def insert_kudos(
 
 
 def _recipients_of(db: Database, kudos_id: int) -> list[str]:
-    rows = db.execute(
-        "SELECT recipient_id FROM kudos_recipients WHERE kudos_id = ? ORDER BY recipient_id", [kudos_id]
-    ).fetchall()
+    rows = db.execute("SELECT recipient_id FROM kudos_recipients WHERE kudos_id = ? ORDER BY recipient_id", [kudos_id]).fetchall()
     return [r[0] for r in rows]
 
 
@@ -125,7 +122,7 @@ def _records(db: Database, sql: str, params: list) -> list[KudosRecord]:
     """Run a SELECT of _RECORD_COLUMNS and attach every row's recipients with one more query."""
     cursor = db.execute(sql, params)
     names = [column[0] for column in cursor.description]
-    rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     recipients: dict[int, list[str]] = {row["id"]: [] for row in rows}
     if rows:
         marks = ", ".join("?" * len(recipients))
@@ -153,9 +150,7 @@ def _received_source(since: datetime | None) -> tuple[str, str, list]:
     return rows, " AND created_at >= ?", [iso(since)]
 
 
-def leaderboard(
-    db: Database, team_id: str, since: datetime | None, principle: str | None = None, limit: int = 10
-) -> list[tuple[str, int]]:
+def leaderboard(db: Database, team_id: str, since: datetime | None, principle: str | None = None, limit: int = 10) -> list[tuple[str, int]]:
     """Top recipients by kudos received; ties broken by user ID so the order is stable."""
     source, period, params = _received_source(since)
     sql = f"SELECT recipient_id, sum(received) AS total FROM {source} WHERE team_id = ?{period}"
@@ -279,7 +274,15 @@ def delete_kudos(db: Database, kudos_id: int) -> None:
 
 
 EXPORT_COLUMNS = (
-    "id", "created_at", "team_id", "channel_id", "visibility", "giver_id", "recipient_id", "principle", "reason",
+    "id",
+    "created_at",
+    "team_id",
+    "channel_id",
+    "visibility",
+    "giver_id",
+    "recipient_id",
+    "principle",
+    "reason",
 )
 
 
@@ -296,7 +299,7 @@ def export_rows(db: Database, since: datetime | None = None) -> Iterator[dict]:
         sql += " WHERE k.created_at >= ?"
         params.append(iso(since))
     for row in db.execute(sql + " ORDER BY k.created_at, k.id, r.recipient_id", params):
-        yield dict(zip(EXPORT_COLUMNS, row))
+        yield dict(zip(EXPORT_COLUMNS, row, strict=True))
 
 
 def forget_user(db: Database, user_id: str) -> dict[str, int]:
@@ -309,9 +312,7 @@ def forget_user(db: Database, user_id: str) -> dict[str, int]:
     orphans = db.execute("DELETE FROM kudos WHERE id NOT IN (SELECT kudos_id FROM kudos_recipients)").rowcount
     mention = re.compile(rf"<@{re.escape(user_id)}(\|[^>]*)?>|\b{re.escape(user_id)}\b")
     rewritten = 0
-    for kudos_id, reason in db.execute(
-        "SELECT id, reason FROM kudos WHERE instr(reason, ?) > 0", [user_id]
-    ).fetchall():
+    for kudos_id, reason in db.execute("SELECT id, reason FROM kudos WHERE instr(reason, ?) > 0", [user_id]).fetchall():
         db.execute("UPDATE kudos SET reason = ? WHERE id = ?", [mention.sub("someone", reason), kudos_id])
         rewritten += 1
     db.execute("DELETE FROM member_settings WHERE user_id = ?", [user_id])
@@ -319,9 +320,7 @@ def forget_user(db: Database, user_id: str) -> dict[str, int]:
 
 
 def kudos_dms_enabled(db: Database, team_id: str, user_id: str) -> bool:
-    row = db.execute(
-        "SELECT kudos_dms FROM member_settings WHERE team_id = ? AND user_id = ?", [team_id, user_id]
-    ).fetchone()
+    row = db.execute("SELECT kudos_dms FROM member_settings WHERE team_id = ? AND user_id = ?", [team_id, user_id]).fetchone()
     return row is None or bool(row[0])
 
 

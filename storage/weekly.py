@@ -82,9 +82,7 @@ def pause_schedule(db: Database, team_id: str, channel_id: str, reason: str, now
 
 
 def get_schedule(db: Database, team_id: str, channel_id: str) -> Schedule | None:
-    row = db.execute(
-        f"SELECT {_SCHEDULE_READ} FROM schedules WHERE team_id = ? AND channel_id = ?", [team_id, channel_id]
-    ).fetchone()
+    row = db.execute(f"SELECT {_SCHEDULE_READ} FROM schedules WHERE team_id = ? AND channel_id = ?", [team_id, channel_id]).fetchone()
     return Schedule(*row) if row else None
 
 
@@ -117,9 +115,7 @@ def entry(db: Database, team_id: str, channel_id: str, week: str) -> LedgerEntry
     return LedgerEntry(*row) if row else None
 
 
-def claim(
-    db: Database, team_id: str, channel_id: str, week: str, principle: str, scheduled_for: datetime, now: datetime
-) -> str | None:
+def claim(db: Database, team_id: str, channel_id: str, week: str, principle: str, scheduled_for: datetime, now: datetime) -> str | None:
     """Claim the week's post for this process; returns the principle to post, or None if it is not ours.
 
     A week already posted (or skipped) is never claimed again. A failed one is claimed again

@@ -24,4 +24,3 @@ def _texts(node) -> str:
 
 def buttons(message: dict) -> list[dict]:
     return [e for b in message.get("blocks") or [] if b.get("type") == "actions" for e in b["elements"]]
-

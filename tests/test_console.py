@@ -5,9 +5,8 @@ import os
 import subprocess
 import sys
 
-from bot.console import render_mrkdwn
+from bot.console import render_mrkdwn, run_console
 from bot.settings import load_settings
-from bot.console import run_console
 
 
 def test_piped_session_talks_to_the_real_bot(tmp_path):
@@ -15,9 +14,7 @@ def test_piped_session_talks_to_the_real_bot(tmp_path):
     env = {**os.environ, "LPBOT_DB": str(tmp_path / "console.db")}
     for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"):
         env.pop(name, None)
-    done = subprocess.run(
-        [sys.executable, "-m", "bot"], input=script, env=env, capture_output=True, text=True, timeout=60
-    )
+    done = subprocess.run([sys.executable, "-m", "bot"], input=script, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "alice in #general> /lp 12" in out

@@ -50,7 +50,7 @@ def test_the_lock_file_is_what_gets_installed():
 
 @pytest.mark.parametrize("lock", ["requirements.lock", "requirements-dev.lock"])
 def test_locks_pin_every_dependency_exactly(lock):
-    lines = [l for l in (ROOT / lock).read_text().splitlines() if l and not l.startswith("#")]
+    lines = [line for line in (ROOT / lock).read_text().splitlines() if line and not line.startswith("#")]
     assert all(re.fullmatch(r"[A-Za-z0-9_.\-]+==[\w.]+", line) for line in lines), lines
     pinned = {re.split("==", line)[0].lower().replace("_", "-") for line in lines}
     pyproject = (ROOT / "pyproject.toml").read_text()

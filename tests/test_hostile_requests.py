@@ -11,10 +11,10 @@ import urllib.request
 from urllib.parse import quote
 
 import pytest
+from slack_sdk.signature import SignatureVerifier
 
 from bot.server import MAX_BODY_BYTES, RefusalLog
 from tests.conftest import SIGNING_SECRET
-from slack_sdk.signature import SignatureVerifier
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -80,8 +80,8 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(server, slack):
     # Claim a huge body and send a little of it: the answer comes without waiting for the rest.
     with socket.create_connection((server.host, server.port), timeout=3) as connection:
         connection.sendall(
-            f"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: {FORM}\r\n"
-            f"Content-Length: {MAX_BODY_BYTES * 50}\r\n\r\n".encode() + b"x" * 1000
+            f"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: {FORM}\r\nContent-Length: {MAX_BODY_BYTES * 50}\r\n\r\n".encode()
+            + b"x" * 1000
         )
         status_line = connection.makefile("rb").readline()
     assert status_line.split()[1] == b"413"

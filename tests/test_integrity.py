@@ -28,9 +28,7 @@ def test_a_slash_command_replayed_after_the_duplicate_window_is_stored_once(send
     clock.advance(minutes=3)  # past the one-minute content rule, inside Slack's five-minute signature window
     again = sender.replay()
     assert again.status == 200
-    reply = slack.wait_for(
-        lambda calls: [c for c in calls if c.method == "response_url" and c.params["_url"] == first.response_url][1:]
-    )[0]
+    reply = slack.wait_for(lambda calls: [c for c in calls if c.method == "response_url" and c.params["_url"] == first.response_url][1:])[0]
     assert "kept just the one" in block_text(reply.params)
     assert len(stored(services)) == 1
 
@@ -140,4 +138,3 @@ def test_export_reads_a_database_on_a_read_only_mount(tmp_path, ask, services):
     (row,) = json.loads(out.getvalue())
     assert row["reason"] == REASON and row["visibility"] == "public"
     assert sorted(os.listdir(folder)) == ["lpbot.db"]
-

@@ -4,7 +4,9 @@ import json
 import threading
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from storage import kudos as kudos_store
 from tests.helpers import block_text

@@ -88,7 +88,6 @@ def test_message_shortcut_prefills_the_author_and_links_the_message(sender, slac
         message={"type": "message", "user": "U0CAROL", "ts": "1764000000.000100", "text": "Fixed the flaky test"},
     )
     assert sent.status == 200
-    opened = slack.wait_for_call("views.open")
     slack.wait_for_call("views.update")
     view = slack.open_view(opened_id(slack))
     assert view["blocks"][0]["element"]["initial_users"] == ["U0CAROL"]

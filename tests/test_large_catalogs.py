@@ -19,9 +19,7 @@ WORDY = "Leave every service, doc and dashboard a little clearer than you found 
 
 
 def write_catalog(path, count: int, summary: str = "Short and plain.") -> str:
-    tables = "".join(
-        f'[[principles]]\nname = "Value number {n} of many"\nsummary = "{summary}"\n\n' for n in range(1, count + 1)
-    )
+    tables = "".join(f'[[principles]]\nname = "Value number {n} of many"\nsummary = "{summary}"\n\n' for n in range(1, count + 1))
     path.write_text(f'name = "Our {count} values"\n\n{tables}', encoding="utf-8")
     return str(path)
 
@@ -56,7 +54,9 @@ def test_past_a_hundred_principles_the_modal_searches_and_the_hundred_and_first_
     everything = json.loads(sender.suggest(view, "principle", "").body)["options"]
     assert len(everything) == 100
 
-    sender.submit(view, recipients=["U0BOB"], principle="value-number-117-of-many", reason="Tidied the runbook for all", channel="C0GENERAL")
+    sender.submit(
+        view, recipients=["U0BOB"], principle="value-number-117-of-many", reason="Tidied the runbook for all", channel="C0GENERAL"
+    )
     (row,) = kudos_store.export_rows(services.store.db)
     assert row["principle"] == "value-number-117-of-many"
 

@@ -77,8 +77,22 @@ def slack_error(call) -> dict:
         ([{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}], "hi"),
         ([SECTION] * 51, "hi"),
         ([SECTION], ""),  # blocks need a text fallback
-        ([{"type": "actions", "elements": [{"type": "static_select", "action_id": "a", "placeholder": {"type": "plain_text", "text": "p"},
-                                            "options": [{"text": {"type": "plain_text", "text": "o"}, "value": "v" * 151}]}]}], "hi"),
+        (
+            [
+                {
+                    "type": "actions",
+                    "elements": [
+                        {
+                            "type": "static_select",
+                            "action_id": "a",
+                            "placeholder": {"type": "plain_text", "text": "p"},
+                            "options": [{"text": {"type": "plain_text", "text": "o"}, "value": "v" * 151}],
+                        }
+                    ],
+                }
+            ],
+            "hi",
+        ),
     ],
 )
 @pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")  # slack_sdk's own nudge, the point here
@@ -119,7 +133,9 @@ def test_a_response_url_takes_five_posts(slack):
     url = slack.new_response_url()
     statuses = []
     for n in range(6):
-        request = urllib.request.Request(url, data=json.dumps({"text": f"reply {n}"}).encode(), headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            url, data=json.dumps({"text": f"reply {n}"}).encode(), headers={"Content-Type": "application/json"}
+        )
         try:
             with urllib.request.urlopen(request) as response:
                 statuses.append(response.status)

@@ -77,7 +77,10 @@ def test_http_mode_reports_health_and_stops_cleanly_on_sigterm(running_bot, slac
     assert slack.calls_to("response_url")[0].params["text"] == "Kudos to <@U0BOB> for Ownership"
     exported = subprocess.run(
         [sys.executable, "-m", "bot", "export", "kudos", "--format", "json"],
-        env={**os.environ, "LPBOT_DB": str(tmp_path / "lpbot.db")}, capture_output=True, text=True, check=True,
+        env={**os.environ, "LPBOT_DB": str(tmp_path / "lpbot.db")},
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert [row["reason"] for row in json.loads(exported.stdout)] == ["for owning the shutdown work"]
     logs = process.stderr.read()
@@ -145,8 +148,9 @@ def test_doctor_reports_a_database_not_created_yet_without_creating_it(slack, tm
 
 
 def test_doctor_finds_each_problem(slack, tmp_path, services):
-    from storage import weekly as weekly_store
     from datetime import datetime, timezone
+
+    from storage import weekly as weekly_store
 
     with services.store.write() as db:
         for channel in ("C0GENERAL", "C0RANDOM", "C0GONE"):
@@ -235,9 +239,18 @@ def test_a_full_disk_loses_nothing_already_stored(ask, services, caplog):
     with pytest.raises(Exception, match="full"):
         for n in range(200):  # fill what little room the last page has
             kudos.give(
-                services.store, team_id="T0LOCAL", giver_id="U0CAROL", recipients=("U0BOB",),
-                principle=services.catalog.by_slug("frugality"), reason=f"for saving space, attempt {n} " + "x" * 200,
-                channel_id="C0GENERAL", message_link=None, now=services.clock(), giver_zone=kudos.UTC, daily_limit=0, visibility="public",
+                services.store,
+                team_id="T0LOCAL",
+                giver_id="U0CAROL",
+                recipients=("U0BOB",),
+                principle=services.catalog.by_slug("frugality"),
+                reason=f"for saving space, attempt {n} " + "x" * 200,
+                channel_id="C0GENERAL",
+                message_link=None,
+                now=services.clock(),
+                giver_zone=kudos.UTC,
+                daily_limit=0,
+                visibility="public",
             )
     rows = list(kudos_store.export_rows(services.store.db))
     assert rows[0]["reason"] == "for owning the disk space alerts"

@@ -135,7 +135,10 @@ def test_existing_kudos_are_settled_once_per_channel_and_unknowns_stay_private(t
     assert asked == ["C0GENERAL", "C0GONE", "C0SECRET", "D0ALICE"]  # once per distinct channel
     by_reason = {r["reason"]: r["visibility"] for r in kudos_store.export_rows(store.db)}
     assert by_reason == {
-        "reason 0": "public", "reason 1": "public", "reason 2": "private", "reason 3": "dm",
+        "reason 0": "public",
+        "reason 1": "public",
+        "reason 2": "private",
+        "reason 3": "dm",
         "reason 4": "private",  # channel_not_found: Slack would not say, so it stays hidden
         "reason 5": "none",
     }
@@ -143,7 +146,9 @@ def test_existing_kudos_are_settled_once_per_channel_and_unknowns_stay_private(t
     store.close()
 
 
-@pytest.mark.parametrize("name, expected", [("privategroup", "private"), ("directmessage", "dm"), ("mpdm-a--b-1", "dm"), ("general", "public")])
+@pytest.mark.parametrize(
+    "name, expected", [("privategroup", "private"), ("directmessage", "dm"), ("mpdm-a--b-1", "dm"), ("general", "public")]
+)
 def test_a_slash_command_says_where_it_was_typed(name, expected):
     assert places.from_command("C0123", name) == expected
 

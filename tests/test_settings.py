@@ -51,7 +51,10 @@ def test_api_url_gets_a_trailing_slash():
         ({"LPBOT_KUDOS_CHANNEL": "#general"}, "LPBOT_KUDOS_CHANNEL"),
         ({"SLACK_CLIENT_ID": "1.2"}, "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET"),
         ({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "cs"}, "SLACK_SIGNING_SECRET"),
-        ({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "cs", "SLACK_SIGNING_SECRET": "s", "SLACK_APP_TOKEN": "xapp-1"}, "SLACK_APP_TOKEN"),
+        (
+            {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "cs", "SLACK_SIGNING_SECRET": "s", "SLACK_APP_TOKEN": "xapp-1"},
+            "SLACK_APP_TOKEN",
+        ),
         ({"LPBOT_LOG_FORMAT": "xml"}, "LPBOT_LOG_FORMAT"),
         ({"LPBOT_ROTATION": "random"}, "LPBOT_ROTATION"),
         ({"LPBOT_ADMINS": "alice"}, "LPBOT_ADMINS"),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.app import web_client
 from bot.local_slack import DemoUser
 from bot.people import Directory
-from bot.app import web_client
 from storage import kudos as kudos_store
 from tests.helpers import block_text
 
@@ -114,11 +114,14 @@ def test_the_message_shortcut_in_a_dm_preselects_no_channel(sender, slack):
     assert view["blocks"][0]["element"]["initial_users"] == ["U0BOB"]
 
 
-@pytest.mark.parametrize("message", [
-    {"type": "message", "user": "USLACKBOT", "ts": "1.2", "text": "Reminder: standup"},
-    {"type": "message", "subtype": "bot_message", "bot_id": "B0DEPLOY", "ts": "1.3", "text": "Deployed"},
-    {"type": "message", "user": "U0DEPLOY", "bot_id": "B0DEPLOY", "ts": "1.4", "text": "Deployed"},
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"type": "message", "user": "USLACKBOT", "ts": "1.2", "text": "Reminder: standup"},
+        {"type": "message", "subtype": "bot_message", "bot_id": "B0DEPLOY", "ts": "1.3", "text": "Deployed"},
+        {"type": "message", "user": "U0DEPLOY", "bot_id": "B0DEPLOY", "ts": "1.4", "text": "Deployed"},
+    ],
+)
 def test_the_message_shortcut_on_an_apps_message_prefills_nobody_and_says_why(sender, slack, message):
     sender.shortcut("give_kudos_for_message", channel={"id": "C0GENERAL", "name": "general"}, message=message)
     view = slack.wait_for_call("views.open").params["view"]

@@ -5,7 +5,9 @@ import time
 import urllib.request
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from bot.blocks import RECOGNIZE_ACTION, SHARE_ACTION
 from tests.helpers import block_text, buttons

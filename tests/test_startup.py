@@ -136,7 +136,12 @@ def test_healthz_says_why_while_slack_is_unreachable_then_the_bot_exits(tmp_path
 
 def test_doctor_with_slack_unreachable_is_one_finding_not_a_traceback(tmp_path, capsys):
     out = io.StringIO()
-    env = {"SLACK_BOT_TOKEN": "xoxb-doctor-1", "SLACK_APP_TOKEN": "xapp-doctor-1", "SLACK_API_URL": closed_api_url(), "LPBOT_DB": str(tmp_path / "x.db")}
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-doctor-1",
+        "SLACK_APP_TOKEN": "xapp-doctor-1",
+        "SLACK_API_URL": closed_api_url(),
+        "LPBOT_DB": str(tmp_path / "x.db"),
+    }
     assert cli.main(["doctor"], env=env, stdout=out) == 1
     assert any(line.startswith("FAIL cannot reach Slack's Web API") for line in out.getvalue().splitlines())
     assert "Traceback" not in capsys.readouterr().err

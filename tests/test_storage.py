@@ -75,7 +75,9 @@ def test_monthly_totals_follow_every_insert_and_delete(tmp_path):
 
     def from_rows(team, since, principle=None):
         # The same question, answered from the rows with a period that is not a month start.
-        return kudos_store.leaderboard(store.db, team, since - timedelta(microseconds=1) if since else start - timedelta(days=1), principle, limit=99)
+        return kudos_store.leaderboard(
+            store.db, team, since - timedelta(microseconds=1) if since else start - timedelta(days=1), principle, limit=99
+        )
 
     month = datetime(2026, 6, 1, tzinfo=timezone.utc)
     for team in ("T1", "T2"):

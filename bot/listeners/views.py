@@ -54,7 +54,10 @@ def register(app: App, services: Services) -> None:
         else:
             failed = next((f.exception() for f in people if isinstance(f.exception(), LookupFailed)), None)
             if failed:
-                ack(response_action="errors", errors={"recipients": f"Slack couldn't confirm these people ({failed.code}); please try again."})
+                ack(
+                    response_action="errors",
+                    errors={"recipients": f"Slack couldn't confirm these people ({failed.code}); please try again."},
+                )
                 return
             try:
                 given = give_from_form(form, services, asker, place.result())
@@ -75,9 +78,7 @@ def _give_after_ack(form, services: Services, asker: Asker, place: Future, peopl
     except LookupFailed as failed:
         send_dm(client, asker.user_id, blocks.notice(failed.advice()))
         return None
-    confirmation = blocks.kudos_confirmation(
-        given.recipients, given.principle, dropped_self=given.dropped_self, duplicate=given.duplicate
-    )
+    confirmation = blocks.kudos_confirmation(given.recipients, given.principle, dropped_self=given.dropped_self, duplicate=given.duplicate)
     send_dm(client, asker.user_id, confirmation)
     return given
 
@@ -91,8 +92,7 @@ def _announce(given: kudos.Given, services: Services, asker: Asker, client) -> N
     if problem:
         fix = _CHANNEL_FIXES.get(problem, f"Slack said `{blocks.escape(problem)}`; please try again.")
         note = blocks.notice(
-            f"Your kudos for {blocks.mentions(given.recipients)} is saved, but I couldn't post it in "
-            f"<#{given.channel_id}>. {fix}"
+            f"Your kudos for {blocks.mentions(given.recipients)} is saved, but I couldn't post it in <#{given.channel_id}>. {fix}"
         )
         send_dm(client, asker.user_id, note)
     for user_id, dm in answer.dms:
