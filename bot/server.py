@@ -9,11 +9,16 @@ import logging
 import socket
 import threading
 import time
+from urllib.parse import parse_qsl
 
 import waitress
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from slack_bolt.request.internals import parse_body
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.context import BoltContext
+from slack_bolt.request import BoltRequest
+from slack_bolt.request.internals import build_context, parse_body
+from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from waitress import wasyncore
 
@@ -116,14 +121,34 @@ def _is_ssl_check(body: str) -> bool:
     return body.startswith("ssl_check=1") or "&ssl_check=1" in body
 
 
+class FormSafeRequestHandler(SlackRequestHandler):
+    """Bolt's WSGI handler, with one parsing slip corrected.
+
+    Bolt reads any form body that merely mentions "payload" as an interaction, finds no payload
+    field, and drops the request: `/lp kudos @sam ownership for the payload fix` went unanswered.
+    The body is parsed again as the plain form it is; the signature is still checked on the raw
+    body, by Bolt, as for every request.
+    """
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        raw = request.get_body()
+        bolt_request = BoltRequest(body=raw, query=request.query_string, headers=request.get_headers())
+        if not bolt_request.body and "payload" in raw:
+            form = dict(parse_qsl(raw, keep_blank_values=True))
+            if form and "payload" not in form:
+                bolt_request.body = form
+                bolt_request.context = build_context(BoltContext({}), form)
+        return self.app.dispatch(bolt_request)
+
+
 class SlackRoutes:
     """Bolt's WSGI handler once the app exists; until then (the bot is still reaching Slack) nothing."""
 
     def __init__(self, bolt_app: App | None = None):
-        self.handler = SlackRequestHandler(bolt_app, path=EVENTS_PATH) if bolt_app else None
+        self.handler = FormSafeRequestHandler(bolt_app, path=EVENTS_PATH) if bolt_app else None
 
     def attach(self, bolt_app: App) -> None:
-        self.handler = SlackRequestHandler(bolt_app, path=EVENTS_PATH)
+        self.handler = FormSafeRequestHandler(bolt_app, path=EVENTS_PATH)
 
 
 def wsgi_app(routes: SlackRoutes, services: Services):

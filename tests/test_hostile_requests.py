@@ -14,6 +14,7 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.server import MAX_BODY_BYTES, RefusalLog
+from storage import kudos as kudos_store
 from tests.conftest import SIGNING_SECRET
 
 FORM = "application/x-www-form-urlencoded"
@@ -93,3 +94,10 @@ def test_a_signed_real_request_still_works_after_the_gate(ask):
 
 def test_slacks_ssl_check_is_answered(server):
     assert raw_post(server.events_url, b"ssl_check=1&token=legacy", FORM, timestamp="") == 200
+
+
+def test_a_command_that_mentions_payload_is_still_answered(ask, services):
+    # Bolt alone takes any form body containing "payload" for an interaction and drops it.
+    reply = ask("kudos <@U0BOB|bob> ownership for fixing the payload parser")
+    assert reply["response_type"] == "in_channel"
+    assert [r["reason"] for r in kudos_store.export_rows(services.store.db)] == ["for fixing the payload parser"]
