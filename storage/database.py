@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,6 +58,7 @@ class Store:
             self._require_file()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._wait_for_wal()
             # Under the write lock: two processes starting on a new file (two replicas, the bot and
             # a cron job) would otherwise both read "nothing applied" and both try to create tables.
             with self.write() as db:
@@ -71,6 +73,29 @@ class Store:
                 "writable and the disk has room, or restore it from a backup made with `lpbot backup`"
             ) from None
         return self
+
+    def _wait_for_wal(self) -> None:
+        """Open this thread's connection, which switches a new file to WAL.
+
+        Changing the journal mode needs the file to itself, and SQLite can answer "locked" at once
+        rather than wait when many processes open a new file together; a short, bounded wait fixes it.
+        """
+        delay = 0.01
+        for _ in range(12):  # about 40 s at most, in doubling steps capped at 5 s
+            try:
+                self.ping_connection()
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error):
+                    raise
+                self._local = threading.local()
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        self.ping_connection()
+
+    def ping_connection(self) -> None:
+        """Open this thread's connection now (a fresh file becomes WAL here), raising what SQLite says."""
+        self.db.execute("SELECT 1").fetchone()
 
     def open_read_only(self) -> Store:
         """Open an existing database only to read it: a restored backup, a read-only mount. Nothing is migrated."""
