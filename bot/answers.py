@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from bot import blocks, kudos, weekly
-from bot.blocks import Reply
+from bot import blocks, kudos, schedule_time, weekly_poster
+from bot.blocks import Answer, Reply
 from bot.commands import (
     USAGE,
     DirectMessages,
@@ -52,14 +52,6 @@ class Asker:
     @property
     def viewer(self) -> kudos_store.Viewer:
         return kudos_store.Viewer(self.user_id, self.channel_id)
-
-
-@dataclass(frozen=True)
-class Answer:
-    """Replies to send through the response_url, in order, and DMs to send to (user, reply)."""
-
-    replies: list[Reply]
-    dms: list[tuple[str, Reply]] = field(default_factory=list)
 
 
 def answer(intent: Intent, services: Services, asker: Asker) -> Answer:
@@ -118,7 +110,7 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
             now = services.clock()
             rows = []
             for schedule in weekly_store.list_schedules(services.store.db, asker.team_id):
-                rows.append((schedule, weekly.local_time(schedule, weekly.next_run(schedule, now))))
+                rows.append((schedule, schedule_time.local_time(schedule, schedule_time.next_run(schedule, now))))
             return Answer([blocks.schedules_reply(rows)])
         case SetSchedule(channel_id, weekday, at, tz):
             _require_admin(services, asker)
@@ -130,12 +122,12 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
                 weekly_store.save_schedule(db, schedule, services.clock())
             if services.on_schedule_change:
                 services.on_schedule_change(schedule.team_id, schedule.channel_id)
-            when = weekly.local_time(schedule, weekly.next_run(schedule, services.clock()))
+            when = schedule_time.local_time(schedule, schedule_time.next_run(schedule, services.clock()))
             return Answer(
                 [
                     blocks.notice(
                         f"Scheduled: a principle of the week in <#{channel_id}> every "
-                        f"{weekly.WEEKDAYS[weekday].capitalize()} at {at} {blocks.escape(schedule.tz)}. "
+                        f"{schedule_time.WEEKDAYS[weekday].capitalize()} at {at} {blocks.escape(schedule.tz)}. "
                         f"First post: {when}. Make sure I'm in the channel (`/invite @LP Bot`)."
                     )
                 ]
@@ -179,19 +171,19 @@ def _week(services: Services, asker: Asker, upcoming: bool) -> Reply:
     if schedule is None:
         admin_hint = "An admin can start one with `/lp schedule #channel monday 09:00`."
         return blocks.notice(f"This channel has no principle of the week yet. {admin_hint}")
-    week, at = weekly.occurrence(schedule, now)
+    week, at = schedule_time.occurrence(schedule, now)
     current = weekly_store.entry(services.store.db, asker.team_id, channel, week)
     if not upcoming and current and current.status == "posted":
         principle = services.catalog.by_slug(current.principle)
         if principle:
             return blocks.principle_card(principle)
     if upcoming and current and current.status == "posted":
-        at = weekly.next_run(schedule, now)
-        choice = weekly.plan(services, schedule, at)
+        at = schedule_time.next_run(schedule, now)
+        choice = weekly_poster.plan(services, schedule, at)
     else:
-        at = at if at > now else weekly.next_run(schedule, now)
-        choice = weekly.plan(services, schedule, at, exclude_week=week)
-    when = weekly.local_time(schedule, at)
+        at = at if at > now else schedule_time.next_run(schedule, now)
+        choice = weekly_poster.plan(services, schedule, at, exclude_week=week)
+    when = schedule_time.local_time(schedule, at)
     card = blocks.principle_card(choice.principle)
     intro = blocks.notice(f"Coming up in this channel on {when}: *{blocks.escape(choice.principle.name)}*. {blocks.escape(choice.why)}")
     return Reply(text=intro.text, blocks=intro.blocks + card.blocks)
@@ -247,6 +239,11 @@ def _zone_for_limit(services: Services, asker: Asker):
     except LookupFailed:
         return kudos.UTC  # a day counted in UTC beats refusing the kudos
     return giver.zone if giver else kudos.UTC
+
+
+def kudos_modal_view(services: Services, **choices) -> dict:
+    """The kudos modal for this catalog and settings; `choices` are blocks.kudos_modal's."""
+    return blocks.kudos_modal(services.catalog, default_channel=services.settings.kudos_channel, **choices)
 
 
 def form_channel(form: blocks.KudosForm, services: Services) -> str | None:

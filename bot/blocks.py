@@ -40,6 +40,14 @@ class Reply:
         return {"text": self.text, "blocks": self.blocks, "response_type": self.response_type}
 
 
+@dataclass(frozen=True)
+class Answer:
+    """Replies to send through the response_url, in order, and DMs to send to (user, reply)."""
+
+    replies: list[Reply]
+    dms: list[tuple[str, Reply]] = field(default_factory=list)
+
+
 _BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt);)")
 # Bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) can make a line read
 # backwards or reorder a name and a reason; nothing a person means to say needs them.

@@ -18,7 +18,7 @@ from typing import IO
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
 
-from bot import doctor, places, weekly
+from bot import doctor, places, weekly_poster
 from bot.app import SLACK_API_URL, build_services, clients_for_workspaces, create_app, web_client
 from bot.blocks import checked_user_id
 from bot.console import run_console
@@ -281,7 +281,7 @@ def _weekly(args, settings: Settings, stdout: IO[str]) -> int:
     services.client_for = clients_for_workspaces(settings, services)
     try:
         now = args.as_of or services.clock()
-        outcomes = weekly.run_due(services, None, now)
+        outcomes = weekly_poster.run_due(services, None, now)
         for outcome in outcomes:
             detail = f" ({outcome.error})" if outcome.error else ""
             print(f"{outcome.week} <#{outcome.channel_id}> {outcome.status} {outcome.principle or ''}{detail}".rstrip(), file=stdout)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot import kudos, weekly
+from bot import kudos, schedule_time
 
 COMMAND = "/lp"
 
@@ -206,11 +206,11 @@ def _parse_schedule(args: list[str]) -> Intent:
     try:
         return SetSchedule(
             channel.group(1),
-            weekly.parse_weekday(args[1]),
-            weekly.parse_time(args[2]),
-            weekly.parse_zone(args[3]) if len(args) == 4 else None,
+            schedule_time.parse_weekday(args[1]),
+            schedule_time.parse_time(args[2]),
+            schedule_time.parse_zone(args[3]) if len(args) == 4 else None,
         )
-    except weekly.ScheduleError as error:
+    except schedule_time.ScheduleError as error:
         return UsageError(str(error))
 
 

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import IO
 
-from bot import weekly
+from bot import schedule_time, weekly_poster
 from bot.app import build_services, create_app
 from bot.local_slack import LocalSlack, SlackSender
 from bot.server import HttpServer
@@ -146,7 +146,7 @@ class Console:
 
     def _post_due(self) -> None:
         seen = len(self.slack.calls)
-        weekly.run_due(self.services, self.app.client, self.now())
+        weekly_poster.run_due(self.services, self.app.client, self.now())
         for call in self.slack.calls[seen:]:
             if call.method == "chat.postMessage":
                 self.buttons = []
@@ -230,7 +230,8 @@ class Console:
         target = self.now() + by
         while True:
             moments = [
-                weekly.next_run(schedule, self.now()) for schedule in weekly_store.list_schedules(self.services.store.db, active_only=True)
+                schedule_time.next_run(schedule, self.now())
+                for schedule in weekly_store.list_schedules(self.services.store.db, active_only=True)
             ]
             upcoming = min((m for m in moments if m <= target), default=None)
             if upcoming is None:

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import blocks
-from bot.blocks import Reply
-
-if TYPE_CHECKING:  # answers use weekly, which uses delivery: import for type checking only
-    from bot.answers import Answer
-    from bot.services import Services
+from bot.blocks import Answer, Reply
 
 log = logging.getLogger(__name__)
 
@@ -87,16 +82,11 @@ def failure_code(error: Exception) -> str:
     return type(error).__name__
 
 
-def kudos_modal_view(services: Services, **choices) -> dict:
-    """The kudos modal for this catalog and settings; `choices` are blocks.kudos_modal's."""
-    return blocks.kudos_modal(services.catalog, default_channel=services.settings.kudos_channel, **choices)
-
-
-def open_kudos_modal(client: WebClient, services: Services, trigger_id: str, **choices) -> dict | None:
-    """Open the kudos modal; returns the opened view (its id and hash), or None when Slack refused."""
+def open_view(client: WebClient, trigger_id: str, view: dict) -> dict | None:
+    """Open a modal; returns the opened view (its id and hash), or None when Slack refused."""
     try:
-        return client.views_open(trigger_id=trigger_id, view=kudos_modal_view(services, **choices))["view"]
+        return client.views_open(trigger_id=trigger_id, view=view)["view"]
     except SLACK_FAILURES as error:
         # Most often expired_trigger_id: the person clicked and Slack gave up before we answered.
-        log.warning("could not open the kudos modal: %s", failure_code(error))
+        log.warning("could not open the modal: %s", failure_code(error))
         return None

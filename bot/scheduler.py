@@ -14,7 +14,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
 
-from bot import weekly
+from bot import weekly_poster
 from bot.services import Services
 from storage import weekly as weekly_store
 
@@ -53,7 +53,7 @@ class WeeklyScheduler:
             self.scheduler.shutdown(wait=True)
 
     def run_due(self) -> None:
-        for outcome in weekly.run_due(self.services, self.client, self.services.clock(), should_stop=self._stopping.is_set):
+        for outcome in weekly_poster.run_due(self.services, self.client, self.services.clock(), should_stop=self._stopping.is_set):
             log.info("weekly %s in %s: %s", outcome.week, outcome.channel_id, outcome.status)
 
     def sync(self, team_id: str, channel_id: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import blocks, places, weekly
+from bot import blocks, places, weekly_poster
 from bot.app import web_client
 from storage import Store
 from storage import kudos as kudos_store
@@ -80,10 +80,10 @@ def test_the_weekly_recap_never_quotes_a_private_channel_with_a_c_id(ask, servic
 
     client = web_client(services.settings, services.sleep)
     schedule(services)
-    weekly.run_due(services, client, at("2026-11-30T08:00:00"))
+    weekly_poster.run_due(services, client, at("2026-11-30T08:00:00"))
     clock.now = at("2026-12-02T10:00:00")
     ask(f"kudos {BOB} customer obsession for the churn numbers before the board saw them", channel="C0SECRET")
-    weekly.run_due(services, client, at("2026-12-07T08:00:00"))
+    weekly_poster.run_due(services, client, at("2026-12-07T08:00:00"))
     text = block_text(posts(slack)[-1])
     assert "Customer Obsession got 1 kudos" in text  # the count travels
     assert "churn" not in text and "<@U0ALICE> recognised" not in text  # the words do not

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import weekly
+from bot import rotation, schedule_time, weekly_poster
 from bot.app import build_services, web_client
 from bot.blocks import RECOGNIZE_ACTION
 from bot.scheduler import WeeklyScheduler, job_id, trigger_for
@@ -63,7 +63,7 @@ def at(text):
 )
 def test_next_run_is_local_time_across_daylight_saving(tz, weekday, time_, now, expected):
     s = Schedule("T", "C1", weekday, time_, tz, "U1", "active")
-    assert weekly.next_run(s, at(now)) == datetime.fromisoformat(expected)
+    assert schedule_time.next_run(s, at(now)) == datetime.fromisoformat(expected)
     # The running bot's cron trigger agrees with the rule that `lpbot weekly` and the ledger use.
     # (Compared in UTC: a local time inside a DST gap never compares equal across zones.)
     assert trigger_for(s).get_next_fire_time(None, at(now)).astimezone(UTC) == datetime.fromisoformat(expected)
@@ -71,16 +71,16 @@ def test_next_run_is_local_time_across_daylight_saving(tz, weekday, time_, now, 
 
 def test_berlin_post_arrives_at_nine_local_on_the_dst_monday(services, client, slack):
     schedule(services)
-    assert weekly.run_due(services, client, at("2026-03-30T06:59:00")) == []
-    (outcome,) = weekly.run_due(services, client, at("2026-03-30T07:00:00"))
+    assert weekly_poster.run_due(services, client, at("2026-03-30T06:59:00")) == []
+    (outcome,) = weekly_poster.run_due(services, client, at("2026-03-30T07:00:00"))
     assert outcome.status == "posted" and outcome.week == "2026-W14"
     assert len(posts(slack)) == 1
 
 
 def test_auckland_week_is_its_own_local_week(services, client, slack):
     schedule(services, tz="Pacific/Auckland")
-    assert weekly.run_due(services, client, at("2026-11-29T19:59:00")) == []
-    (outcome,) = weekly.run_due(services, client, at("2026-11-29T20:00:00"))
+    assert weekly_poster.run_due(services, client, at("2026-11-29T19:59:00")) == []
+    (outcome,) = weekly_poster.run_due(services, client, at("2026-11-29T20:00:00"))
     assert outcome.week == "2026-W49"
 
 
@@ -90,13 +90,13 @@ def test_auckland_week_is_its_own_local_week(services, client, slack):
 def test_reruns_and_restarts_post_once(services, client, slack, settings):
     schedule(services)
     monday = at("2026-11-30T08:00:00")
-    assert [o.status for o in weekly.run_due(services, client, monday)] == ["posted"]
-    assert weekly.run_due(services, client, monday + timedelta(minutes=5)) == []
+    assert [o.status for o in weekly_poster.run_due(services, client, monday)] == ["posted"]
+    assert weekly_poster.run_due(services, client, monday + timedelta(minutes=5)) == []
     restarted = build_services(settings)  # a new process on the same file, mid-week
-    assert weekly.run_due(restarted, web_client(settings), monday + timedelta(hours=3)) == []
+    assert weekly_poster.run_due(restarted, web_client(settings), monday + timedelta(hours=3)) == []
     restarted.store.close()
     assert len(posts(slack)) == 1
-    assert [o.status for o in weekly.run_due(services, client, monday + timedelta(days=7))] == ["posted"]
+    assert [o.status for o in weekly_poster.run_due(services, client, monday + timedelta(days=7))] == ["posted"]
 
 
 def test_two_threads_racing_for_the_same_week_post_once(services, client, slack, settings):
@@ -107,7 +107,7 @@ def test_two_threads_racing_for_the_same_week_post_once(services, client, slack,
 
     def race(other):
         start.wait()
-        results.extend(weekly.run_due(other, web_client(settings), at("2026-11-30T08:00:00")))
+        results.extend(weekly_poster.run_due(other, web_client(settings), at("2026-11-30T08:00:00")))
 
     threads = [threading.Thread(target=race, args=(o,)) for o in others]
     for thread in threads:
@@ -143,33 +143,33 @@ def test_two_processes_running_lpbot_weekly_post_once(services, slack, settings)
 
 def test_catch_up_within_the_grace_period(services, client, slack):
     schedule(services)
-    (outcome,) = weekly.run_due(services, client, at("2026-12-01T07:59:00"))  # 23h59 late
+    (outcome,) = weekly_poster.run_due(services, client, at("2026-12-01T07:59:00"))  # 23h59 late
     assert outcome.status == "posted"
 
 
 def test_beyond_the_grace_the_week_is_skipped_and_logged_once(services, client, slack, caplog):
     schedule(services)
-    with caplog.at_level(logging.WARNING, logger="bot.weekly"):
-        (outcome,) = weekly.run_due(services, client, at("2026-12-01T08:01:00"))
-        assert weekly.run_due(services, client, at("2026-12-02T08:00:00")) == []
+    with caplog.at_level(logging.WARNING, logger="bot.weekly_poster"):
+        (outcome,) = weekly_poster.run_due(services, client, at("2026-12-01T08:01:00"))
+        assert weekly_poster.run_due(services, client, at("2026-12-02T08:00:00")) == []
     assert outcome.status == "skipped"
     assert [r.message for r in caplog.records if "skipped" in r.message] == [
         "weekly post for T0LOCAL/C0GENERAL in 2026-W49 skipped: the bot was down past the grace period"
     ]
     assert posts(slack) == []
-    assert [o.status for o in weekly.run_due(services, client, at("2026-12-07T08:00:00"))] == ["posted"]
+    assert [o.status for o in weekly_poster.run_due(services, client, at("2026-12-07T08:00:00"))] == ["posted"]
 
 
 def test_grace_hours_setting(services, client, slack):
     services.settings = type(services.settings)(**{**services.settings.__dict__, "weekly_grace_hours": 2})
     schedule(services)
-    assert weekly.run_due(services, client, at("2026-11-30T10:01:00"))[0].status == "skipped"
+    assert weekly_poster.run_due(services, client, at("2026-11-30T10:01:00"))[0].status == "skipped"
 
 
 def test_rate_limited_post_waits_retry_after_then_posts(services, client, slack, waits):
     schedule(services)
     slack.fail_next("chat.postMessage", 429, headers={"Retry-After": "7"})
-    (outcome,) = weekly.run_due(services, client, at("2026-11-30T08:00:00"))
+    (outcome,) = weekly_poster.run_due(services, client, at("2026-11-30T08:00:00"))
     assert outcome.status == "posted"
     assert waits == [7.0]
     assert len(slack.calls_to("chat.postMessage")) == 2
@@ -178,7 +178,7 @@ def test_rate_limited_post_waits_retry_after_then_posts(services, client, slack,
 def test_server_errors_back_off_then_post(services, client, slack, waits):
     schedule(services)
     slack.fail_next("chat.postMessage", 503, body={"ok": False, "error": "service_unavailable"}, times=2)
-    (outcome,) = weekly.run_due(services, client, at("2026-11-30T08:00:00"))
+    (outcome,) = weekly_poster.run_due(services, client, at("2026-11-30T08:00:00"))
     assert outcome.status == "posted"
     assert waits == [1.0, 2.0]
 
@@ -186,9 +186,9 @@ def test_server_errors_back_off_then_post(services, client, slack, waits):
 def test_a_failed_post_is_retried_within_the_week_with_the_same_principle(services, client, slack, waits):
     schedule(services)
     slack.fail_next("chat.postMessage", 500, body={"ok": False, "error": "internal_error"}, times=3)
-    (failed,) = weekly.run_due(services, client, at("2026-11-30T08:00:00"))
+    (failed,) = weekly_poster.run_due(services, client, at("2026-11-30T08:00:00"))
     assert failed.status == "failed"
-    (retried,) = weekly.run_due(services, client, at("2026-11-30T08:05:00"))
+    (retried,) = weekly_poster.run_due(services, client, at("2026-11-30T08:05:00"))
     assert retried.status == "posted" and retried.principle == failed.principle
     assert len(posts(slack)) == 4  # three refused, one delivered
 
@@ -210,14 +210,14 @@ def test_a_post_slack_refuses_for_good_pauses_and_tells_the_admin_once(services,
     schedule(services, channel=channel)
     if fault:
         slack.fail_next("chat.postMessage", 200, body={"ok": False, "error": fault})
-    (outcome,) = weekly.run_due(services, client, at("2026-11-30T08:00:00"))
+    (outcome,) = weekly_poster.run_due(services, client, at("2026-11-30T08:00:00"))
     assert outcome.status == "paused"
     assert not weekly_store.get_schedule(services.store.db, "T0LOCAL", channel).active
     dm = posts(slack, "U0ALICE")[0]
     assert f"paused the weekly principle post for <#{channel}>" in block_text(dm)
     assert f"/lp schedule off <#{channel}>" in block_text(dm)
-    assert weekly.run_due(services, client, at("2026-11-30T08:05:00")) == []  # the next sweep does not retry
-    assert weekly.run_due(services, client, at("2026-12-07T08:00:00")) == []
+    assert weekly_poster.run_due(services, client, at("2026-11-30T08:05:00")) == []  # the next sweep does not retry
+    assert weekly_poster.run_due(services, client, at("2026-12-07T08:00:00")) == []
     assert len(posts(slack, "U0ALICE")) == 1
 
 
@@ -227,7 +227,7 @@ def test_a_post_slack_refuses_for_good_pauses_and_tells_the_admin_once(services,
 def run_weeks(services, client, weeks, start="2026-11-30T08:00:00"):
     chosen = []
     for n in range(weeks):
-        (outcome,) = weekly.run_due(services, client, at(start) + timedelta(days=7 * n))
+        (outcome,) = weekly_poster.run_due(services, client, at(start) + timedelta(days=7 * n))
         chosen.append(outcome.principle)
     return chosen
 
@@ -262,18 +262,18 @@ def test_balanced_picks_the_least_recognised(ask, services, client, clock):
     for principle in [p.slug for p in services.catalog][:13]:
         ask(f"kudos <@U0BOB> {principle} for living this one visibly this month", user="U0CAROL")
     schedule(services)
-    (outcome,) = weekly.run_due(services, client, at("2026-11-30T08:00:00"))
+    (outcome,) = weekly_poster.run_due(services, client, at("2026-11-30T08:00:00"))
     assert outcome.principle == "deliver-results"
 
 
 def test_choose_principle_explains_itself():
     catalog = load_catalog()
     counts = {p.slug: 3 for p in catalog} | {"frugality": 1}
-    choice = weekly.choose_principle("balanced", catalog, [], counts, now=CREATED, seed="x")
+    choice = rotation.choose_principle("balanced", catalog, [], counts, now=CREATED, seed="x")
     assert choice.principle.slug == "frugality"
     assert choice.why == "1 kudos for Frugality in the last 8 weeks: the least recognised lately."
     shown = [LedgerEntry("2025-W52", "frugality", "posted", "2025-12-22T08:00:00.000000+00:00", 1, None)]
-    assert weekly.choose_principle("balanced", catalog, shown, counts, now=CREATED, seed="x").principle.slug != "frugality"
+    assert rotation.choose_principle("balanced", catalog, shown, counts, now=CREATED, seed="x").principle.slug != "frugality"
 
 
 # -- the post -------------------------------------------------------------------------------
@@ -282,11 +282,11 @@ def test_choose_principle_explains_itself():
 def test_the_post_has_the_principle_a_question_a_recap_and_a_button(ask, services, client, slack, clock):
     services.settings = type(services.settings)(**{**services.settings.__dict__, "rotation": "sequential"})
     schedule(services)
-    weekly.run_due(services, client, at("2026-11-30T08:00:00"))
+    weekly_poster.run_due(services, client, at("2026-11-30T08:00:00"))
     clock.now = at("2026-12-02T10:00:00")
     ask("kudos <@U0BOB|bob> customer obsession for calling the customer back himself", user="U0CAROL")
     ask("kudos <@U0DAVE|dave> customer obsession for the accessibility fixes", user="U0CAROL", channel="G0PRIVATE")
-    weekly.run_due(services, client, at("2026-12-07T08:00:00"))
+    weekly_poster.run_due(services, client, at("2026-12-07T08:00:00"))
     first, second = posts(slack)
     text = block_text(second)
     assert second["blocks"][0]["text"]["text"] == "Principle of the week: :key: 2. Ownership"
@@ -360,7 +360,7 @@ def test_week_and_week_next_in_a_channel(ask, services, client, clock):
     services.settings = type(services.settings)(**{**services.settings.__dict__, "rotation": "sequential"})
     schedule(services)
     assert "Coming up in this channel on Mon 30 Nov 09:00: *Customer Obsession*" in ask("week")["text"]
-    weekly.run_due(services, client, at("2026-11-30T08:00:00"))
+    weekly_poster.run_due(services, client, at("2026-11-30T08:00:00"))
     clock.now = at("2026-12-01T12:00:00")
     assert ask("week")["text"].startswith("1. Customer Obsession:")
     assert "Coming up in this channel on Mon 07 Dec 09:00: *Ownership*" in ask("week next")["text"]
@@ -389,10 +389,10 @@ def test_a_timed_out_post_that_went_out_is_not_posted_again(services, settings, 
     slack.wall_clock = at("2026-11-30T08:00:01").timestamp  # Slack and the bot agree on the time
     impatient = web_client(settings, services.sleep, timeout=0.3)
     slack.delay_next("chat.postMessage", 0.8)  # Slack posts it, but answers too late
-    (outcome,) = weekly.run_due(services, impatient, at("2026-11-30T08:00:00"))
+    (outcome,) = weekly_poster.run_due(services, impatient, at("2026-11-30T08:00:00"))
     assert outcome.status == "uncertain"
     slack.wait_for(lambda calls: slack.calls_to("chat.postMessage")[0].status == 200)
-    (settled,) = weekly.run_due(services, impatient, at("2026-11-30T08:05:00"))
+    (settled,) = weekly_poster.run_due(services, impatient, at("2026-11-30T08:05:00"))
     assert settled.status == "posted"
     assert slack.delivered == {"C0GENERAL": 1}
     # One history call, within the limits Slack sets distributed apps: 15 messages, a narrow window.
@@ -408,10 +408,10 @@ def test_a_timed_out_post_that_never_arrived_is_sent_again(services, settings, s
     impatient = web_client(settings, services.sleep, timeout=0.3)
     slack.delay_next("chat.postMessage", 0.8)
     slack.fail_next("chat.postMessage", 500, body={"ok": False, "error": "internal_error"})  # and it is lost
-    (outcome,) = weekly.run_due(services, impatient, at("2026-11-30T08:00:00"))
+    (outcome,) = weekly_poster.run_due(services, impatient, at("2026-11-30T08:00:00"))
     assert outcome.status == "uncertain"
     slack.wait_for(lambda calls: slack.calls_to("chat.postMessage")[0].status == 500)
-    (retried,) = weekly.run_due(services, web_client(settings, services.sleep), at("2026-11-30T08:05:00"))
+    (retried,) = weekly_poster.run_due(services, web_client(settings, services.sleep), at("2026-11-30T08:05:00"))
     assert retried.status == "posted" and retried.principle == outcome.principle
     assert slack.delivered == {"C0GENERAL": 1}
 
@@ -420,12 +420,12 @@ def test_a_post_whose_process_died_after_sending_is_found_not_repeated(services,
     schedule(services)
     monday = at("2026-11-30T08:00:00")
     slack.wall_clock = (monday + timedelta(seconds=1)).timestamp
-    (first,) = weekly.run_due(services, client, monday)
+    (first,) = weekly_poster.run_due(services, client, monday)
     # Make it look as if the process died between Slack's answer and writing it down.
     with services.store.write() as db:
         db.execute("UPDATE weekly_posts SET status = 'claimed', posted_at = NULL")
-    assert weekly.run_due(services, client, monday + timedelta(minutes=5)) == []  # still someone else's claim
-    (settled,) = weekly.run_due(services, client, monday + timedelta(minutes=20))
+    assert weekly_poster.run_due(services, client, monday + timedelta(minutes=5)) == []  # still someone else's claim
+    (settled,) = weekly_poster.run_due(services, client, monday + timedelta(minutes=20))
     assert settled.status == "posted"
     assert slack.delivered == {"C0GENERAL": 1}
 
@@ -439,6 +439,6 @@ def test_a_stopping_bot_starts_no_further_posts(services, client, slack):
         asked.append(True)
         return len(asked) > 1
 
-    outcomes = weekly.run_due(services, client, at("2026-11-30T08:00:00"), should_stop=stop_after_first)
+    outcomes = weekly_poster.run_due(services, client, at("2026-11-30T08:00:00"), should_stop=stop_after_first)
     assert len(outcomes) == 1 and len(slack.calls_to("chat.postMessage")) == 1
-    assert len(weekly.run_due(services, client, at("2026-11-30T08:05:00"))) == 2  # the rest go out on the next run
+    assert len(weekly_poster.run_due(services, client, at("2026-11-30T08:05:00"))) == 2  # the rest go out on the next run

@@ -5,7 +5,8 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot import blocks
-from bot.delivery import open_kudos_modal
+from bot.answers import kudos_modal_view
+from bot.delivery import open_view
 from bot.services import Services
 
 
@@ -25,9 +26,9 @@ def register(app: App, services: Services) -> None:
         ack()
         principle = services.catalog.by_slug(action.get("value", ""))
         channel_id = (body.get("channel") or {}).get("id")
-        open_kudos_modal(client, services, body["trigger_id"], principle=principle, channel_id=channel_id)
+        open_view(client, body["trigger_id"], kudos_modal_view(services, principle=principle, channel_id=channel_id))
 
     @app.action(blocks.GIVE_KUDOS_ACTION)
     def give_kudos_from_home(ack, body, client):
         ack()
-        open_kudos_modal(client, services, body["trigger_id"])
+        open_view(client, body["trigger_id"], kudos_modal_view(services))

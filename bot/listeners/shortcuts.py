@@ -7,7 +7,8 @@ import logging
 from slack_bolt import App
 
 from bot import places
-from bot.delivery import SLACK_FAILURES, failure_code, kudos_modal_view, open_kudos_modal
+from bot.answers import kudos_modal_view
+from bot.delivery import SLACK_FAILURES, failure_code, open_view
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ def register(app: App, services: Services) -> None:
     @app.shortcut(GIVE_KUDOS)
     def give_kudos_shortcut(ack, shortcut, client):
         ack()
-        open_kudos_modal(client, services, shortcut["trigger_id"])
+        open_view(client, shortcut["trigger_id"], kudos_modal_view(services))
 
     @app.shortcut(GIVE_KUDOS_FOR_MESSAGE)
     def give_kudos_for_message_shortcut(ack, shortcut, client):
@@ -37,7 +38,7 @@ def register(app: App, services: Services) -> None:
             "channel_id": channel_id if places.from_command(channel_id, channel.get("name")) in ("public", "private") else None,
         }
         # A trigger_id lives 3 seconds: open the modal first, then look up the link and fill it in.
-        opened = open_kudos_modal(client, services, shortcut["trigger_id"], **choices)
+        opened = open_view(client, shortcut["trigger_id"], kudos_modal_view(services, **choices))
         if opened is None:
             return
         try:

@@ -1,27 +1,26 @@
-"""Principle of the week: when each channel's post is due, which principle it gets, and posting it once.
+"""Posting the principle of the week: each channel's post once a week, checked against the ledger.
 
-Time always comes in as `now`; nothing here reads a clock, so every rule can be tested at
-any moment of any week in any zone.
+The only weekly module that talks to Slack. When a post is due comes from bot/schedule_time.py,
+which principle from bot/rotation.py, and the ledger's states from storage/weekly.py.
 """
 
 from __future__ import annotations
 
 import logging
-import random
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta
 from urllib.error import URLError
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import blocks
 from bot.delivery import send_dm
+from bot.rotation import BALANCE_WINDOW, Choice, choose_principle, question_for
+from bot.schedule_time import occurrence
 from bot.services import Services
-from principles import Catalog, Principle
+from principles import Principle
 from storage import kudos as kudos_store
 from storage import weekly as weekly_store
 from storage.kudos import iso
@@ -30,12 +29,9 @@ from storage.weekly import LedgerEntry, Schedule
 log = logging.getLogger(__name__)
 
 POST_EVENT = "lpbot_weekly_post"
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-BALANCE_WINDOW = timedelta(weeks=8)
 HISTORY_LIMIT = 15
 # A post that timed out was sent within the client's timeout and retries of its claim.
 STALE_WINDOW = weekly_store.STALE_CLAIM
-NOT_AGAIN_WITHIN = timedelta(weeks=6)
 # Slack errors that retrying cannot fix: the schedule pauses (so it is not retried every few minutes
 # all week) and whoever set it is told once. The token errors may stop that DM too; the pause and the
 # log line remain, and `lpbot doctor` names the fix.
@@ -49,107 +45,6 @@ _PERMANENT = {
     "account_inactive": "my Slack account for this workspace is inactive. Reinstall LP Bot to bring it back.",
     "missing_scope": "I lack a permission I need to post. Reinstall LP Bot from its manifest to grant it.",
 }
-
-
-class ScheduleError(ValueError):
-    """Schedule text that cannot work; the message says what to type instead."""
-
-
-def parse_weekday(text: str) -> int:
-    word = text.lower()
-    for index, name in enumerate(WEEKDAYS):
-        if len(word) >= 3 and name.startswith(word):
-            return index
-    raise ScheduleError(f"“{blocks.quote(text, 20)}” isn't a weekday; use monday … sunday (or mon … sun).")
-
-
-def parse_time(text: str) -> str:
-    found = re.fullmatch(r"([01]?\d|2[0-3])[:.h]?([0-5]\d)", text)
-    if not found:
-        raise ScheduleError(f"“{blocks.quote(text, 20)}” isn't a time; use 24-hour HH:MM, for example 09:30.")
-    return f"{int(found.group(1)):02d}:{found.group(2)}"
-
-
-# The longest IANA zone name is 32 characters; anything far longer is not one.
-_ZONE_NAME_LIMIT = 64
-
-
-def parse_zone(text: str) -> str:
-    """The zone name if zoneinfo knows it; ScheduleError (never anything else) if not."""
-    try:
-        if len(text) > _ZONE_NAME_LIMIT:
-            raise ValueError(text)
-        ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        # OSError: an area alone ("Europe") names a folder of zones, which zoneinfo tries to read as one.
-        raise ScheduleError(f"“{blocks.quote(text, 40)}” isn't a time zone; use an Area/City name such as Europe/Berlin.") from None
-    return text
-
-
-def occurrence(schedule: Schedule, now: datetime) -> tuple[str, datetime]:
-    """This week's scheduled moment (weeks start on Monday in the schedule's zone) and the week's key."""
-    zone = ZoneInfo(schedule.tz)
-    local_today = now.astimezone(zone).date()
-    day = local_today - timedelta(days=local_today.weekday() - schedule.weekday)
-    hour, minute = map(int, schedule.time.split(":"))
-    # A time inside a spring-forward gap does not exist; the round trip through UTC moves it
-    # to the real moment an hour later, which is when a person would expect it.
-    at = datetime.combine(day, time(hour, minute), tzinfo=zone).astimezone(timezone.utc)
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}", at
-
-
-def local_time(schedule: Schedule, moment: datetime) -> str:
-    """A moment as the channel's people read it: in the schedule's zone, e.g. 'Mon 30 Nov 09:00'."""
-    return moment.astimezone(ZoneInfo(schedule.tz)).strftime("%a %d %b %H:%M")
-
-
-def next_run(schedule: Schedule, now: datetime) -> datetime:
-    _, at = occurrence(schedule, now)
-    return at if at > now else occurrence(schedule, now + timedelta(days=7))[1]
-
-
-@dataclass(frozen=True)
-class Choice:
-    principle: Principle
-    why: str
-
-
-def choose_principle(
-    policy: str,
-    catalog: Catalog,
-    shown: list[LedgerEntry],
-    kudos_counts: dict[str, int],
-    *,
-    now: datetime,
-    seed: str,
-) -> Choice:
-    """The principle for a channel's next post. `shown` is the channel's posted weeks, oldest first."""
-    principles = list(catalog)
-    posted = [entry.principle for entry in shown]
-    if policy == "sequential":
-        last = catalog.by_slug(posted[-1]) if posted else None
-        chosen = principles[last.number % len(principles)] if last else principles[0]
-        return Choice(chosen, f"Principle {chosen.number} of {len(principles)}, taken in order.")
-    if policy == "shuffle":
-        rounds, into_round = divmod(len(posted), len(principles))
-        this_round = set(posted[len(posted) - into_round :]) if into_round else set()
-        order = principles[:]
-        random.Random(f"{seed}:{rounds}").shuffle(order)
-        chosen = next((p for p in order if p.slug not in this_round), order[0])
-        return Choice(chosen, f"Each principle once a round, in shuffled order: round {rounds + 1}.")
-    recent = {entry.principle for entry in shown if entry.scheduled_for >= iso(now - NOT_AGAIN_WITHIN)}
-    candidates = [p for p in principles if p.slug not in recent] or principles
-    last_shown = {entry.principle: entry.scheduled_for for entry in shown}
-    chosen = min(candidates, key=lambda p: (kudos_counts.get(p.slug, 0), last_shown.get(p.slug, ""), p.number))
-    count = kudos_counts.get(chosen.slug, 0)
-    return Choice(chosen, f"{count} kudos for {chosen.name} in the last 8 weeks: the least recognised lately.")
-
-
-def question_for(principle: Principle, times_posted_before: int) -> str | None:
-    if not principle.questions:
-        return None
-    return principle.questions[times_posted_before % len(principle.questions)]
 
 
 def _posted(entries: list[LedgerEntry]) -> list[LedgerEntry]:

@@ -1,0 +1,57 @@
+"""Which principle a channel's weekly post gets: balanced (the least recognised lately), sequential or shuffle. Pure."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from principles import Catalog, Principle
+from storage.kudos import iso
+from storage.weekly import LedgerEntry
+
+BALANCE_WINDOW = timedelta(weeks=8)
+NOT_AGAIN_WITHIN = timedelta(weeks=6)
+
+
+@dataclass(frozen=True)
+class Choice:
+    principle: Principle
+    why: str
+
+
+def choose_principle(
+    policy: str,
+    catalog: Catalog,
+    shown: list[LedgerEntry],
+    kudos_counts: dict[str, int],
+    *,
+    now: datetime,
+    seed: str,
+) -> Choice:
+    """The principle for a channel's next post. `shown` is the channel's posted weeks, oldest first."""
+    principles = list(catalog)
+    posted = [entry.principle for entry in shown]
+    if policy == "sequential":
+        last = catalog.by_slug(posted[-1]) if posted else None
+        chosen = principles[last.number % len(principles)] if last else principles[0]
+        return Choice(chosen, f"Principle {chosen.number} of {len(principles)}, taken in order.")
+    if policy == "shuffle":
+        rounds, into_round = divmod(len(posted), len(principles))
+        this_round = set(posted[len(posted) - into_round :]) if into_round else set()
+        order = principles[:]
+        random.Random(f"{seed}:{rounds}").shuffle(order)
+        chosen = next((p for p in order if p.slug not in this_round), order[0])
+        return Choice(chosen, f"Each principle once a round, in shuffled order: round {rounds + 1}.")
+    recent = {entry.principle for entry in shown if entry.scheduled_for >= iso(now - NOT_AGAIN_WITHIN)}
+    candidates = [p for p in principles if p.slug not in recent] or principles
+    last_shown = {entry.principle: entry.scheduled_for for entry in shown}
+    chosen = min(candidates, key=lambda p: (kudos_counts.get(p.slug, 0), last_shown.get(p.slug, ""), p.number))
+    count = kudos_counts.get(chosen.slug, 0)
+    return Choice(chosen, f"{count} kudos for {chosen.name} in the last 8 weeks: the least recognised lately.")
+
+
+def question_for(principle: Principle, times_posted_before: int) -> str | None:
+    if not principle.questions:
+        return None
+    return principle.questions[times_posted_before % len(principle.questions)]
