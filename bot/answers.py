@@ -173,11 +173,11 @@ def _week(services: Services, asker: Asker, upcoming: bool) -> Reply:
         return blocks.notice(f"This channel has no principle of the week yet. {admin_hint}")
     week, at = schedule_time.occurrence(schedule, now)
     current = weekly_store.entry(services.store.db, asker.team_id, channel, week)
-    if not upcoming and current and current.status == "posted":
+    if not upcoming and current and current.posted:
         principle = services.catalog.by_slug(current.principle)
         if principle:
             return blocks.principle_card(principle)
-    if upcoming and current and current.status == "posted":
+    if upcoming and current and current.posted:
         at = schedule_time.next_run(schedule, now)
         choice = weekly_poster.plan(services, schedule, at)
     else:

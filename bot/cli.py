@@ -290,7 +290,7 @@ def _weekly(args, settings: Settings, stdout: IO[str]) -> int:
     finally:
         services.store.close()
     # Cron and CI notice a non-zero exit: any post that did not go out (or may not have) is one.
-    return 1 if any(o.status in ("failed", "paused", "uncertain") for o in outcomes) else 0
+    return 1 if any(o.status in weekly_poster.NOT_POSTED for o in outcomes) else 0
 
 
 def _doctor(settings: Settings, stdout: IO[str]) -> int:

@@ -24,11 +24,15 @@ from principles import Principle
 from storage import kudos as kudos_store
 from storage import weekly as weekly_store
 from storage.kudos import iso
-from storage.weekly import LedgerEntry, Schedule
+from storage.weekly import LedgerEntry, PostStatus, Schedule
 
 log = logging.getLogger(__name__)
 
 POST_EVENT = "lpbot_weekly_post"
+# An outcome, not a ledger state: the post failed for good and the schedule was paused.
+PAUSED = "paused"
+# Outcomes that mean a post did not go out, or may not have.
+NOT_POSTED = (PostStatus.FAILED, PostStatus.UNCERTAIN, PAUSED)
 HISTORY_LIMIT = 15
 # A post that timed out was sent within the client's timeout and retries of its claim.
 STALE_WINDOW = weekly_store.STALE_CLAIM
@@ -48,7 +52,7 @@ _PERMANENT = {
 
 
 def _posted(entries: list[LedgerEntry]) -> list[LedgerEntry]:
-    return [entry for entry in entries if entry.status == "posted"]
+    return [entry for entry in entries if entry.posted]
 
 
 def plan(services: Services, schedule: Schedule, now: datetime, *, exclude_week: str | None = None) -> Choice:
@@ -65,7 +69,7 @@ def plan(services: Services, schedule: Schedule, now: datetime, *, exclude_week:
 class Outcome:
     channel_id: str
     week: str
-    status: str  # posted | failed | uncertain | paused | skipped
+    status: str  # a PostStatus, or PAUSED
     principle: str | None = None
     error: str | None = None
 
@@ -106,13 +110,13 @@ def run_schedule(services: Services, client: WebClient, schedule: Schedule, now:
         return None
     team, channel = schedule.team_id, schedule.channel_id
     if not _still_to_post(services, client, schedule, week, now):
-        return Outcome(channel, week, "posted")
+        return Outcome(channel, week, PostStatus.POSTED)
     if now - at > timedelta(hours=services.settings.weekly_grace_hours):
         with services.store.write() as db:
             first_time = weekly_store.record_skipped(db, team, channel, week, at, now)
         if first_time:
             log.warning("weekly post for %s/%s in %s skipped: the bot was down past the grace period", team, channel, week)
-            return Outcome(channel, week, "skipped")
+            return Outcome(channel, week, PostStatus.SKIPPED)
         return None
     choice = plan(services, schedule, at, exclude_week=week)
     with services.store.write() as db:
@@ -135,9 +139,9 @@ def run_schedule(services: Services, client: WebClient, schedule: Schedule, now:
     except (TimeoutError, ConnectionError) as error:
         # The request left; Slack may have posted it. Decide on the next run, from the channel.
         with services.store.write() as db:
-            weekly_store.finish(db, team, channel, week, "uncertain", now, error=type(error).__name__)
+            weekly_store.finish(db, team, channel, week, PostStatus.UNCERTAIN, now, error=type(error).__name__)
         log.warning("weekly post for %s/%s in %s timed out; will check the channel before trying again", team, channel, week)
-        return Outcome(channel, week, "uncertain", slug, type(error).__name__)
+        return Outcome(channel, week, PostStatus.UNCERTAIN, slug, type(error).__name__)
     except (URLError, OSError) as error:
         return _failed(services, client, schedule, week, slug, type(error).__name__, now)
     except Exception:
@@ -145,9 +149,9 @@ def run_schedule(services: Services, client: WebClient, schedule: Schedule, now:
         _failed(services, client, schedule, week, slug, "internal_error", now)
         raise
     with services.store.write() as db:
-        weekly_store.finish(db, team, channel, week, "posted", now, message_ts=response.get("ts"))
+        weekly_store.finish(db, team, channel, week, PostStatus.POSTED, now, message_ts=response.get("ts"))
     log.info("weekly post for %s/%s in %s: %s", team, channel, week, slug)
-    return Outcome(channel, week, "posted", slug)
+    return Outcome(channel, week, PostStatus.POSTED, slug)
 
 
 def _still_to_post(services: Services, client: WebClient, schedule: Schedule, week: str, now: datetime) -> bool:
@@ -182,24 +186,24 @@ def _still_to_post(services: Services, client: WebClient, schedule: Schedule, we
         log.warning("could not check %s/%s for the timed-out post (%s); posting again", team, channel, error)
     with services.store.write() as db:
         if found:
-            weekly_store.finish(db, team, channel, week, "posted", now, message_ts=found.get("ts"))
+            weekly_store.finish(db, team, channel, week, PostStatus.POSTED, now, message_ts=found.get("ts"))
         else:
-            weekly_store.finish(db, team, channel, week, "failed", now, error="timed out and not in the channel")
+            weekly_store.finish(db, team, channel, week, PostStatus.FAILED, now, error="timed out and not in the channel")
     return found is None
 
 
 def _failed(services: Services, client: WebClient, schedule: Schedule, week: str, slug: str, code: str, now: datetime) -> Outcome:
     team, channel = schedule.team_id, schedule.channel_id
     with services.store.write() as db:
-        weekly_store.finish(db, team, channel, week, "failed", now, error=code)
+        weekly_store.finish(db, team, channel, week, PostStatus.FAILED, now, error=code)
         if code in _PERMANENT:
             weekly_store.pause_schedule(db, team, channel, code, now)
     if code not in _PERMANENT:
         log.warning("weekly post for %s/%s failed (%s); it will be retried this week", team, channel, code)
-        return Outcome(channel, week, "failed", slug, code)
+        return Outcome(channel, week, PostStatus.FAILED, slug, code)
     log.warning("weekly post for %s/%s paused: %s", team, channel, code)
     send_dm(client, schedule.created_by, blocks.schedule_paused_notice(channel, _PERMANENT[code].format(channel=channel)))
-    return Outcome(channel, week, "paused", slug, code)
+    return Outcome(channel, week, PAUSED, slug, code)
 
 
 def compose(services: Services, schedule: Schedule, principle: Principle, choice: Choice | None, at: datetime):

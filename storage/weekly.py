@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlite_utils import Database
 
@@ -30,20 +31,53 @@ class Schedule:
         return self.state == "active"
 
 
+class PostStatus(StrEnum):
+    """Where a week's post stands in the ledger. Each (team, channel, week) has one row.
+
+    claimed -> posted | failed | uncertain   (the post was sent: it went out, Slack refused, or it timed out)
+    uncertain, stale claimed -> posted | failed   (settled from the channel's history)
+    failed -> claimed   (tried again this week, with the principle first chosen)
+    skipped             (missed beyond the grace period; final, like posted)
+    """
+
+    CLAIMED = "claimed"
+    POSTED = "posted"
+    FAILED = "failed"
+    UNCERTAIN = "uncertain"
+    SKIPPED = "skipped"
+
+
+# Which states each outcome may follow; an update from any other state changes nothing.
+_FOLLOWS: dict[PostStatus, tuple[PostStatus, ...]] = {
+    PostStatus.POSTED: (PostStatus.CLAIMED, PostStatus.UNCERTAIN),
+    PostStatus.FAILED: (PostStatus.CLAIMED, PostStatus.UNCERTAIN),
+    PostStatus.UNCERTAIN: (PostStatus.CLAIMED,),
+}
+
+
 @dataclass(frozen=True)
 class LedgerEntry:
     week: str
     principle: str
-    status: str
+    status: PostStatus
     scheduled_for: str
-    attempts: int
-    error: str | None
     claimed_at: str | None = None
+
+    @property
+    def posted(self) -> bool:
+        return self.status == PostStatus.POSTED
 
     def in_doubt(self, now: datetime) -> bool:
         """Whether the post may or may not have gone out: it timed out, or its claimer died mid-post."""
-        stale = self.status == "claimed" and self.claimed_at is not None and self.claimed_at < iso(now - STALE_CLAIM)
-        return self.status == "uncertain" or stale
+        stale = self.status == PostStatus.CLAIMED and self.claimed_at is not None and self.claimed_at < iso(now - STALE_CLAIM)
+        return self.status == PostStatus.UNCERTAIN or stale
+
+
+_LEDGER_READ = "week, principle, status, scheduled_for, claimed_at"
+
+
+def _entry(row: dict) -> LedgerEntry:
+    return LedgerEntry(**{**row, "status": PostStatus(row["status"])})
 
 
 _SCHEDULE_COLUMNS = "team_id, channel_id, weekday, time, tz, created_by, state, paused_reason"
@@ -93,26 +127,24 @@ def list_schedules(db: Database, team_id: str | None = None, *, active_only: boo
         params.append(team_id)
     if active_only:
         sql += " AND state = 'active'"
-    return [Schedule(*row) for row in db.execute(sql + " ORDER BY team_id, channel_id", params).fetchall()]
+    return [Schedule(**row) for row in db.query(sql + " ORDER BY team_id, channel_id", params)]
 
 
 def ledger(db: Database, team_id: str, channel_id: str) -> list[LedgerEntry]:
     """Every week's entry for a channel, oldest first."""
-    rows = db.execute(
-        "SELECT week, principle, status, scheduled_for, attempts, error, claimed_at FROM weekly_posts"
-        " WHERE team_id = ? AND channel_id = ? ORDER BY scheduled_for",
+    rows = db.query(
+        f"SELECT {_LEDGER_READ} FROM weekly_posts WHERE team_id = ? AND channel_id = ? ORDER BY scheduled_for",
         [team_id, channel_id],
-    ).fetchall()
-    return [LedgerEntry(*row) for row in rows]
+    )
+    return [_entry(row) for row in rows]
 
 
 def entry(db: Database, team_id: str, channel_id: str, week: str) -> LedgerEntry | None:
-    row = db.execute(
-        "SELECT week, principle, status, scheduled_for, attempts, error, claimed_at FROM weekly_posts"
-        " WHERE team_id = ? AND channel_id = ? AND week = ?",
+    rows = db.query(
+        f"SELECT {_LEDGER_READ} FROM weekly_posts WHERE team_id = ? AND channel_id = ? AND week = ?",
         [team_id, channel_id, week],
-    ).fetchone()
-    return LedgerEntry(*row) if row else None
+    )
+    return next((_entry(row) for row in rows), None)
 
 
 def claim(db: Database, team_id: str, channel_id: str, week: str, principle: str, scheduled_for: datetime, now: datetime) -> str | None:
@@ -143,10 +175,27 @@ def claim(db: Database, team_id: str, channel_id: str, week: str, principle: str
     ).fetchone()[0]
 
 
-def finish(db: Database, team_id: str, channel_id: str, week: str, status: str, now: datetime, *, error=None, message_ts=None):
-    db.execute(
-        "UPDATE weekly_posts SET status = ?, posted_at = ?, error = ?, message_ts = ? WHERE team_id = ? AND channel_id = ? AND week = ?",
-        [status, iso(now) if status == "posted" else None, error, message_ts, team_id, channel_id, week],
+def finish(
+    db: Database,
+    team_id: str,
+    channel_id: str,
+    week: str,
+    status: PostStatus,
+    now: datetime,
+    *,
+    error: str | None = None,
+    message_ts: str | None = None,
+) -> bool:
+    """Move a claimed or uncertain week to `status`; False (and nothing changed) from any other state."""
+    allowed = _FOLLOWS[status]
+    marks = ", ".join("?" * len(allowed))
+    return (
+        db.execute(
+            "UPDATE weekly_posts SET status = ?, posted_at = ?, error = ?, message_ts = ?"
+            f" WHERE team_id = ? AND channel_id = ? AND week = ? AND status IN ({marks})",
+            [status, iso(now) if status == PostStatus.POSTED else None, error, message_ts, team_id, channel_id, week, *allowed],
+        ).rowcount
+        > 0
     )
 
 

@@ -6,11 +6,13 @@ import random
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlite_utils import Database
 
 from bot.app import build_services, create_app
 from bot.local_slack import LocalSlack, SlackSender
 from bot.server import HttpServer
 from bot.settings import Settings
+from storage.migrations import migrations
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-test-token"
@@ -27,6 +29,14 @@ class FakeClock:
 
     def advance(self, **delta) -> None:
         self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def fresh_db():
+    """An in-memory database with every migration applied, for storage functions that take a db."""
+    db = Database(memory=True)
+    migrations.apply(db)
+    return db
 
 
 @pytest.fixture

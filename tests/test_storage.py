@@ -87,3 +87,35 @@ def test_monthly_totals_follow_every_insert_and_delete(tmp_path):
         assert not [row for row in store.db[table].rows if row["received"] <= 0]
         assert "U0C" not in {row["recipient_id"] for row in store.db[table].rows}
     store.close()
+
+
+def test_the_ledger_moves_only_along_its_transitions(fresh_db):
+    from datetime import datetime, timezone
+
+    from storage import weekly as weekly_store
+    from storage.weekly import PostStatus
+
+    now = datetime(2026, 11, 30, 8, tzinfo=timezone.utc)
+    week = ("T1", "C1", "2026-W49")
+    assert weekly_store.claim(fresh_db, *week, "ownership", now, now) == "ownership"
+    assert weekly_store.claim(fresh_db, *week, "frugality", now, now) is None  # someone holds it
+    assert weekly_store.finish(fresh_db, *week, PostStatus.UNCERTAIN, now)
+    assert weekly_store.finish(fresh_db, *week, PostStatus.POSTED, now)
+    # Once posted, nothing moves it: not a late failure, not another doubt, not a new claim.
+    assert not weekly_store.finish(fresh_db, *week, PostStatus.FAILED, now)
+    assert not weekly_store.finish(fresh_db, *week, PostStatus.UNCERTAIN, now)
+    assert weekly_store.claim(fresh_db, *week, "frugality", now, now) is None
+    assert weekly_store.entry(fresh_db, *week).status == PostStatus.POSTED
+
+
+def test_a_failed_week_is_claimed_again_with_its_first_principle(fresh_db):
+    from datetime import datetime, timezone
+
+    from storage import weekly as weekly_store
+    from storage.weekly import PostStatus
+
+    now = datetime(2026, 11, 30, 8, tzinfo=timezone.utc)
+    week = ("T1", "C1", "2026-W49")
+    weekly_store.claim(fresh_db, *week, "ownership", now, now)
+    assert weekly_store.finish(fresh_db, *week, PostStatus.FAILED, now, error="internal_error")
+    assert weekly_store.claim(fresh_db, *week, "frugality", now, now) == "ownership"

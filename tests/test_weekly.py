@@ -16,7 +16,7 @@ from bot.blocks import RECOGNIZE_ACTION
 from bot.scheduler import WeeklyScheduler, job_id, trigger_for
 from principles import load_catalog
 from storage import weekly as weekly_store
-from storage.weekly import LedgerEntry, Schedule
+from storage.weekly import LedgerEntry, PostStatus, Schedule
 from tests.helpers import block_text, buttons
 
 UTC = timezone.utc
@@ -272,7 +272,7 @@ def test_choose_principle_explains_itself():
     choice = rotation.choose_principle("balanced", catalog, [], counts, now=CREATED, seed="x")
     assert choice.principle.slug == "frugality"
     assert choice.why == "1 kudos for Frugality in the last 8 weeks: the least recognised lately."
-    shown = [LedgerEntry("2025-W52", "frugality", "posted", "2025-12-22T08:00:00.000000+00:00", 1, None)]
+    shown = [LedgerEntry("2025-W52", "frugality", PostStatus.POSTED, "2025-12-22T08:00:00.000000+00:00")]
     assert rotation.choose_principle("balanced", catalog, shown, counts, now=CREATED, seed="x").principle.slug != "frugality"
 
 
