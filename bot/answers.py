@@ -28,10 +28,12 @@ from bot.commands import (
     Week,
 )
 from bot.people import LookupFailed, Person
+from bot.refusal import Refusal
 from bot.services import Services
 from principles import match_principle, search_principles
 from storage import kudos as kudos_store
 from storage import weekly as weekly_store
+from storage.weekly import WEEKDAYS
 
 
 @dataclass(frozen=True)
@@ -58,10 +60,8 @@ def answer(intent: Intent, services: Services, asker: Asker) -> Answer:
     """What to send for an intent. A rule's refusal becomes a short ephemeral reply."""
     try:
         return _answer(intent, services, asker)
-    except kudos.Refusal as refusal:
+    except Refusal as refusal:  # a rule said no, or Slack could not say (LookupFailed)
         return Answer([blocks.notice(str(refusal))])
-    except LookupFailed as failed:
-        return Answer([blocks.notice(failed.advice())])
 
 
 def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
@@ -127,7 +127,7 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
                 [
                     blocks.notice(
                         f"Scheduled: a principle of the week in <#{channel_id}> every "
-                        f"{schedule_time.WEEKDAYS[weekday].capitalize()} at {at} {blocks.escape(schedule.tz)}. "
+                        f"{WEEKDAYS[weekday].capitalize()} at {at} {blocks.escape(schedule.tz)}. "
                         f"First post: {when}. Make sure I'm in the channel (`/invite @LP Bot`)."
                     )
                 ]
@@ -158,7 +158,7 @@ def _require_admin(services: Services, asker: Asker) -> None:
         return
     person = asker.lookup(asker.user_id)
     if person is None or not person.is_admin:
-        raise kudos.Refusal(
+        raise Refusal(
             "Only workspace admins and the people listed in LPBOT_ADMINS can change weekly posts. "
             "Ask one of them, or try `/lp week` to see this week's principle."
         )
@@ -192,7 +192,7 @@ def _week(services: Services, asker: Asker, upcoming: bool) -> Reply:
 def _principle_or_refuse(services: Services, query: str):
     found = match_principle(services.catalog, query)
     if found.principle is None:
-        raise kudos.Refusal(blocks.not_found_reply(query, found.suggestions).text)
+        raise Refusal(blocks.not_found_reply(query, found.suggestions).text)
     return found.principle
 
 
@@ -200,9 +200,9 @@ def _give_kudos(intent: GiveKudos, services: Services, asker: Asker) -> Answer:
     match, reason = kudos.split_principle(services.catalog, intent.text)
     if match.principle is None:
         if not intent.text:
-            raise kudos.Refusal("For which principle? For example `/lp kudos @alex ownership for fixing the deploy`.")
+            raise Refusal("For which principle? For example `/lp kudos @alex ownership for fixing the deploy`.")
         first_words = " ".join(intent.text.split()[:3])
-        raise kudos.Refusal(blocks.not_found_reply(first_words, match.suggestions).text)
+        raise Refusal(blocks.not_found_reply(first_words, match.suggestions).text)
     recipients, dropped_self = kudos.check_recipients(asker.user_id, intent.recipients, asker.lookup)
     given = _give(services, asker, recipients, match.principle, reason, asker.channel_id, None, dropped_self, asker.visibility)
     return announce(given, services, asker.team_id)
@@ -259,11 +259,11 @@ def give_from_form(form: blocks.KudosForm, services: Services, asker: Asker, vis
     """
     principle = services.catalog.by_slug(form.principle or "")
     if principle is None:
-        raise kudos.Refusal("Choose a principle.", field="principle")
+        raise Refusal("Choose a principle.", field="principle")
     recipients, dropped_self = kudos.check_recipients(asker.user_id, form.recipients, asker.lookup)
     channel = form_channel(form, services)
     if not channel:
-        raise kudos.Refusal("Choose a channel to thank them in.", field="channel")
+        raise Refusal("Choose a channel to thank them in.", field="channel")
     link = form.metadata.get("link")
     # Stored the way Slack sends command text, with &, < and > as entities, so every reason reads alike.
     reason = blocks.escape(form.reason)

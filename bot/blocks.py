@@ -17,7 +17,9 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.kudos import MAX_REASON, MIN_REASON
+from bot.slack_terms import checked_user_id, explain, is_channel_id, is_user_id
 from principles.catalog import Catalog, Principle
+from storage.weekly import WEEKDAYS
 
 SHARE_ACTION = "share_principle"
 RECOGNIZE_ACTION = "recognize_principle"
@@ -25,7 +27,6 @@ RECOGNIZE_ACTION = "recognize_principle"
 _SECTION_LIMIT = 3000
 _HEADER_LIMIT = 150
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 
 
 @dataclass(frozen=True)
@@ -70,13 +71,6 @@ def quote(text: str, limit: int = 80) -> str:
     if len(flat) > limit:
         flat = flat[: limit - 1] + "…"
     return escape(flat)
-
-
-def checked_user_id(user_id: str) -> str:
-    """The ID itself if it is a Slack user ID; only such IDs are ever written as <@mentions>."""
-    if not isinstance(user_id, str) or not _USER_ID.fullmatch(user_id):
-        raise ValueError(f"not a Slack user ID: {user_id!r}")
-    return user_id
 
 
 def _section(text: str) -> dict:
@@ -252,9 +246,9 @@ def user_text(text: str) -> str:
         out.append(escape(text[last : token.start()]))
         inner = token.group(1)
         target = inner.split("|", 1)[0]
-        if target.startswith("@") and _USER_ID.fullmatch(target[1:]):
+        if target.startswith("@") and is_user_id(target[1:]):
             out.append(f"<{target}>")
-        elif target.startswith("#") and re.fullmatch(r"#[CG][A-Z0-9]{2,20}", target):
+        elif target.startswith("#") and is_channel_id(target[1:]):
             out.append(f"<{target}>")
         elif re.fullmatch(r"https?://[^\s|]+", target):
             out.append(escape(target))
@@ -291,7 +285,7 @@ def kudos_message(giver_id: str, recipients, principle: Principle, reason: str, 
 
 
 def kudos_dm(giver_id: str, principle: Principle, reason: str, channel_id: str | None) -> Reply:
-    where = f" in <#{channel_id}>" if channel_id and re.fullmatch(r"[CG][A-Z0-9]{2,20}", channel_id) else ""
+    where = f" in <#{channel_id}>" if is_channel_id(channel_id) else ""
     text = f":sparkles: {mentions([giver_id])} recognised you for *{escape(principle.title)}*{where}:\n{_quote_block(reason)}"
     return Reply(
         text=f"You got kudos for {principle.name}",
@@ -303,6 +297,14 @@ def undelivered_post(post: Reply) -> Reply:
     """A public thank-you Slack would not take, shown to the giver alone so it is not lost."""
     note = "Your kudos is saved, but Slack didn't let me post it in the channel. Here it is, to share yourself:"
     return Reply(text=f"{note} {post.text}", blocks=[_section(note), *post.blocks])
+
+
+def kudos_saved_not_posted(recipients, channel_id: str, code: str) -> Reply:
+    """A kudos from the modal is stored, but Slack would not post it where the giver chose."""
+    return notice(
+        f"Your kudos for {mentions(recipients)} is saved, but I couldn't post it in <#{channel_id}>. "
+        f"{explain(code, channel_id)} Then send it again, or choose another channel."
+    )
 
 
 def kudos_not_saved(reason: str) -> Reply:
@@ -564,7 +566,7 @@ def schedules_reply(rows: list[tuple[object, str]]) -> Reply:
         return notice("No weekly posts are scheduled. Add one with `/lp schedule #channel monday 09:00 Europe/Berlin`.")
     lines = []
     for schedule, when in rows:
-        day = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[schedule.weekday]
+        day = WEEKDAYS[schedule.weekday].capitalize()
         state = "active" if schedule.active else f"paused ({escape(schedule.paused_reason or 'by an admin')})"
         lines.append(f"<#{schedule.channel_id}> — {day}s at {schedule.time} {escape(schedule.tz)} · next: {when} · {state}")
     return Reply(text="Weekly posts\n" + "\n".join(lines), blocks=[_section("*Weekly posts*"), _section("\n".join(lines))])

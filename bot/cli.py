@@ -20,12 +20,12 @@ from slack_bolt.error import BoltError
 
 from bot import doctor, places, weekly_poster
 from bot.app import SLACK_API_URL, build_services, clients_for_workspaces, create_app, web_client
-from bot.blocks import checked_user_id
 from bot.console import run_console
 from bot.logs import configure_logging, scrub, secrets_in
 from bot.scheduler import WeeklyScheduler
 from bot.server import HttpServer
 from bot.settings import ConfigError, Settings, load_settings
+from bot.slack_terms import checked_user_id
 from bot.startup import SlackUnavailable, wait_for_slack
 from principles import CatalogError
 from storage import StorageError, Store

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bot import kudos, schedule_time
+from bot.slack_terms import CHANNEL_MENTION, USER_ID, USER_MENTION
 
 COMMAND = "/lp"
 
@@ -32,9 +33,9 @@ USAGE: list[tuple[str, str]] = [
 ]
 
 # Slack sends mentions as <@U123|name> when the command escapes them, or <@U123>.
-_MENTION = re.compile(r"<@([UW][A-Z0-9]{2,20})(?:\|[^>]*)?>")
-_CHANNEL = re.compile(r"<#([CG][A-Z0-9]{2,20})(?:\|[^>]*)?>")
-_LEADING_MENTIONS = re.compile(r"^(?:\s*(?:<@[UW][A-Z0-9]{2,20}(?:\|[^>]*)?>|,|and\b|&amp;)\s*)+")
+_MENTION = USER_MENTION
+_CHANNEL = CHANNEL_MENTION
+_LEADING_MENTIONS = re.compile(rf"^(?:\s*(?:<@{USER_ID}(?:\|[^>]*)?>|,|and\b|&amp;)\s*)+")
 
 
 @dataclass(frozen=True)

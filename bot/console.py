@@ -19,6 +19,7 @@ from bot.app import build_services, create_app
 from bot.local_slack import LocalSlack, SlackSender
 from bot.server import HttpServer
 from bot.settings import Settings
+from bot.slack_terms import CHANNEL_MENTION, USER_MENTION
 from principles import match_principle
 from storage import weekly as weekly_store
 
@@ -47,8 +48,8 @@ _VISIBLE = {"response_url", "chat.postMessage", "views.publish", "views.open"}
 
 def render_mrkdwn(text: str, names: dict[str, str]) -> str:
     """Slack mrkdwn as a terminal shows it: mentions by name, links spelled out, entities decoded."""
-    text = re.sub(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>", lambda m: "@" + names.get(m.group(1), m.group(1)), text)
-    text = re.sub(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>", lambda m: "#" + (m.group(2) or names.get(m.group(1), m.group(1))), text)
+    text = USER_MENTION.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), text)
+    text = CHANNEL_MENTION.sub(lambda m: "#" + (m.group(2) or names.get(m.group(1), m.group(1))), text)
     text = re.sub(r"<!(here|channel|everyone)>", r"@\1", text)
     text = re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2 (\1)", text)
     text = re.sub(r"<(https?://[^>]+)>", r"\1", text)
@@ -248,9 +249,9 @@ class Console:
         if len(parts) < 3:
             self._print("Fill it in as :submit @who [@who …] | principle | why [| #channel]")
             return
-        recipients = re.findall(r"<@([UW][A-Z0-9]+)\|", self.encode_like_slack(parts[0]))
+        recipients = USER_MENTION.findall(self.encode_like_slack(parts[0]))
         found = match_principle(self.services.catalog, parts[1]).principle
-        channel = re.findall(r"<#([CG][A-Z0-9]+)\|", self.encode_like_slack(parts[3])) if len(parts) > 3 else []
+        channel = [found[0] for found in CHANNEL_MENTION.findall(self.encode_like_slack(parts[3]))] if len(parts) > 3 else []
         answers = {
             "recipients": recipients or None,
             "principle": found.slug if found else None,

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from urllib.error import URLError
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot import blocks
 from bot.blocks import Answer, Reply
+from bot.slack_terms import SLACK_FAILURES, failure_code
 
 log = logging.getLogger(__name__)
 
@@ -70,16 +69,6 @@ def post_in_channel(client: WebClient, channel_id: str, reply: Reply) -> str | N
         return None
     except SLACK_FAILURES as error:
         return failure_code(error)
-
-
-#: Slack said no, or could not be reached (a timeout, a dropped connection).
-SLACK_FAILURES = (SlackApiError, URLError, OSError)
-
-
-def failure_code(error: Exception) -> str:
-    if isinstance(error, SlackApiError):
-        return error.response.get("error") or f"http_{error.response.status_code}"
-    return type(error).__name__
 
 
 def open_view(client: WebClient, trigger_id: str, view: dict) -> dict | None:

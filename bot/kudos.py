@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from bot.people import Person
+from bot.refusal import Refusal
 from principles import Catalog, Match, Principle, match_principle
 from storage import Store
 from storage import kudos as kudos_store
@@ -29,19 +30,6 @@ _TYPO_WORDS = 3
 
 PERIODS = ("week", "month", "quarter", "year", "all")
 DEFAULT_PERIOD = "quarter"
-
-
-class Refusal(Exception):
-    """A rule said no. str(refusal) is safe mrkdwn to show as it is.
-
-    `field` names the modal input the refusal is about, and `plain` is the same message
-    as plain text, since modal errors are shown without formatting.
-    """
-
-    def __init__(self, message: str, *, field: str = "reason", plain: str | None = None):
-        super().__init__(message)
-        self.field = field
-        self.plain = plain or message.replace("`", "")
 
 
 @dataclass(frozen=True)
@@ -128,10 +116,11 @@ def check_reason(reason: str) -> str:
         raise Refusal(
             f"Say why, in at least {MIN_REASON} characters: what did they do? "
             "For example `/lp kudos @alex ownership for staying with the outage until it was fixed`.",
+            field="reason",
             plain=f"Say what they did, in at least {MIN_REASON} characters.",
         )
     if length > MAX_REASON:
-        raise Refusal(f"That's {length} characters; please keep the why to {MAX_REASON} at most.")
+        raise Refusal(f"That's {length} characters; please keep the why to {MAX_REASON} at most.", field="reason")
     return reason
 
 

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.refusal import Refusal
+
 log = logging.getLogger(__name__)
 
 # Names and time zones change rarely; ten minutes keeps users.info calls (rate tier 4) low.
@@ -37,18 +39,17 @@ class Person:
             return ZoneInfo("UTC")
 
 
-class LookupFailed(Exception):
+class LookupFailed(Refusal):
     """Slack could not say who someone is (a missing scope, a rate limit that outlasted the retries)."""
 
     def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
-
-    def advice(self) -> str:
-        return (
-            f"I couldn't check that with Slack just now (it said `{self.code}`), so nothing was saved. "
-            "Please try again; if it keeps happening, ask whoever runs LP Bot to run `lpbot doctor`."
+        super().__init__(
+            f"I couldn't check that with Slack just now (it said `{code}`), so nothing was saved. "
+            "Please try again; if it keeps happening, ask whoever runs LP Bot to run `lpbot doctor`.",
+            field="recipients",
+            plain=f"Slack couldn't confirm these people ({code}); please try again.",
         )
+        self.code = code
 
 
 class Directory:

@@ -10,9 +10,7 @@ from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.blocks import quote
-from storage.weekly import Schedule
-
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+from storage.weekly import WEEKDAYS, Schedule
 
 
 class ScheduleError(ValueError):

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.slack_terms import is_user_id
 from principles.catalog import DEFAULT_SET
 
 DEFAULT_DB = "./data/lpbot.db"
@@ -127,7 +128,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
 
     admins = frozenset(a for a in re.split(r"[\s,]+", get("LPBOT_ADMINS") or "") if a)
     for admin in admins:
-        if not re.fullmatch(r"[UW][A-Z0-9]{2,20}", admin):
+        if not is_user_id(admin):
             raise ConfigError(f"LPBOT_ADMINS must list Slack user IDs such as U0123ABCD; {admin!r} is not one")
     rotation = (get("LPBOT_ROTATION") or "balanced").lower()
     if rotation not in ROTATIONS:

@@ -20,6 +20,7 @@ from bot.delivery import send_dm
 from bot.rotation import BALANCE_WINDOW, Choice, choose_principle, question_for
 from bot.schedule_time import occurrence
 from bot.services import Services
+from bot.slack_terms import PERMANENT_PROBLEMS, explain
 from principles import Principle
 from storage import kudos as kudos_store
 from storage import weekly as weekly_store
@@ -36,19 +37,6 @@ NOT_POSTED = (PostStatus.FAILED, PostStatus.UNCERTAIN, PAUSED)
 HISTORY_LIMIT = 15
 # A post that timed out was sent within the client's timeout and retries of its claim.
 STALE_WINDOW = weekly_store.STALE_CLAIM
-# Slack errors that retrying cannot fix: the schedule pauses (so it is not retried every few minutes
-# all week) and whoever set it is told once. The token errors may stop that DM too; the pause and the
-# log line remain, and `lpbot doctor` names the fix.
-_PERMANENT = {
-    "not_in_channel": "I'm not a member of <#{channel}>. Invite me with `/invite @LP Bot` there, then `/lp schedule` it again.",
-    "channel_not_found": "I can't find <#{channel}> any more (deleted, or private without me).",
-    "is_archived": "<#{channel}> has been archived.",
-    "token_revoked": "my token for this workspace was revoked. Reinstall LP Bot, then `/lp schedule` <#{channel}> again.",
-    "invalid_auth": "Slack no longer accepts my token. Whoever runs LP Bot should run `lpbot doctor`.",
-    "not_authed": "I posted without a token. Whoever runs LP Bot should run `lpbot doctor`.",
-    "account_inactive": "my Slack account for this workspace is inactive. Reinstall LP Bot to bring it back.",
-    "missing_scope": "I lack a permission I need to post. Reinstall LP Bot from its manifest to grant it.",
-}
 
 
 def _posted(entries: list[LedgerEntry]) -> list[LedgerEntry]:
@@ -196,13 +184,15 @@ def _failed(services: Services, client: WebClient, schedule: Schedule, week: str
     team, channel = schedule.team_id, schedule.channel_id
     with services.store.write() as db:
         weekly_store.finish(db, team, channel, week, PostStatus.FAILED, now, error=code)
-        if code in _PERMANENT:
+        if code in PERMANENT_PROBLEMS:
             weekly_store.pause_schedule(db, team, channel, code, now)
-    if code not in _PERMANENT:
+    if code not in PERMANENT_PROBLEMS:
         log.warning("weekly post for %s/%s failed (%s); it will be retried this week", team, channel, code)
         return Outcome(channel, week, PostStatus.FAILED, slug, code)
     log.warning("weekly post for %s/%s paused: %s", team, channel, code)
-    send_dm(client, schedule.created_by, blocks.schedule_paused_notice(channel, _PERMANENT[code].format(channel=channel)))
+    # Slack refuses this for good (the channel, or the token): pause rather than retry every sweep
+    # all week, and tell whoever set it once. A token error may stop that DM too; the log line stays.
+    send_dm(client, schedule.created_by, blocks.schedule_paused_notice(channel, explain(code, channel)))
     return Outcome(channel, week, PAUSED, slug, code)
 
 

@@ -14,6 +14,10 @@ from storage.kudos import iso
 STALE_CLAIM = timedelta(minutes=15)
 
 
+# Schedule.weekday indexes these: 0 is Monday, as Python's date.weekday().
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 @dataclass(frozen=True)
 class Schedule:
     team_id: str

@@ -8,6 +8,7 @@ from bot import blocks
 from bot.answers import kudos_modal_view
 from bot.delivery import open_view
 from bot.services import Services
+from bot.slack_terms import checked_user_id
 
 
 def register(app: App, services: Services) -> None:
@@ -18,7 +19,7 @@ def register(app: App, services: Services) -> None:
         if principle is None:
             reply = blocks.notice("That principle is no longer in the catalog. Try `/lp list` for the current ones.")
         else:
-            reply = blocks.principle_card(principle, shareable=False, shared_by=blocks.checked_user_id(body["user"]["id"]))
+            reply = blocks.principle_card(principle, shareable=False, shared_by=checked_user_id(body["user"]["id"]))
         respond(**reply.as_kwargs(), replace_original=False)
 
     @app.action(blocks.RECOGNIZE_ACTION)

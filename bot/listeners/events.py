@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from bot import blocks
 from bot.services import Services
+from bot.slack_terms import checked_user_id
 from storage import kudos as kudos_store
 
 
@@ -14,7 +15,7 @@ def register(app: App, services: Services) -> None:
     def publish_home(event, client, context):
         if event.get("tab") != "home":
             return
-        user_id = blocks.checked_user_id(event["user"])
+        user_id = checked_user_id(event["user"])
         team_id = context.team_id
         db = services.store.db
         # The person's own tab: kudos they received are theirs to read wherever they were said.

@@ -8,8 +8,9 @@ from slack_bolt import App
 
 from bot import places
 from bot.answers import kudos_modal_view
-from bot.delivery import SLACK_FAILURES, failure_code, open_view
+from bot.delivery import open_view
 from bot.services import Services
+from bot.slack_terms import SLACK_FAILURES, failure_code
 
 log = logging.getLogger(__name__)
 

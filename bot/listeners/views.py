@@ -10,18 +10,12 @@ from slack_bolt import App
 from bot import blocks, kudos
 from bot.answers import Asker, announce, form_channel, give_from_form
 from bot.delivery import post_in_channel, send_dm
-from bot.people import LookupFailed
+from bot.refusal import Refusal
 from bot.services import Services
 
 # Slack shows the person an error if the ack takes over 3 s. Whatever must be asked of Slack
 # before the ack gets this long; past it the modal closes and the answer comes by message.
 ACK_BUDGET_SECONDS = 2.0
-
-_CHANNEL_FIXES = {
-    "not_in_channel": "I'm not in that channel yet: invite me with `/invite @LP Bot`, then send them again.",
-    "channel_not_found": "I can't see that channel (it may be private): invite me with `/invite @LP Bot`.",
-    "is_archived": "That channel is archived; choose another one.",
-}
 
 
 def register(app: App, services: Services) -> None:
@@ -52,17 +46,12 @@ def register(app: App, services: Services) -> None:
             if given is None:
                 return
         else:
-            failed = next((f.exception() for f in people if isinstance(f.exception(), LookupFailed)), None)
-            if failed:
-                ack(
-                    response_action="errors",
-                    errors={"recipients": f"Slack couldn't confirm these people ({failed.code}); please try again."},
-                )
-                return
             try:
+                for person in people:
+                    person.result()  # a LookupFailed raised while asking Slack surfaces here
                 given = give_from_form(form, services, asker, place.result())
-            except kudos.Refusal as refusal:
-                ack(response_action="errors", errors={refusal.field: refusal.plain})
+            except Refusal as refusal:
+                ack(response_action="errors", errors={refusal.field or "reason": refusal.plain})
                 return
             ack()
         _announce(given, services, asker, client)
@@ -72,11 +61,8 @@ def _give_after_ack(form, services: Services, asker: Asker, place: Future, peopl
     """The modal has closed: store the kudos, and tell the giver by DM what happened either way."""
     try:
         given = give_from_form(form, services, asker, place.result())
-    except kudos.Refusal as refusal:
+    except Refusal as refusal:
         send_dm(client, asker.user_id, blocks.kudos_not_saved(str(refusal)))
-        return None
-    except LookupFailed as failed:
-        send_dm(client, asker.user_id, blocks.notice(failed.advice()))
         return None
     confirmation = blocks.kudos_confirmation(given.recipients, given.principle, dropped_self=given.dropped_self, duplicate=given.duplicate)
     send_dm(client, asker.user_id, confirmation)
@@ -90,10 +76,6 @@ def _announce(given: kudos.Given, services: Services, asker: Asker, client) -> N
     public, *_ = answer.replies
     problem = post_in_channel(client, given.channel_id, public)
     if problem:
-        fix = _CHANNEL_FIXES.get(problem, f"Slack said `{blocks.escape(problem)}`; please try again.")
-        note = blocks.notice(
-            f"Your kudos for {blocks.mentions(given.recipients)} is saved, but I couldn't post it in <#{given.channel_id}>. {fix}"
-        )
-        send_dm(client, asker.user_id, note)
+        send_dm(client, asker.user_id, blocks.kudos_saved_not_posted(given.recipients, given.channel_id, problem))
     for user_id, dm in answer.dms:
         send_dm(client, user_id, dm)
