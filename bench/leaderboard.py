@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.kudos import period_start  # noqa: E402
+from bot.kudos_rules import period_start  # noqa: E402
 from principles import load_catalog  # noqa: E402
 from storage import Store  # noqa: E402
 from storage import kudos as kudos_store  # noqa: E402

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot import blocks, kudos, schedule_time, weekly_poster
+from bot import blocks, kudos_rules, schedule_time, weekly_poster
 from bot.blocks import Answer, Reply
-from bot.commands import (
+from bot.intents import (
     USAGE,
     DirectMessages,
     GiveKudos,
@@ -71,14 +71,14 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
         case Leaderboard(query, period):
             principle = _principle_or_refuse(services, query) if query else None
             # Calendar periods in UTC: one leaderboard for the whole team, whoever asks.
-            since = kudos.period_start(period, services.clock())
+            since = kudos_rules.period_start(period, services.clock())
             with_principle = principle.slug if principle else None
             rows = kudos_store.leaderboard(services.store.db, asker.team_id, since, with_principle)
             return Answer([blocks.leaderboard_reply(rows, principle, period)])
         case Stats(user_id):
             user_id = user_id or asker.user_id
             db, now = services.store.db, services.clock()
-            quarter = kudos.period_start("quarter", now)
+            quarter = kudos_rules.period_start("quarter", now)
             return Answer(
                 [
                     blocks.stats_reply(
@@ -99,7 +99,7 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
             hidden = kudos_store.count_hidden_from(db, asker.team_id, asker.viewer, slug)
             return Answer([blocks.recent_reply(records, services.catalog, principle, hidden)])
         case Undo():
-            removed = kudos.undo(services.store, team_id=asker.team_id, giver_id=asker.user_id, now=services.clock())
+            removed = kudos_rules.undo(services.store, team_id=asker.team_id, giver_id=asker.user_id, now=services.clock())
             principle = services.catalog.by_slug(removed.principle)
             name = blocks.escape(principle.name if principle else removed.principle)
             return Answer([blocks.notice(f"Done: your kudos to {blocks.mentions(removed.recipients)} for *{name}* is withdrawn.")])
@@ -145,7 +145,7 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
             with services.store.write() as db:
                 kudos_store.set_kudos_dms(db, asker.team_id, asker.user_id, enabled)
             state = (
-                "I'll message you when someone recognises you."
+                "I'll message you when someone recognizes you."
                 if enabled
                 else "I won't message you about kudos any more; `/lp dm on` brings them back."
             )
@@ -197,13 +197,13 @@ def _principle_or_refuse(services: Services, query: str):
 
 
 def _give_kudos(intent: GiveKudos, services: Services, asker: Asker) -> Answer:
-    match, reason = kudos.split_principle(services.catalog, intent.text)
+    match, reason = kudos_rules.split_principle(services.catalog, intent.text)
     if match.principle is None:
         if not intent.text:
             raise Refusal("For which principle? For example `/lp kudos @alex ownership for fixing the deploy`.")
         first_words = " ".join(intent.text.split()[:3])
         raise Refusal(blocks.not_found_reply(first_words, match.suggestions).text)
-    recipients, dropped_self = kudos.check_recipients(asker.user_id, intent.recipients, asker.lookup)
+    recipients, dropped_self = kudos_rules.check_recipients(asker.user_id, intent.recipients, asker.lookup)
     given = _give(services, asker, recipients, match.principle, reason, asker.channel_id, None, dropped_self, asker.visibility)
     return announce(given, services, asker.team_id)
 
@@ -211,8 +211,8 @@ def _give_kudos(intent: GiveKudos, services: Services, asker: Asker) -> Answer:
 def _give(
     services: Services, asker: Asker, recipients, principle, reason: str, channel_id, message_link, dropped_self: bool, visibility: str
 ):
-    """kudos.give with what the settings, the clock and the giver's zone say."""
-    return kudos.give(
+    """kudos_rules.give with what the settings, the clock and the giver's zone say."""
+    return kudos_rules.give(
         services.store,
         team_id=asker.team_id,
         giver_id=asker.user_id,
@@ -233,12 +233,12 @@ def _give(
 def _zone_for_limit(services: Services, asker: Asker):
     """The giver's zone, where the daily limit's day runs; not worth a users.info call when there is no limit."""
     if not services.settings.daily_kudos:
-        return kudos.UTC
+        return kudos_rules.UTC
     try:
         giver = asker.lookup(asker.user_id)
     except LookupFailed:
-        return kudos.UTC  # a day counted in UTC beats refusing the kudos
-    return giver.zone if giver else kudos.UTC
+        return kudos_rules.UTC  # a day counted in UTC beats refusing the kudos
+    return giver.zone if giver else kudos_rules.UTC
 
 
 def kudos_modal_view(services: Services, **choices) -> dict:
@@ -252,7 +252,7 @@ def form_channel(form: blocks.KudosForm, services: Services) -> str | None:
     return chosen if isinstance(chosen, str) else None
 
 
-def give_from_form(form: blocks.KudosForm, services: Services, asker: Asker, visibility: str) -> kudos.Given:
+def give_from_form(form: blocks.KudosForm, services: Services, asker: Asker, visibility: str) -> kudos_rules.Given:
     """Store the kudos a person filled in on the modal; a Refusal names the input to fix.
 
     `visibility` is that of the channel it is announced in (form_channel), asked of Slack by the caller.
@@ -260,7 +260,7 @@ def give_from_form(form: blocks.KudosForm, services: Services, asker: Asker, vis
     principle = services.catalog.by_slug(form.principle or "")
     if principle is None:
         raise Refusal("Choose a principle.", field="principle")
-    recipients, dropped_self = kudos.check_recipients(asker.user_id, form.recipients, asker.lookup)
+    recipients, dropped_self = kudos_rules.check_recipients(asker.user_id, form.recipients, asker.lookup)
     channel = form_channel(form, services)
     if not channel:
         raise Refusal("Choose a channel to thank them in.", field="channel")
@@ -271,7 +271,7 @@ def give_from_form(form: blocks.KudosForm, services: Services, asker: Asker, vis
     return _give(services, asker, recipients, principle, reason, channel, message_link, dropped_self, visibility)
 
 
-def announce(given: kudos.Given, services: Services, team_id: str) -> Answer:
+def announce(given: kudos_rules.Given, services: Services, team_id: str) -> Answer:
     """The public thank-you and the recipients' DMs for a stored kudos (nothing new for a duplicate)."""
     confirmation = blocks.kudos_confirmation(given.recipients, given.principle, dropped_self=given.dropped_self, duplicate=given.duplicate)
     if given.duplicate:

@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.kudos import MAX_REASON, MIN_REASON
+from bot.kudos_rules import MAX_REASON, MIN_REASON
 from bot.slack_terms import checked_user_id, explain, is_channel_id, is_user_id
 from principles.catalog import Catalog, Principle
 from storage.weekly import WEEKDAYS
@@ -272,7 +272,7 @@ def _quote_block(reason: str) -> str:
 
 def kudos_message(giver_id: str, recipients, principle: Principle, reason: str, message_link: str | None = None) -> Reply:
     """The public thank-you in the channel."""
-    headline = f":clap: {mentions([giver_id])} recognised {mentions(recipients)} for *{escape(principle.title)}*"
+    headline = f":clap: {mentions([giver_id])} recognized {mentions(recipients)} for *{escape(principle.title)}*"
     body = [_section(f"{headline}\n{_quote_block(reason)}")]
     footer = [escape(principle.summary)]
     link = _link(message_link or "", "the message")
@@ -286,7 +286,7 @@ def kudos_message(giver_id: str, recipients, principle: Principle, reason: str, 
 
 def kudos_dm(giver_id: str, principle: Principle, reason: str, channel_id: str | None) -> Reply:
     where = f" in <#{channel_id}>" if is_channel_id(channel_id) else ""
-    text = f":sparkles: {mentions([giver_id])} recognised you for *{escape(principle.title)}*{where}:\n{_quote_block(reason)}"
+    text = f":sparkles: {mentions([giver_id])} recognized you for *{escape(principle.title)}*{where}:\n{_quote_block(reason)}"
     return Reply(
         text=f"You got kudos for {principle.name}",
         blocks=[_section(text), _context("Turn these messages off with `/lp dm off`.")],
@@ -315,7 +315,7 @@ def kudos_not_saved(reason: str) -> Reply:
 def kudos_confirmation(recipients, principle: Principle, *, dropped_self: bool, duplicate: bool) -> Reply:
     if duplicate:
         return notice("You sent exactly these kudos a moment ago, so I kept just the one. :slightly_smiling_face:")
-    text = f"Sent! {mentions(recipients)} will hear about it. Thank you for recognising *{escape(principle.name)}*."
+    text = f"Sent! {mentions(recipients)} will hear about it. Thank you for recognizing *{escape(principle.name)}*."
     if dropped_self:
         text += " (I left you out — kudos are for others.)"
     return notice(text)
@@ -534,7 +534,7 @@ def weekly_post(principle: Principle, why: str | None, question: str | None, rec
         line = f"*Last week:* {escape(recap.principle.name)} got {recap.kudos_count} kudos."
         if recap.quoted:
             record = recap.quoted
-            line += f"\n{mentions([record.giver_id])} recognised {mentions(record.recipients)}:\n{_quote_block(record.reason)}"
+            line += f"\n{mentions([record.giver_id])} recognized {mentions(record.recipients)}:\n{_quote_block(record.reason)}"
         blocks.append(_section(line))
     blocks.append(
         ActionsBlock(

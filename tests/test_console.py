@@ -68,7 +68,7 @@ def test_console_fills_in_the_kudos_modal(tmp_path):
     assert "No modal is open" in text
     assert "Fill it in: :submit @who" in text
     assert "── The modal stays open and shows ──\n  reason: Say what they did, in at least 10 characters." in text
-    assert "── LP Bot in #random ──\n:clap: @alice recognised @bob and @carol for *:moneybag: 10. Frugality*" in text
+    assert "── LP Bot in #random ──\n:clap: @alice recognized @bob and @carol for *:moneybag: 10. Frugality*" in text
     assert "── LP Bot in DM to carol ──" in text
 
 

@@ -26,7 +26,7 @@ def test_kudos_is_public_stored_and_dmed(ask, services, slack):
     reply = ask(f"kudos {BOB} dive deep for tracing the memory leak to a stale cache")
     assert reply["response_type"] == "in_channel"
     assert reply["text"] == "Kudos to <@U0BOB> for Dive Deep"
-    assert "<@U0ALICE> recognised <@U0BOB> for *:mag: 12. Dive Deep*" in block_text(reply)
+    assert "<@U0ALICE> recognized <@U0BOB> for *:mag: 12. Dive Deep*" in block_text(reply)
     assert "> for tracing the memory leak to a stale cache" in block_text(reply)
     (row,) = stored(services)
     assert row["giver_id"] == "U0ALICE" and row["recipient_id"] == "U0BOB" and row["principle"] == "dive-deep"
@@ -34,7 +34,7 @@ def test_kudos_is_public_stored_and_dmed(ask, services, slack):
     assert row["team_id"] == "T0LOCAL" and row["channel_id"] == "C0GENERAL"
     assert row["created_at"] == "2026-11-25T14:30:00.000000+00:00"
     slack.wait_for(lambda calls: dms(slack, "U0BOB"))
-    assert "recognised you for *:mag: 12. Dive Deep* in <#C0GENERAL>" in block_text(dms(slack, "U0BOB")[0])
+    assert "recognized you for *:mag: 12. Dive Deep* in <#C0GENERAL>" in block_text(dms(slack, "U0BOB")[0])
 
 
 @pytest.mark.parametrize("verb", ["kudos", "thanks"])

@@ -36,7 +36,7 @@ def test_global_shortcut_modal_filled_and_submitted(sender, slack, services):
     sent = sender.submit(view, recipients=["U0BOB", "U0CAROL"], principle="earn-trust", reason=REASON, channel="C0RANDOM")
     assert (sent.status, sent.body) == (200, "")
     post = slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage" and c.params["channel"] == "C0RANDOM"])[0]
-    assert "<@U0ALICE> recognised <@U0BOB> and <@U0CAROL> for *:handshake: 11. Earn Trust*" in block_text(post.params)
+    assert "<@U0ALICE> recognized <@U0BOB> and <@U0CAROL> for *:handshake: 11. Earn Trust*" in block_text(post.params)
     assert sorted(r["recipient_id"] for r in stored(services)) == ["U0BOB", "U0CAROL"]
     assert stored(services)[0]["channel_id"] == "C0RANDOM"
     slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage" and c.params["channel"] == "U0CAROL"])

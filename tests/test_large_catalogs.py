@@ -35,7 +35,7 @@ def big(tmp_path, settings, clock):
     services.store.close()
 
 
-def test_past_a_hundred_principles_the_modal_searches_and_the_hundred_and_first_can_be_recognised(big, slack):
+def test_past_a_hundred_principles_the_modal_searches_and_the_hundred_and_first_can_be_recognized(big, slack):
     services, server = big
     sender = SlackSender(server.events_url, SIGNING_SECRET, slack)
     response_url = sender.command("101").response_url

@@ -233,12 +233,12 @@ def test_a_full_disk_loses_nothing_already_stored(ask, services, caplog):
     ask("kudos <@U0BOB|bob> ownership for owning the disk space alerts")
     # SQLite's own limit on pages stands in for a full disk: the next write has no room.
     services.store.db.execute(f"PRAGMA max_page_count = {services.store.db.execute('PRAGMA page_count').fetchone()[0]}")
-    from bot import kudos
+    from bot import kudos_rules
     from storage import kudos as kudos_store
 
     with pytest.raises(Exception, match="full"):
         for n in range(200):  # fill what little room the last page has
-            kudos.give(
+            kudos_rules.give(
                 services.store,
                 team_id="T0LOCAL",
                 giver_id="U0CAROL",
@@ -248,7 +248,7 @@ def test_a_full_disk_loses_nothing_already_stored(ask, services, caplog):
                 channel_id="C0GENERAL",
                 message_link=None,
                 now=services.clock(),
-                giver_zone=kudos.UTC,
+                giver_zone=kudos_rules.UTC,
                 daily_limit=0,
                 visibility="public",
             )

@@ -86,7 +86,7 @@ def test_the_weekly_recap_never_quotes_a_private_channel_with_a_c_id(ask, servic
     weekly_poster.run_due(services, client, at("2026-12-07T08:00:00"))
     text = block_text(posts(slack)[-1])
     assert "Customer Obsession got 1 kudos" in text  # the count travels
-    assert "churn" not in text and "<@U0ALICE> recognised" not in text  # the words do not
+    assert "churn" not in text and "<@U0ALICE> recognized" not in text  # the words do not
 
 
 def test_a_modal_kudos_takes_the_visibility_of_the_channel_it_is_posted_in(sender, slack, services, places_to_talk):

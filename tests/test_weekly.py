@@ -256,7 +256,7 @@ def test_balanced_never_repeats_within_six_weeks_over_a_full_cycle(services, cli
         assert slug not in chosen[max(0, n - 6) : n]
 
 
-def test_balanced_picks_the_least_recognised(ask, services, client, clock):
+def test_balanced_picks_the_least_recognized(ask, services, client, clock):
     services.settings = type(services.settings)(**{**services.settings.__dict__, "daily_kudos": 0})
     clock.now = at("2026-11-20T10:00:00")
     for principle in [p.slug for p in services.catalog][:13]:
@@ -271,7 +271,7 @@ def test_choose_principle_explains_itself():
     counts = {p.slug: 3 for p in catalog} | {"frugality": 1}
     choice = rotation.choose_principle("balanced", catalog, [], counts, now=CREATED, seed="x")
     assert choice.principle.slug == "frugality"
-    assert choice.why == "1 kudos for Frugality in the last 8 weeks: the least recognised lately."
+    assert choice.why == "1 kudos for Frugality in the last 8 weeks: the least recognized lately."
     shown = [LedgerEntry("2025-W52", "frugality", PostStatus.POSTED, "2025-12-22T08:00:00.000000+00:00")]
     assert rotation.choose_principle("balanced", catalog, shown, counts, now=CREATED, seed="x").principle.slug != "frugality"
 
@@ -293,7 +293,7 @@ def test_the_post_has_the_principle_a_question_a_recap_and_a_button(ask, service
     assert "Act like the product is yours" in text and "What it looks like on a team" in text
     assert "*This week, ask yourself:* What did you leave slightly better than you found it this week?" in text
     assert "*Last week:* Customer Obsession got 2 kudos." in text
-    assert "<@U0CAROL> recognised <@U0BOB>" in text and "calling the customer back himself" in text
+    assert "<@U0CAROL> recognized <@U0BOB>" in text and "calling the customer back himself" in text
     assert "accessibility" not in text  # the private-channel kudos is counted, never quoted
     (button,) = buttons(second)
     assert (button["action_id"], button["value"]) == (RECOGNIZE_ACTION, "ownership")

@@ -8,8 +8,8 @@ from slack_bolt import App
 
 from bot import places
 from bot.answers import Asker, answer
-from bot.commands import COMMAND, parse
 from bot.delivery import deliver
+from bot.intents import COMMAND, parse
 from bot.services import Services
 
 

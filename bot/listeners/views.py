@@ -7,7 +7,7 @@ from functools import partial
 
 from slack_bolt import App
 
-from bot import blocks, kudos
+from bot import blocks, kudos_rules
 from bot.answers import Asker, announce, form_channel, give_from_form
 from bot.delivery import post_in_channel, send_dm
 from bot.refusal import Refusal
@@ -22,8 +22,8 @@ def register(app: App, services: Services) -> None:
     @app.view(blocks.KUDOS_MODAL)
     def submit_kudos(ack, body, view, client, context):
         form = blocks.read_kudos_modal(view)
-        if len(set(form.recipients)) > kudos.MAX_RECIPIENTS:
-            ack(response_action="errors", errors={"recipients": kudos.too_many_recipients(len(set(form.recipients))).plain})
+        if len(set(form.recipients)) > kudos_rules.MAX_RECIPIENTS:
+            ack(response_action="errors", errors={"recipients": kudos_rules.too_many_recipients(len(set(form.recipients))).plain})
             return
         # The installing workspace (view.app_installed_team_id, through Bolt): from a Slack Connect
         # channel the payload's team and user.team_id are the other organisation's.
@@ -57,7 +57,7 @@ def register(app: App, services: Services) -> None:
         _announce(given, services, asker, client)
 
 
-def _give_after_ack(form, services: Services, asker: Asker, place: Future, people: list[Future], client) -> kudos.Given | None:
+def _give_after_ack(form, services: Services, asker: Asker, place: Future, people: list[Future], client) -> kudos_rules.Given | None:
     """The modal has closed: store the kudos, and tell the giver by DM what happened either way."""
     try:
         given = give_from_form(form, services, asker, place.result())
@@ -69,7 +69,7 @@ def _give_after_ack(form, services: Services, asker: Asker, place: Future, peopl
     return given
 
 
-def _announce(given: kudos.Given, services: Services, asker: Asker, client) -> None:
+def _announce(given: kudos_rules.Given, services: Services, asker: Asker, client) -> None:
     answer = announce(given, services, asker.team_id)
     if given.duplicate:
         return

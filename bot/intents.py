@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot import kudos, schedule_time
+from bot import kudos_rules, schedule_time
 from bot.slack_terms import CHANNEL_MENTION, USER_ID, USER_MENTION
 
 COMMAND = "/lp"
@@ -18,7 +18,7 @@ USAGE: list[tuple[str, str]] = [
     ("/lp random", "a principle picked at random"),
     ("/lp search <words>", "principles whose names and texts mention your words"),
     ("/lp kudos @someone <principle> <why>", "thank people for living a principle (also `/lp thanks`)"),
-    ("/lp leaderboard [principle] [week|month|quarter|year|all]", "who was recognised most; this quarter unless you say"),
+    ("/lp leaderboard [principle] [week|month|quarter|year|all]", "who was recognized most; this quarter unless you say"),
     ("/lp stats [@someone]", "kudos received and given, by principle"),
     ("/lp recent [principle]", "the latest kudos"),
     ("/lp undo", "take back the last kudos you gave (within 24 hours)"),
@@ -165,8 +165,8 @@ def parse(text: str) -> Intent:
     if verb in ("kudos", "thanks", "thank"):
         return _parse_kudos(text.strip()[len(words[0]) :])
     if verb in ("leaderboard", "top"):
-        period = kudos.DEFAULT_PERIOD
-        if words[1:] and words[-1].lower() in kudos.PERIODS:
+        period = kudos_rules.DEFAULT_PERIOD
+        if words[1:] and words[-1].lower() in kudos_rules.PERIODS:
             period, words = words[-1].lower(), words[:-1]
         return Leaderboard(" ".join(words[1:]), period)
     if verb == "stats":

@@ -4,9 +4,9 @@ import random
 
 import pytest
 
-from bot import answers, commands
+from bot import answers, intents
 from bot.answers import Asker
-from bot.commands import Help, ListAll, RandomPick, Search, Show, UsageError, parse
+from bot.intents import Help, ListAll, RandomPick, Search, Show, UsageError, parse
 from bot.local_slack import DEMO_USERS
 from bot.people import Person
 
@@ -45,7 +45,7 @@ def test_incomplete_commands_say_what_to_type(text):
 
 def test_help_lists_every_subcommand(services, asker):
     (reply,) = answers.answer(Help(), services, asker).replies
-    for usage, _ in commands.USAGE:
+    for usage, _ in intents.USAGE:
         assert usage in reply.text
     for verb in ("list", "random", "search", "show", "kudos", "thanks", "leaderboard", "stats", "recent", "undo", "dm", "help"):
         assert f"/lp {verb}" in reply.text
