@@ -120,8 +120,7 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
             )
             with services.store.write() as db:
                 weekly_store.save_schedule(db, schedule, services.clock())
-            if services.on_schedule_change:
-                services.on_schedule_change(schedule.team_id, schedule.channel_id)
+            services.status.schedule_changed(schedule.team_id, schedule.channel_id)
             when = schedule_time.local_time(schedule, schedule_time.next_run(schedule, services.clock()))
             return Answer(
                 [
@@ -136,8 +135,7 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
             _require_admin(services, asker)
             with services.store.write() as db:
                 removed = weekly_store.delete_schedule(db, asker.team_id, channel_id)
-            if services.on_schedule_change:
-                services.on_schedule_change(asker.team_id, channel_id)
+            services.status.schedule_changed(asker.team_id, channel_id)
             if not removed:
                 return Answer([blocks.notice(f"<#{channel_id}> has no weekly post to stop; `/lp schedule` lists them.")])
             return Answer([blocks.notice(f"Stopped: no more weekly posts in <#{channel_id}>.")])

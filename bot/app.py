@@ -25,12 +25,26 @@ SLACK_API_URL = "https://slack.com/api/"
 
 
 def build_services(
-    settings: Settings, *, clock: Callable[[], datetime] = utc_now, rng: random.Random | None = None, create: bool = True
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    rng: random.Random | None = None,
+    sleep: Sleep = time.sleep,
+    create: bool = True,
 ) -> Services:
-    """Load the principles and open the database (a new one only when `create`); raises CatalogError or StorageError."""
+    """Everything the bot needs, once, for every mode: the principles, the database (a new one only
+    when `create`), and a Slack client per workspace. Raises CatalogError or StorageError."""
     catalog = load_catalog(settings.principles)
     store = Store(settings.db_path).open(create=create)
-    return Services(settings=settings, catalog=catalog, store=store, clock=clock, rng=rng or random.Random())
+    return Services(
+        settings=settings,
+        catalog=catalog,
+        store=store,
+        client_for=clients_for_workspaces(settings, sleep),
+        clock=clock,
+        rng=rng or random.Random(),
+        sleep=sleep,
+    )
 
 
 def web_client(settings: Settings, sleep: Sleep = time.sleep, token: str | None = None, timeout: float = 10) -> WebClient:
@@ -42,13 +56,13 @@ def web_client(settings: Settings, sleep: Sleep = time.sleep, token: str | None 
     )
 
 
-def clients_for_workspaces(settings: Settings, services: Services) -> Callable[[str], WebClient | None]:
+def clients_for_workspaces(settings: Settings, sleep: Sleep = time.sleep) -> Callable[[str], WebClient | None]:
     """The bot client for a workspace, for work no request started (weekly posts): the one token, or
     with OAuth each installed workspace's own (None once it is uninstalled)."""
     if settings.mode == "oauth":
-        make_client = lambda token: web_client(settings, services.sleep, token)  # noqa: E731
+        make_client = lambda token: web_client(settings, sleep, token)  # noqa: E731
         return InstalledWorkspaces(settings, installation_store(settings), make_client).client_for
-    client = web_client(settings, services.sleep)
+    client = web_client(settings, sleep)
     return lambda team_id: client
 
 
@@ -63,7 +77,6 @@ def create_app(settings: Settings, services: Services) -> App:
             installation_store=installations,
             state_store=state_store(settings),
         )
-    services.client_for = clients_for_workspaces(settings, services)
     app = App(
         listener_executor=services.listener_pool,
         client=web_client(settings, services.sleep),

@@ -19,7 +19,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
 
 from bot import doctor, places, weekly_poster
-from bot.app import SLACK_API_URL, build_services, clients_for_workspaces, create_app, web_client
+from bot.app import SLACK_API_URL, build_services, create_app, web_client
 from bot.console import run_console
 from bot.logs import configure_logging, scrub, secrets_in
 from bot.scheduler import WeeklyScheduler
@@ -231,7 +231,7 @@ def _abandon(server: HttpServer | None, services) -> None:
 
 def _note_problem(services):
     def report(problem: str | None) -> None:
-        services.startup_problem = problem
+        services.status.slack_problem = problem
 
     return report
 
@@ -277,8 +277,7 @@ def _weekly(args, settings: Settings, stdout: IO[str]) -> int:
     if settings.mode == "console":
         raise ConfigError("SLACK_BOT_TOKEN is needed to post weekly principles (the console has :advance for that)")
     services = build_services(settings, create=False)
-    # Each workspace posts with its own token, as the running bot does (OAuth: each installation's).
-    services.client_for = clients_for_workspaces(settings, services)
+    # services.client_for gives each workspace its own token, as in the running bot (OAuth: each installation's).
     try:
         now = args.as_of or services.clock()
         outcomes = weekly_poster.run_due(services, None, now)

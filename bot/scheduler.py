@@ -42,8 +42,8 @@ class WeeklyScheduler:
         for schedule in weekly_store.list_schedules(self.services.store.db, active_only=True):
             self._add(schedule)
         self.scheduler.add_job(self.run_due, "interval", minutes=SWEEP_MINUTES, id="weekly:sweep")
-        self.services.on_schedule_change = self.sync
-        self.services.scheduler_running = lambda: self.scheduler.running
+        self.services.status.subscribe_schedule_changes(self.sync)
+        self.services.status.scheduler_running = lambda: self.scheduler.running
         self.scheduler.start()
 
     def shutdown(self) -> None:

@@ -38,10 +38,11 @@ def health(services: Services, *, started: bool = True) -> tuple[bool, dict]:
     """The report /healthz gives; `started` is False while the bot still waits for Slack at start."""
     database_ok = services.store.ping()
     pending = services.store.pending_migrations() if database_ok else []
-    if services.scheduler_running is None:
+    running = services.status.scheduler_running
+    if running is None:
         scheduler = "not started"  # the console and `lpbot weekly` keep time themselves
     else:
-        scheduler = "running" if services.scheduler_running() else "stopped"
+        scheduler = "running" if running() else "stopped"
     healthy = database_ok and not pending and scheduler != "stopped" and started
     report = {
         "status": "ok" if healthy else ("starting" if not started else "unhealthy"),
@@ -50,8 +51,8 @@ def health(services: Services, *, started: bool = True) -> tuple[bool, dict]:
         "scheduler": scheduler,
         "last_weekly_post": weekly_store.last_posted_at(services.store.db) if database_ok else None,
     }
-    if services.startup_problem:
-        report["slack"] = services.startup_problem
+    if services.status.slack_problem:
+        report["slack"] = services.status.slack_problem
     return healthy, report
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+
+from slack_sdk import WebClient
 
 from bot.people import Directory
 from bot.places import Places
@@ -26,18 +29,50 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-@dataclass
+class BotStatus:
+    """What the running process learns as it runs: the one mutable part of the services.
+
+    Schedule changes are announced here (the scheduler subscribes when it starts), and /healthz
+    reads the scheduler's state and why Slack is not reachable yet.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._on_schedule_change: list[Callable[[str, str], None]] = []
+        self.scheduler_running: Callable[[], bool] | None = None  # None: no scheduler in this process
+        self.slack_problem: str | None = None  # None: Slack answered (or was not asked yet)
+
+    def subscribe_schedule_changes(self, listener: Callable[[str, str], None]) -> None:
+        with self._lock:
+            self._on_schedule_change.append(listener)
+
+    def schedule_changed(self, team_id: str, channel_id: str) -> None:
+        """A schedule was saved or removed in Slack: whoever keeps time takes it up at once."""
+        with self._lock:
+            listeners = list(self._on_schedule_change)
+        for listener in listeners:
+            listener(team_id, channel_id)
+
+
+@dataclass(frozen=True)
 class Services:
+    """Everything listeners and jobs need besides Slack's own arguments, built once by
+    bot.app.build_services for every mode and never reassigned afterwards."""
+
     settings: Settings
     catalog: Catalog
     store: Store
+    # The bot client for a workspace, for work no request started (weekly posts, settling old
+    # rows): the one token, or with OAuth each installation's own (None once uninstalled).
+    client_for: Callable[[str], WebClient | None]
     # Injected so tests can set the time and the dice instead of waiting or guessing.
     clock: Callable[[], datetime] = utc_now
     rng: random.Random = field(default_factory=random.Random)
-    people: Directory = field(default_factory=Directory)
-    places: Places = field(default_factory=Places)
     # How Slack-call retries wait; tests record the waits instead of sleeping through them.
     sleep: Callable[[float], None] = time.sleep
+    people: Directory = field(default_factory=Directory)
+    places: Places = field(default_factory=Places)
+    status: BotStatus = field(default_factory=BotStatus)
     # Where Bolt runs listeners; the bot waits for it to drain when it stops.
     listener_pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="lpbot-listener")
@@ -47,10 +82,3 @@ class Services:
     lookup_pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=LOOKUP_THREADS, thread_name_prefix="lpbot-lookup")
     )
-    # Set by the running bot's scheduler, so a schedule changed in Slack takes effect at once.
-    on_schedule_change: Callable[[str, str], None] | None = None
-    scheduler_running: Callable[[], bool] | None = None
-    # What keeps the bot from reaching Slack at start, for /healthz; None once Slack answered.
-    startup_problem: str | None = None
-    # The bot client for a workspace, for work no request started (weekly posts); set by create_app.
-    client_for: Callable[[str], object] | None = None

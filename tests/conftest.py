@@ -52,28 +52,29 @@ def clock():
 
 
 @pytest.fixture
-def settings(tmp_path, slack):
+def settings(tmp_path, slack, request):
+    """Settings for the real app against the stand-in; `@pytest.mark.settings(rotation=...)` changes any field."""
+    marker = request.node.get_closest_marker("settings")
     return Settings(
         bot_token=BOT_TOKEN,
         signing_secret=SIGNING_SECRET,
         api_url=slack.api_url,
         db_path=tmp_path / "data" / "lpbot.db",
+        **(marker.kwargs if marker else {}),
     )
 
 
 @pytest.fixture
-def services(settings, clock):
-    built = build_services(settings, clock=clock, rng=random.Random(7))
-    yield built
-    built.store.close()
+def waits():
+    """Retry waits (Retry-After, back-off) the services were asked for, recorded instead of slept."""
+    return []
 
 
 @pytest.fixture
-def waits(services):
-    """Retry waits (Retry-After, back-off) recorded instead of slept; ask for it before `server`."""
-    recorded = []
-    services.sleep = recorded.append
-    return recorded
+def services(settings, clock, waits):
+    built = build_services(settings, clock=clock, rng=random.Random(7), sleep=waits.append)
+    yield built
+    built.store.close()
 
 
 @pytest.fixture

@@ -1,7 +1,5 @@
 """The /lp language as pure functions: parse, answer, and the help that documents it."""
 
-import random
-
 import pytest
 
 from bot import answers, intents
@@ -52,7 +50,7 @@ def test_help_lists_every_subcommand(services, asker):
 
 
 def test_random_uses_the_injected_source(services, asker):
-    services.rng = random.Random(1)
+    services.rng.seed(1)
     first = answers.answer(RandomPick(), services, asker).replies[0].text
-    services.rng = random.Random(1)
+    services.rng.seed(1)
     assert answers.answer(RandomPick(), services, asker).replies[0].text == first

@@ -96,8 +96,8 @@ def test_daily_limit_counts_in_the_givers_time_zone(ask, services, clock):
     assert len(stored(services)) == 6
 
 
+@pytest.mark.settings(daily_kudos=0)
 def test_no_daily_limit_when_set_to_zero(ask, services):
-    services.settings = type(services.settings)(**{**services.settings.__dict__, "daily_kudos": 0})
     for n in range(8):
         ask(f"kudos {CAROL} think big for idea number {n} of many")
     assert len(stored(services)) == 8

@@ -63,8 +63,8 @@ def test_problems_are_shown_inline_in_the_modal(sender, slack, services, answers
     assert stored(services) == []
 
 
+@pytest.mark.settings(kudos_channel="C0RANDOM")
 def test_configured_kudos_channel_is_the_default(sender, slack, services):
-    services.settings = type(services.settings)(**{**services.settings.__dict__, "kudos_channel": "C0RANDOM"})
     view = open_from_shortcut(sender, slack)
     assert view["blocks"][3]["element"]["initial_conversation"] == "C0RANDOM"
     sender.submit(view, recipients=["U0BOB"], principle="ownership", reason=REASON, channel=None)

@@ -74,8 +74,8 @@ def test_app_home_shows_the_person_their_kudos_wherever_given(kudos_everywhere, 
     assert "reorg" not in text
 
 
+@pytest.mark.settings(rotation="sequential")
 def test_the_weekly_recap_never_quotes_a_private_channel_with_a_c_id(ask, services, slack, clock, places_to_talk):
-    services.settings = type(services.settings)(**{**services.settings.__dict__, "rotation": "sequential"})
     from tests.test_weekly import at, posts, schedule
 
     client = web_client(services.settings, services.sleep)

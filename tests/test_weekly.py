@@ -160,8 +160,8 @@ def test_beyond_the_grace_the_week_is_skipped_and_logged_once(services, client, 
     assert [o.status for o in weekly_poster.run_due(services, client, at("2026-12-07T08:00:00"))] == ["posted"]
 
 
+@pytest.mark.settings(weekly_grace_hours=2)
 def test_grace_hours_setting(services, client, slack):
-    services.settings = type(services.settings)(**{**services.settings.__dict__, "weekly_grace_hours": 2})
     schedule(services)
     assert weekly_poster.run_due(services, client, at("2026-11-30T10:01:00"))[0].status == "skipped"
 
@@ -232,15 +232,15 @@ def run_weeks(services, client, weeks, start="2026-11-30T08:00:00"):
     return chosen
 
 
+@pytest.mark.settings(rotation="sequential")
 def test_sequential_goes_in_order_and_starts_again(services, client):
-    services.settings = type(services.settings)(**{**services.settings.__dict__, "rotation": "sequential"})
     schedule(services)
     slugs = [p.slug for p in services.catalog]
     assert run_weeks(services, client, 16) == slugs + slugs[:2]
 
 
+@pytest.mark.settings(rotation="shuffle")
 def test_shuffle_shows_each_principle_once_a_round(services, client):
-    services.settings = type(services.settings)(**{**services.settings.__dict__, "rotation": "shuffle"})
     schedule(services)
     chosen = run_weeks(services, client, 28)
     everything = sorted(p.slug for p in services.catalog)
@@ -256,8 +256,8 @@ def test_balanced_never_repeats_within_six_weeks_over_a_full_cycle(services, cli
         assert slug not in chosen[max(0, n - 6) : n]
 
 
+@pytest.mark.settings(daily_kudos=0)
 def test_balanced_picks_the_least_recognized(ask, services, client, clock):
-    services.settings = type(services.settings)(**{**services.settings.__dict__, "daily_kudos": 0})
     clock.now = at("2026-11-20T10:00:00")
     for principle in [p.slug for p in services.catalog][:13]:
         ask(f"kudos <@U0BOB> {principle} for living this one visibly this month", user="U0CAROL")
@@ -279,8 +279,8 @@ def test_choose_principle_explains_itself():
 # -- the post -------------------------------------------------------------------------------
 
 
+@pytest.mark.settings(rotation="sequential")
 def test_the_post_has_the_principle_a_question_a_recap_and_a_button(ask, services, client, slack, clock):
-    services.settings = type(services.settings)(**{**services.settings.__dict__, "rotation": "sequential"})
     schedule(services)
     weekly_poster.run_due(services, client, at("2026-11-30T08:00:00"))
     clock.now = at("2026-12-02T10:00:00")
@@ -301,8 +301,8 @@ def test_the_post_has_the_principle_a_question_a_recap_and_a_button(ask, service
     assert "Principle 2 of 14, taken in order." in text
 
 
+@pytest.mark.settings(rotation="sequential")
 def test_questions_rotate_each_time_a_principle_returns(services, client, slack):
-    services.settings = type(services.settings)(**{**services.settings.__dict__, "rotation": "sequential"})
     schedule(services)
     run_weeks(services, client, 15)
     first, fifteenth = posts(slack)[0], posts(slack)[14]
@@ -331,7 +331,10 @@ def test_only_admins_change_schedules(ask, services):
     assert "Only workspace admins" in refused["text"]
     assert "No weekly posts are scheduled" in ask("schedule", user="U0BOB")["text"]  # looking is for everyone
     assert weekly_store.list_schedules(services.store.db) == []
-    services.settings = type(services.settings)(**{**services.settings.__dict__, "admins": frozenset({"U0BOB"})})
+
+
+@pytest.mark.settings(admins=frozenset({"U0BOB"}))
+def test_people_in_lpbot_admins_change_schedules(ask):
     assert "Scheduled" in ask("schedule <#C0RANDOM|random> friday 16:30", user="U0BOB")["text"]
 
 
@@ -355,9 +358,9 @@ def test_schedule_mistakes_say_what_to_type(ask, text, says):
     assert reply["response_type"] == "ephemeral" and says in reply["text"]
 
 
+@pytest.mark.settings(rotation="sequential")
 def test_week_and_week_next_in_a_channel(ask, services, client, clock):
     assert "no principle of the week yet" in ask("week")["text"]
-    services.settings = type(services.settings)(**{**services.settings.__dict__, "rotation": "sequential"})
     schedule(services)
     assert "Coming up in this channel on Mon 30 Nov 09:00: *Customer Obsession*" in ask("week")["text"]
     weekly_poster.run_due(services, client, at("2026-11-30T08:00:00"))
