@@ -108,10 +108,11 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
         case ListSchedules():
             # Anyone may look; only admins may change (below).
             now = services.clock()
-            rows = []
-            for schedule in weekly_store.list_schedules(services.store.db, asker.team_id):
-                rows.append((schedule, schedule_time.local_time(schedule, schedule_time.next_run(schedule, now))))
-            return Answer([blocks.schedules_reply(rows)])
+            upcoming_posts = [
+                (schedule, schedule_time.local_time(schedule, schedule_time.next_run(schedule, now)))
+                for schedule in weekly_store.list_schedules(services.store.db, asker.team_id)
+            ]
+            return Answer([blocks.schedules_reply(upcoming_posts)])
         case SetSchedule(channel_id, weekday, at, tz):
             _require_admin(services, asker)
             admin = asker.lookup(asker.user_id)
@@ -134,9 +135,9 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
         case StopSchedule(channel_id):
             _require_admin(services, asker)
             with services.store.write() as db:
-                removed = weekly_store.delete_schedule(db, asker.team_id, channel_id)
+                was_scheduled = weekly_store.delete_schedule(db, asker.team_id, channel_id)
             services.status.schedule_changed(asker.team_id, channel_id)
-            if not removed:
+            if not was_scheduled:
                 return Answer([blocks.notice(f"<#{channel_id}> has no weekly post to stop; `/lp schedule` lists them.")])
             return Answer([blocks.notice(f"Stopped: no more weekly posts in <#{channel_id}>.")])
         case DirectMessages(enabled):

@@ -51,7 +51,7 @@ def web_client(settings: Settings, sleep: Sleep = time.sleep, token: str | None 
     return WebClient(
         token=token or settings.bot_token,
         base_url=settings.api_url or SLACK_API_URL,
-        timeout=timeout,
+        timeout=timeout,  # type: ignore[arg-type]  # annotated int, used as urllib's float seconds
         retry_handlers=retry_handlers(sleep),
     )
 

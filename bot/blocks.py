@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -19,7 +20,8 @@ from slack_sdk.models.blocks import (
 from bot.kudos_rules import MAX_REASON, MIN_REASON
 from bot.slack_terms import checked_user_id, explain, is_channel_id, is_user_id
 from principles.catalog import Catalog, Principle
-from storage.weekly import WEEKDAYS
+from storage.kudos import KudosRecord
+from storage.weekly import WEEKDAYS, Schedule
 
 SHARE_ACTION = "share_principle"
 RECOGNIZE_ACTION = "recognize_principle"
@@ -396,6 +398,7 @@ def principle_options(principles) -> list[dict]:
 
 def _principle_select(catalog: Catalog, chosen: Principle | None) -> dict:
     placeholder = {"type": "plain_text", "text": "Choose a principle"}
+    element: dict[str, Any]
     if len(catalog) <= STATIC_OPTIONS:
         element = {"type": "static_select", "options": principle_options(catalog)}
     else:
@@ -419,7 +422,7 @@ def kudos_modal(
 ) -> dict:
     """The 'Give kudos' modal. The channel it came from and the linked message travel back with
     the submission in private_metadata (read_kudos_modal reads them)."""
-    recipients_element = {
+    recipients_element: dict[str, Any] = {
         "type": "multi_users_select",
         "action_id": "recipients",
         "placeholder": {"type": "plain_text", "text": "Choose people"},
@@ -427,7 +430,7 @@ def kudos_modal(
     if recipients:
         recipients_element["initial_users"] = [checked_user_id(u) for u in recipients]
     principle_element = _principle_select(catalog, principle)
-    channel_element = {
+    channel_element: dict[str, Any] = {
         "type": "conversations_select",
         "action_id": "channel",
         "placeholder": {"type": "plain_text", "text": "Where to thank them"},
@@ -518,7 +521,7 @@ def read_kudos_modal(view: dict) -> KudosForm:
 class WeeklyRecap:
     principle: Principle
     kudos_count: int
-    quoted: object | None  # a storage KudosRecord given in a channel, or None
+    quoted: KudosRecord | None  # a kudos said in a public channel, or None
 
 
 def weekly_post(principle: Principle, why: str | None, question: str | None, recap: WeeklyRecap | None) -> Reply:
@@ -560,7 +563,7 @@ def schedule_paused_notice(channel_id: str, explanation: str) -> Reply:
     )
 
 
-def schedules_reply(rows: list[tuple[object, str]]) -> Reply:
+def schedules_reply(rows: list[tuple[Schedule, str]]) -> Reply:
     """`rows` pairs each schedule with its next run, already formatted for people."""
     if not rows:
         return notice("No weekly posts are scheduled. Add one with `/lp schedule #channel monday 09:00 Europe/Berlin`.")

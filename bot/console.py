@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import re
 import secrets
-import time
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import IO
@@ -39,10 +38,8 @@ Console commands:
   :help            this text
   :quit            leave (or Ctrl-D)"""
 
-# The console waits for the bot's replies: the first within this many seconds...
-_FIRST_REPLY_TIMEOUT = 5.0
-# ...and then until the bot has been quiet this long, so follow-up messages are shown too.
-_QUIET = 0.25
+# How long the console waits for the bot's listeners to finish answering one line.
+_REPLIES_TIMEOUT = 10.0
 _VISIBLE = {"response_url", "chat.postMessage", "views.publish", "views.open"}
 
 
@@ -300,16 +297,10 @@ class Console:
         def visible(calls):
             return [c for c in calls[seen:] if c.method in _VISIBLE]
 
-        try:
-            self.slack.wait_for(visible, timeout=_FIRST_REPLY_TIMEOUT)
-        except AssertionError:
-            return []
-        count = len(self.slack.calls)
-        while True:
-            time.sleep(_QUIET)
-            if len(self.slack.calls) == count:
-                return visible(self.slack.calls)
-            count = len(self.slack.calls)
+        # The ack came back with the request; the listener may still be posting and DMing.
+        # Every listener finishing is the moment the conversation is complete.
+        self.services.listener_pool.wait_idle(_REPLIES_TIMEOUT)
+        return visible(self.slack.calls)
 
     def _print(self, text: str) -> None:
         print(text, file=self.out, flush=True)

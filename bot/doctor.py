@@ -41,10 +41,10 @@ def check(client: WebClient, store: Store | None, db_path: Path) -> list[Finding
         identity = client.auth_test()
     except (SlackApiError, URLError, OSError) as error:
         problem = slack_problem(error, client.base_url)
-        if problem is None:
-            code = error.response.get("error")  # only a SlackApiError says the token was refused
+        if problem is None and isinstance(error, SlackApiError):  # only Slack itself refuses a token
+            code = error.response.get("error")
             problem = f"SLACK_BOT_TOKEN was refused ({code}): copy the Bot User OAuth Token again from OAuth & Permissions"
-        findings.append(Finding(False, problem))
+        findings.append(Finding(False, problem or "Slack did not answer"))
         return findings
     findings.append(Finding(True, f"SLACK_BOT_TOKEN works: @{identity.get('user')} in {identity.get('team')} ({identity.get('team_id')})"))
     granted = {scope.strip() for scope in _header(identity, "X-OAuth-Scopes").split(",") if scope.strip()}

@@ -137,6 +137,7 @@ class Call:
     params: dict
     token: str | None = None
     status: int | None = None  # the HTTP status answered, once the stand-in has answered
+    token_in_header: bool = False  # Slack prefers "Authorization: Bearer"; a token in the body still works
     response: dict | None = None  # the body answered
 
 
@@ -200,6 +201,7 @@ class LocalSlack:
         self._changed = threading.Condition()
         self._faults: dict[str, list[_Fault]] = {}
         self._delays: dict[str, list[float]] = {}
+        self._holds: dict[str, list[threading.Event]] = {}
         self._sockets: list = []  # open Socket Mode connections, newest last
         self._socket_ids = itertools.count(1)
         self._ts = itertools.count(1)
@@ -282,6 +284,21 @@ class LocalSlack:
         """Make the next call of `method` (or "response_url") answer only after `seconds`: a slow Slack."""
         with self._changed:
             self._delays.setdefault(method, []).append(seconds)
+
+    def hold_next(self, method: str) -> threading.Event:
+        """Make the next call of `method` wait, unanswered, until the returned event is set: a Slack
+        that is slower than any client timeout, for exactly as long as the test needs."""
+        released = threading.Event()
+        with self._changed:
+            self._holds.setdefault(method, []).append(released)
+        return released
+
+    def _wait_if_held(self, method: str) -> None:
+        with self._changed:
+            queue = self._holds.get(method)
+            released = queue.pop(0) if queue else None
+        if released is not None:
+            released.wait(30)  # a forgotten release must not hang the suite
 
     def _take_delay(self, method: str) -> float:
         with self._changed:
@@ -588,10 +605,12 @@ class LocalSlack:
                     return self._send(404, {}, b"not found", "text/plain")
                 method = self.path[len("/api/") :].split("?")[0]
                 auth = self.headers.get("Authorization", "")
-                token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else params.pop("token", None)
-                call = Call(method, params, token)
+                in_header = auth.startswith("Bearer ")
+                token = auth[len("Bearer ") :] if in_header else params.pop("token", None)
+                call = Call(method, params, token, token_in_header=in_header)
                 stand_in._record(call)
                 time.sleep(stand_in._take_delay(method))
+                stand_in._wait_if_held(method)
                 status, headers, body = stand_in._respond(method, params, token)
                 with stand_in._changed:
                     call.status, call.response = status, body

@@ -54,6 +54,33 @@ class BotStatus:
             listener(team_id, channel_id)
 
 
+class ListenerPool(ThreadPoolExecutor):
+    """Bolt's listener executor, which can also say when every listener has finished: the console
+    waits for that instead of guessing from a quiet spell."""
+
+    def __init__(self, max_workers: int):
+        super().__init__(max_workers=max_workers, thread_name_prefix="lpbot-listener")
+        self._running = 0
+        self._idle = threading.Condition()
+
+    def submit(self, fn, /, *args, **kwargs):
+        with self._idle:
+            self._running += 1
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, _future) -> None:
+        with self._idle:
+            self._running -= 1
+            self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """True once no listener is running; False if that took longer than `timeout` seconds."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._running == 0, timeout)
+
+
 @dataclass(frozen=True)
 class Services:
     """Everything listeners and jobs need besides Slack's own arguments, built once by
@@ -74,9 +101,7 @@ class Services:
     places: Places = field(default_factory=Places)
     status: BotStatus = field(default_factory=BotStatus)
     # Where Bolt runs listeners; the bot waits for it to drain when it stops.
-    listener_pool: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="lpbot-listener")
-    )
+    listener_pool: ListenerPool = field(default_factory=lambda: ListenerPool(LISTENER_THREADS))
     # Asks Slack several things at once while a listener waits to ack (a modal's people and channel);
     # separate from the listener pool so a burst of listeners cannot starve their own lookups.
     lookup_pool: ThreadPoolExecutor = field(

@@ -73,7 +73,7 @@ def wait_for_slack(
             return identity.data if isinstance(identity.data, dict) else {}
         except (SlackApiError, URLError, OSError) as error:
             problem = slack_problem(error, api_url)
-            if problem is None:
+            if problem is None and isinstance(error, SlackApiError):
                 raise token_refused(error) from None
         report(problem)
         left = settings.startup_wait - waited

@@ -148,7 +148,7 @@ def _still_to_post(services: Services, client: WebClient, schedule: Schedule, we
     current = weekly_store.entry(services.store.db, team, channel, week)
     if current is None or not current.in_doubt(now):
         return True
-    found = None
+    found: dict | None = None
     try:
         # The post went out, if at all, just after the claim; its metadata names the week, so nothing
         # else in the channel can be mistaken for it. Distributed apps outside the Marketplace get one
@@ -161,15 +161,8 @@ def _still_to_post(services: Services, client: WebClient, schedule: Schedule, we
             oldest=f"{(claimed - timedelta(minutes=1)).timestamp():.6f}",
             latest=f"{(claimed + STALE_WINDOW).timestamp():.6f}",
         )
-        found = next(
-            (
-                message
-                for message in history.get("messages", [])
-                if (message.get("metadata") or {}).get("event_type") == POST_EVENT
-                and (message["metadata"].get("event_payload") or {}).get("week") == week
-            ),
-            None,
-        )
+        messages: list[dict] = history.get("messages") or []
+        found = next((message for message in messages if _is_post_for(message, week)), None)
     except (SlackApiError, URLError, OSError) as error:
         log.warning("could not check %s/%s for the timed-out post (%s); posting again", team, channel, error)
     with services.store.write() as db:
@@ -178,6 +171,11 @@ def _still_to_post(services: Services, client: WebClient, schedule: Schedule, we
         else:
             weekly_store.finish(db, team, channel, week, PostStatus.FAILED, now, error="timed out and not in the channel")
     return found is None
+
+
+def _is_post_for(message: dict, week: str) -> bool:
+    metadata = message.get("metadata") or {}
+    return metadata.get("event_type") == POST_EVENT and (metadata.get("event_payload") or {}).get("week") == week
 
 
 def _failed(services: Services, client: WebClient, schedule: Schedule, week: str, slug: str, code: str, now: datetime) -> Outcome:

@@ -26,7 +26,7 @@ def oauth_database(settings: Settings) -> Path:
 
 def installation_store(settings: Settings) -> SQLite3InstallationStore:
     settings.db_path.parent.mkdir(parents=True, exist_ok=True)
-    return SQLite3InstallationStore(database=str(oauth_database(settings)), client_id=settings.client_id)
+    return SQLite3InstallationStore(database=str(oauth_database(settings)), client_id=settings.client_id or "")
 
 
 def state_store(settings: Settings) -> SQLite3OAuthStateStore:
@@ -39,7 +39,7 @@ class InstalledWorkspaces:
     def __init__(self, settings: Settings, store: SQLite3InstallationStore, make_client: Callable[[str], WebClient]):
         self.store = store
         self.make_client = make_client
-        self.rotator = TokenRotator(client_id=settings.client_id, client_secret=settings.client_secret, client=make_client(""))
+        self.rotator = TokenRotator(client_id=settings.client_id or "", client_secret=settings.client_secret or "", client=make_client(""))
 
     def client_for(self, team_id: str) -> WebClient | None:
         bot = self.store.find_bot(enterprise_id=None, team_id=team_id)

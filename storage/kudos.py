@@ -102,10 +102,11 @@ def insert_kudos(
         [team_id, giver_id, principle, reason, channel_id, message_link, iso(created_at), visibility, request_key],
     )
     kudos_id = cursor.lastrowid
-    created_at = iso(created_at)
+    assert kudos_id is not None  # an INSERT on a rowid table always has one
+    at = iso(created_at)
     db.conn.executemany(
         "INSERT INTO kudos_recipients (kudos_id, team_id, recipient_id, principle, created_at) VALUES (?, ?, ?, ?, ?)",
-        [(kudos_id, team_id, recipient, principle, created_at) for recipient in recipients],
+        [(kudos_id, team_id, recipient, principle, at) for recipient in recipients],
     )
     return kudos_id
 
@@ -289,7 +290,7 @@ EXPORT_COLUMNS = (
 def export_rows(db: Database, since: datetime | None = None) -> Iterator[dict]:
     """One row per (kudos, recipient), oldest first."""
     # A database from before visibility was recorded (an old backup opened read-only) has no column for it.
-    visibility = "k.visibility" if "visibility" in db["kudos"].columns_dict else f"'{UNKNOWN}'"
+    visibility = "k.visibility" if "visibility" in db.table("kudos").columns_dict else f"'{UNKNOWN}'"
     sql = (
         f"SELECT k.id, k.created_at, k.team_id, k.channel_id, {visibility}, k.giver_id, r.recipient_id, k.principle, k.reason"
         " FROM kudos k JOIN kudos_recipients r ON r.kudos_id = k.id"

@@ -9,7 +9,7 @@ migrations = Migrations("lpbot")
 @migrations()
 def m001_kudos(db: Database) -> None:
     # Every table carries team_id so one file can serve several workspaces.
-    db["kudos"].create(
+    db.table("kudos").create(
         {
             "id": int,
             "team_id": str,
@@ -23,17 +23,17 @@ def m001_kudos(db: Database) -> None:
         pk="id",
         not_null={"team_id", "giver_id", "principle", "reason", "created_at"},
     )
-    db["kudos"].create_index(["team_id", "created_at"])
-    db["kudos"].create_index(["team_id", "giver_id", "created_at"])
-    db["kudos_recipients"].create(
+    db.table("kudos").create_index(["team_id", "created_at"])
+    db.table("kudos").create_index(["team_id", "giver_id", "created_at"])
+    db.table("kudos_recipients").create(
         {"kudos_id": int, "team_id": str, "recipient_id": str, "created_at": str},
         pk=("kudos_id", "recipient_id"),
         not_null={"team_id", "recipient_id", "created_at"},
         foreign_keys=[("kudos_id", "kudos", "id")],
     )
-    db["kudos_recipients"].create_index(["team_id", "recipient_id", "created_at"])
-    db["kudos_recipients"].create_index(["team_id", "created_at"])
-    db["member_settings"].create(
+    db.table("kudos_recipients").create_index(["team_id", "recipient_id", "created_at"])
+    db.table("kudos_recipients").create_index(["team_id", "created_at"])
+    db.table("member_settings").create(
         {"team_id": str, "user_id": str, "kudos_dms": int},
         pk=("team_id", "user_id"),
         not_null={"team_id", "user_id", "kudos_dms"},
@@ -45,10 +45,10 @@ def m001_kudos(db: Database) -> None:
 def m002_kudos_totals(db: Database) -> None:
     # Leaderboards and stats over a big team read totals instead of every row: on 1,000,000
     # kudos a quarter's leaderboard took ~150 ms from the rows and takes a few ms from these.
-    db["kudos_recipients"].add_column("principle", str)
+    db.table("kudos_recipients").add_column("principle", str)
     db.execute("UPDATE kudos_recipients SET principle = (SELECT principle FROM kudos WHERE kudos.id = kudos_id)")
-    db["kudos_recipients"].create_index(["team_id", "created_at", "principle"])
-    db["kudos"].create_index(["team_id", "giver_id", "created_at", "principle"])
+    db.table("kudos_recipients").create_index(["team_id", "created_at", "principle"])
+    db.table("kudos").create_index(["team_id", "giver_id", "created_at", "principle"])
     # WITHOUT ROWID keeps each total inside its key's b-tree, so a range read touches nothing else.
     db.execute(
         """CREATE TABLE kudos_monthly (
@@ -63,9 +63,9 @@ def m002_kudos_totals(db: Database) -> None:
             PRIMARY KEY (team_id, recipient_id, principle)
         ) WITHOUT ROWID"""
     )
-    db["kudos_monthly"].create_index(["team_id", "principle", "month", "recipient_id", "received"])
-    db["kudos_monthly"].create_index(["team_id", "recipient_id", "month", "principle", "received"])
-    db["kudos_totals"].create_index(["team_id", "principle", "recipient_id", "received"])
+    db.table("kudos_monthly").create_index(["team_id", "principle", "month", "recipient_id", "received"])
+    db.table("kudos_monthly").create_index(["team_id", "recipient_id", "month", "principle", "received"])
+    db.table("kudos_totals").create_index(["team_id", "principle", "recipient_id", "received"])
     db.execute(
         "INSERT INTO kudos_monthly (team_id, month, recipient_id, principle, received)"
         " SELECT team_id, substr(created_at, 1, 7), recipient_id, principle, count(*) FROM kudos_recipients"
@@ -105,7 +105,7 @@ def m002_kudos_totals(db: Database) -> None:
 
 @migrations()
 def m003_weekly(db: Database) -> None:
-    db["schedules"].create(
+    db.table("schedules").create(
         {
             "team_id": str,
             "channel_id": str,
@@ -121,7 +121,7 @@ def m003_weekly(db: Database) -> None:
         not_null={"team_id", "channel_id", "weekday", "time", "tz", "created_by", "state", "updated_at"},
     )
     # The ledger: a row is claimed before a post is sent, so each (team, channel, week) posts once.
-    db["weekly_posts"].create(
+    db.table("weekly_posts").create(
         {
             "team_id": str,
             "channel_id": str,
@@ -138,7 +138,7 @@ def m003_weekly(db: Database) -> None:
         pk=("team_id", "channel_id", "week"),
         not_null={"team_id", "channel_id", "week", "principle", "status", "scheduled_for", "claimed_at", "attempts"},
     )
-    db["weekly_posts"].create_index(["team_id", "channel_id", "scheduled_for"])
+    db.table("weekly_posts").create_index(["team_id", "channel_id", "scheduled_for"])
 
 
 @migrations()
@@ -146,10 +146,10 @@ def m004_visibility_and_request_keys(db: Database) -> None:
     # Where a kudos was said decides who may read its words. Rows from before this step have a
     # channel but no answer yet: "unknown" counts as private until the bot asks Slack
     # (bot/places.py settles them once per distinct channel at start).
-    db["kudos"].add_column("visibility", str)
+    db.table("kudos").add_column("visibility", str)
     db.execute("UPDATE kudos SET visibility = CASE WHEN channel_id IS NULL THEN 'none' ELSE 'unknown' END")
-    db["kudos"].create_index(["team_id", "visibility", "principle", "created_at"])
+    db.table("kudos").create_index(["team_id", "visibility", "principle", "created_at"])
     # The Slack request that gave the kudos (a trigger_id, an event_id): a replay or a retry of
     # the same request, whenever it arrives within the signature window, is stored once.
-    db["kudos"].add_column("request_key", str)
+    db.table("kudos").add_column("request_key", str)
     db.execute("CREATE UNIQUE INDEX kudos_request_key ON kudos (team_id, request_key) WHERE request_key IS NOT NULL")

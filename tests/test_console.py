@@ -22,7 +22,7 @@ def test_piped_session_talks_to_the_real_bot(tmp_path):
     assert "[1: Share in channel]" in out
     assert "visible to everyone in the channel" in out and "Shared by @alice" in out
     assert "bob in #general> /lp nonsense-words" in out
-    assert "Did you mean" in out or "couldn't find" in out
+    assert "couldn't pin down “nonsense-words” to one principle. Did you mean one of these?" in out
     assert "Start with /lp" in out
     assert "No demo channel called 'nowhere'" in out
     assert (tmp_path / "console.db").exists()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot import answers, intents
+from bot import answers
 from bot.answers import Asker
 from bot.intents import Help, ListAll, RandomPick, Search, Show, UsageError, parse
 from bot.local_slack import DEMO_USERS
@@ -43,8 +43,7 @@ def test_incomplete_commands_say_what_to_type(text):
 
 def test_help_lists_every_subcommand(services, asker):
     (reply,) = answers.answer(Help(), services, asker).replies
-    for usage, _ in intents.USAGE:
-        assert usage in reply.text
+    # Every verb parse() understands, listed by hand so a verb missing from USAGE fails here.
     for verb in ("list", "random", "search", "show", "kudos", "thanks", "leaderboard", "stats", "recent", "undo", "dm", "help"):
         assert f"/lp {verb}" in reply.text
 

@@ -145,4 +145,5 @@ def test_healthz_reports_database_and_migrations(server):
 
 def test_the_bot_token_goes_to_slack_as_a_bearer_header(ask, sender, slack):
     sender.event({"type": "app_home_opened", "user": "U0CAROL", "tab": "home"})
-    assert slack.wait_for_call("views.publish").token == "xoxb-test-token"
+    published = slack.wait_for_call("views.publish")
+    assert published.token == "xoxb-test-token" and published.token_in_header

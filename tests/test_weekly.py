@@ -375,7 +375,10 @@ def test_the_scheduler_keeps_one_job_per_schedule_and_follows_changes(ask, servi
     scheduler.start()
     try:
         job = scheduler.scheduler.get_job(job_id("T0LOCAL", "C0GENERAL"))
-        assert job.next_run_time == datetime(2026, 11, 30, 9, tzinfo=ZoneInfo("Pacific/Auckland")) or job.next_run_time > datetime.now(UTC)
+        # APScheduler keeps real time: the next run is the coming Monday 09:00 in Auckland, whenever this runs.
+        local, now = job.next_run_time.astimezone(ZoneInfo("Pacific/Auckland")), datetime.now(UTC)
+        assert (local.weekday(), local.hour, local.minute) == (0, 9, 0)
+        assert now < job.next_run_time <= now + timedelta(days=7)
         assert str(job.trigger.timezone) == "Pacific/Auckland"
         ask("schedule <#C0RANDOM|random> wednesday 10:15 Europe/Berlin")
         added = scheduler.scheduler.get_job(job_id("T0LOCAL", "C0RANDOM"))
@@ -391,9 +394,10 @@ def test_a_timed_out_post_that_went_out_is_not_posted_again(services, settings, 
     schedule(services)
     slack.wall_clock = at("2026-11-30T08:00:01").timestamp  # Slack and the bot agree on the time
     impatient = web_client(settings, services.sleep, timeout=0.3)
-    slack.delay_next("chat.postMessage", 0.8)  # Slack posts it, but answers too late
+    held = slack.hold_next("chat.postMessage")  # Slack posts it, but answers only after the client gave up
     (outcome,) = weekly_poster.run_due(services, impatient, at("2026-11-30T08:00:00"))
     assert outcome.status == "uncertain"
+    held.set()
     slack.wait_for(lambda calls: slack.calls_to("chat.postMessage")[0].status == 200)
     (settled,) = weekly_poster.run_due(services, impatient, at("2026-11-30T08:05:00"))
     assert settled.status == "posted"
@@ -409,10 +413,11 @@ def test_a_timed_out_post_that_went_out_is_not_posted_again(services, settings, 
 def test_a_timed_out_post_that_never_arrived_is_sent_again(services, settings, slack):
     schedule(services)
     impatient = web_client(settings, services.sleep, timeout=0.3)
-    slack.delay_next("chat.postMessage", 0.8)
+    held = slack.hold_next("chat.postMessage")
     slack.fail_next("chat.postMessage", 500, body={"ok": False, "error": "internal_error"})  # and it is lost
     (outcome,) = weekly_poster.run_due(services, impatient, at("2026-11-30T08:00:00"))
     assert outcome.status == "uncertain"
+    held.set()
     slack.wait_for(lambda calls: slack.calls_to("chat.postMessage")[0].status == 500)
     (retried,) = weekly_poster.run_due(services, web_client(settings, services.sleep), at("2026-11-30T08:05:00"))
     assert retried.status == "posted" and retried.principle == outcome.principle

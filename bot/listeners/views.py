@@ -74,8 +74,9 @@ def _announce(given: kudos_rules.Given, services: Services, asker: Asker, client
     if given.duplicate:
         return
     public, *_ = answer.replies
-    problem = post_in_channel(client, given.channel_id, public)
+    channel = given.channel_id or ""  # give_from_form refuses a modal kudos with no channel
+    problem = post_in_channel(client, channel, public)
     if problem:
-        send_dm(client, asker.user_id, blocks.kudos_saved_not_posted(given.recipients, given.channel_id, problem))
+        send_dm(client, asker.user_id, blocks.kudos_saved_not_posted(given.recipients, channel, problem))
     for user_id, dm in answer.dms:
         send_dm(client, user_id, dm)
