@@ -64,6 +64,10 @@ def split_principle(catalog: Catalog, text: str) -> tuple[Match, str]:
     for width in range(min(len(words), _TYPO_WORDS), 0, -1):
         match = match_principle(catalog, " ".join(words[:width]))
         if match.found:
+            # A typo match forgives extra words too ("ownrship for" still reads as Ownership); the
+            # narrowest run naming the same principle leaves those words in the reason.
+            while width > 1 and (narrower := match_principle(catalog, " ".join(words[: width - 1]))).principle == match.principle:
+                match, width = narrower, width - 1
             return match, " ".join(words[width:])
         if width == min(len(words), _TYPO_WORDS):
             widest = match  # its suggestions answer for the whole attempt
