@@ -13,11 +13,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class StandInProcess:
-    """`python -m bot.local_slack` with the given options; its record is read over HTTP (/_calls …)."""
+    """`python -m tests.slack_stand_in` with the given options; its record is read over HTTP (/_calls …)."""
 
     def __init__(self, *options: str):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.local_slack", *options],
+            [sys.executable, "-m", "tests.slack_stand_in", *options],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -15,7 +15,7 @@ from typing import IO
 
 from bot import schedule_time, weekly_poster
 from bot.app import build_services, create_app
-from bot.local_slack import LocalSlack, SlackSender
+from bot.console_slack import ConsoleSlack, SlackSender
 from bot.server import HttpServer
 from bot.settings import Settings
 from bot.slack_terms import CHANNEL_MENTION, USER_MENTION
@@ -109,7 +109,7 @@ def render_call(call, names: dict[str, str], buttons: list[dict]) -> str:
 class Console:
     def __init__(self, settings: Settings, out: IO[str]):
         self.out = out
-        self.slack = LocalSlack().start()
+        self.slack = ConsoleSlack().start()
         secret = secrets.token_hex(16)
         self.settings = replace(settings, bot_token="xoxb-local-console", app_token=None, signing_secret=secret, api_url=self.slack.api_url)
         self.offset = timedelta(0)

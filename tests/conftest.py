@@ -9,10 +9,10 @@ import pytest
 from sqlite_utils import Database
 
 from bot.app import build_services, create_app
-from bot.local_slack import LocalSlack, SlackSender
 from bot.server import HttpServer
 from bot.settings import Settings
 from storage.migrations import migrations
+from tests.slack_stand_in import LocalSlack, SlackSender
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-test-token"

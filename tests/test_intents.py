@@ -5,8 +5,8 @@ import pytest
 from bot import answers
 from bot.answers import Asker
 from bot.intents import Help, ListAll, RandomPick, Search, Show, UsageError, parse
-from bot.local_slack import DEMO_USERS
 from bot.people import Person
+from tests.slack_stand_in import DEMO_USERS
 
 PEOPLE = {u.id: Person(u.id, u.name, u.tz, is_bot=u.is_bot) for u in DEMO_USERS}
 

@@ -8,12 +8,12 @@ import pytest
 
 from bot.app import build_services, create_app
 from bot.blocks import LIST_PAGE, RECOGNIZE_ACTION, list_reply
-from bot.local_slack import MESSAGE_BLOCKS, SlackSender, block_problems
 from bot.server import HttpServer
 from principles import CatalogError, load_catalog
 from storage import kudos as kudos_store
 from tests.conftest import SIGNING_SECRET
 from tests.helpers import block_text, buttons
+from tests.slack_stand_in import MESSAGE_BLOCKS, SlackSender, block_problems
 
 WORDY = "Leave every service, doc and dashboard a little clearer than you found it, and say so. " * 4
 

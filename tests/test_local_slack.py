@@ -10,7 +10,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.local_slack import DEMO_CHANNELS, LocalSlack, PostingLimits, SlackSender
+from tests.slack_stand_in import DEMO_CHANNELS, LocalSlack, PostingLimits, SlackSender
 
 
 def post(slack, channel):

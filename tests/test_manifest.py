@@ -70,7 +70,7 @@ def test_every_shortcut_is_declared(manifest):
 
 
 def test_only_the_scopes_the_code_uses(manifest):
-    source = "\n".join(p.read_text() for p in (ROOT / "bot").rglob("*.py") if p.name != "local_slack.py")
+    source = "\n".join(p.read_text() for p in (ROOT / "bot").rglob("*.py") if p.name != "console_slack.py")
     used = {scope for method, scopes in METHOD_SCOPES.items() if re.search(rf"\.{method}\(", source) for scope in scopes}
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == used | {"commands"}
     # ...and `lpbot doctor` checks a workspace for exactly those.

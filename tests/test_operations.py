@@ -14,8 +14,8 @@ import urllib.request
 import pytest
 
 from bot import cli
-from bot.local_slack import SlackSender
 from bot.logs import configure_logging
+from tests.slack_stand_in import SlackSender
 
 SECRET = "operations-signing-secret-123"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot.app import web_client
-from bot.local_slack import DemoUser
 from bot.people import Directory
 from storage import kudos as kudos_store
 from tests.helpers import block_text
+from tests.slack_stand_in import DemoUser
 
 REASON = "Stayed with the outage until the root cause was found"
 

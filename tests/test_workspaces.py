@@ -11,11 +11,11 @@ import pytest
 
 from bot import cli, weekly_poster
 from bot.app import build_services, create_app
-from bot.local_slack import SlackSender
 from bot.server import HttpServer
 from bot.settings import Settings
 from bot.workspaces import installation_store
 from storage import weekly as weekly_store
+from tests.slack_stand_in import SlackSender
 
 SECRET = "oauth-signing-secret-0123456789"
 

@@ -1,7 +1,10 @@
-"""A local stand-in for Slack, for the console, the tests and the benchmarks.
+"""A local stand-in for Slack, as small as the console needs: it is part of `lpbot console`.
+
+The tests and benchmarks use a fuller one (tests/slack_stand_in.py) that adds faults, slowness,
+rate limits, Socket Mode and OAuth on top of this.
 
 Two halves, both on loopback:
-- `LocalSlack` plays Slack's Web API (and the response_url endpoint): it answers the
+- `ConsoleSlack` plays Slack's Web API (and the response_url endpoint): it answers the
   methods the bot calls, records every call, and knows a few demo users and channels.
 - `SlackSender` plays Slack calling the app: it builds slash commands, button clicks,
   view submissions and events, and signs them the way Slack does.
@@ -9,11 +12,8 @@ Two halves, both on loopback:
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import itertools
 import json
-import math
 import threading
 import time
 import urllib.error
@@ -130,6 +130,16 @@ def _option_problems(node) -> list[str]:
 
 
 @dataclass
+class Fault:
+    """An answer Slack gives under load or outage instead of the real one; status 0 drops the connection."""
+
+    status: int
+    headers: dict
+    body: dict
+    times: int
+
+
+@dataclass
 class Call:
     """One request the bot made: a Web API method, or a post to a response_url."""
 
@@ -141,25 +151,7 @@ class Call:
     response: dict | None = None  # the body answered
 
 
-@dataclass(frozen=True)
-class PostingLimits:
-    """Slack-like limits on chat.postMessage: one post per channel per `per_channel_seconds`,
-    and at most `window_posts` per workspace in each fixed window of `window_seconds`."""
-
-    per_channel_seconds: float = 1.0
-    window_posts: int = 100
-    window_seconds: float = 5.0
-
-
-@dataclass
-class _Fault:
-    status: int
-    headers: dict
-    body: dict
-    times: int
-
-
-class LocalSlack:
+class ConsoleSlack:
     """Slack's Web API on 127.0.0.1, enough of it for LP Bot, recording every call."""
 
     def __init__(
@@ -167,7 +159,6 @@ class LocalSlack:
         users=DEMO_USERS,
         channels=DEMO_CHANNELS,
         valid_tokens: set[str] | None = None,
-        limits: PostingLimits | None = None,
         granted_scopes: tuple[str, ...] = (
             "commands",
             "chat:write",
@@ -181,7 +172,6 @@ class LocalSlack:
         self.users = {u.id: u for u in users}
         self.channels = dict(channels)
         self.valid_tokens = valid_tokens
-        self.limits = limits
         self.granted_scopes = granted_scopes
         self.not_member: set[str] = set()  # channels the bot has not been invited to
         self.private: set[str] = set(DEMO_PRIVATE & set(self.channels))  # private channels, whatever their ID
@@ -189,21 +179,12 @@ class LocalSlack:
         self._triggers: dict[str, float] = {}  # trigger_id -> when Slack issued it
         self._views: dict[str, dict] = {}  # view id -> the open view (its hash changes on update)
         self._response_posts: dict[str, list[float]] = {}  # response_url -> when each post came
-        self._history_calls: dict[str, float] = {}  # token -> last conversations.history
         self.clock: Callable[[], float] = time.monotonic  # for trigger ages and rate limits
         self.wall_clock: Callable[[], float] = time.time  # for message timestamps; tests may set the bot's clock
         self.delivered: dict[str, int] = {}  # channel -> posts that went through
         self.history: dict[str, list[dict]] = {}  # channel -> messages posted, oldest first
-        self._started = time.monotonic()
-        self._last_post: dict[str, float] = {}
-        self._window: tuple[int, int] = (0, 0)  # (window number, posts in it)
         self.calls: list[Call] = []
         self._changed = threading.Condition()
-        self._faults: dict[str, list[_Fault]] = {}
-        self._delays: dict[str, list[float]] = {}
-        self._holds: dict[str, list[threading.Event]] = {}
-        self._sockets: list = []  # open Socket Mode connections, newest last
-        self._socket_ids = itertools.count(1)
         self._ts = itertools.count(1)
         self._response_ids = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -212,7 +193,7 @@ class LocalSlack:
         self.api_url = self.url + "/api/"
 
     # -- lifecycle -------------------------------------------------------------
-    def start(self) -> LocalSlack:
+    def start(self) -> ConsoleSlack:
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="local-slack", daemon=True).start()
         return self
 
@@ -238,72 +219,6 @@ class LocalSlack:
         with self._changed:
             self._triggers[trigger_id] = self.clock() - age
         return trigger_id
-
-    def fail_next(self, method: str, status: int = 429, *, headers=None, body=None, times: int = 1) -> None:
-        """Answer the next `times` calls of `method` (or "response_url") with an error, as Slack does under
-        load or outage; status 0 drops the connection without an answer."""
-        fault = _Fault(status, dict(headers or {}), body or {"ok": False, "error": "ratelimited"}, times)
-        with self._changed:
-            self._faults.setdefault(method, []).append(fault)
-
-    # -- Socket Mode ---------------------------------------------------------------
-    def socket_send(self, envelope: dict) -> None:
-        """Send an envelope to the app over its newest Socket Mode connection."""
-        with self._changed:
-            connection = self._sockets[-1]
-        _write_frame(connection, 0x1, json.dumps(envelope).encode())
-
-    def socket_drop(self) -> None:
-        """Close the newest connection the way Slack does when it rotates one: a close frame, then gone."""
-        with self._changed:
-            connection = self._sockets.pop()
-        try:
-            _write_frame(connection, 0x8, b"\x03\xe8")
-        finally:
-            connection.close()
-
-    def socket_command(self, text: str, *, user: str = "U0ALICE", channel: str = "C0GENERAL") -> tuple[str, str]:
-        """A slash command over Socket Mode; returns (envelope_id, response_url)."""
-        envelope_id = f"env-{time.monotonic_ns()}"
-        response_url = self.new_response_url()
-        payload = {
-            "team_id": TEAM_ID,
-            "team_domain": TEAM_DOMAIN,
-            "channel_id": channel,
-            "user_id": user,
-            "command": "/lp",
-            "text": text,
-            "api_app_id": "A0LPBOT",
-            "response_url": response_url,
-            "trigger_id": self.new_trigger_id(),
-        }
-        self.socket_send({"envelope_id": envelope_id, "type": "slash_commands", "accepts_response_payload": True, "payload": payload})
-        return envelope_id, response_url
-
-    def delay_next(self, method: str, seconds: float) -> None:
-        """Make the next call of `method` (or "response_url") answer only after `seconds`: a slow Slack."""
-        with self._changed:
-            self._delays.setdefault(method, []).append(seconds)
-
-    def hold_next(self, method: str) -> threading.Event:
-        """Make the next call of `method` wait, unanswered, until the returned event is set: a Slack
-        that is slower than any client timeout, for exactly as long as the test needs."""
-        released = threading.Event()
-        with self._changed:
-            self._holds.setdefault(method, []).append(released)
-        return released
-
-    def _wait_if_held(self, method: str) -> None:
-        with self._changed:
-            queue = self._holds.get(method)
-            released = queue.pop(0) if queue else None
-        if released is not None:
-            released.wait(30)  # a forgotten release must not hang the suite
-
-    def _take_delay(self, method: str) -> float:
-        with self._changed:
-            queue = self._delays.get(method)
-            return queue.pop(0) if queue else 0.0
 
     def calls_to(self, method: str) -> list[Call]:
         with self._changed:
@@ -344,64 +259,44 @@ class LocalSlack:
             self.calls.append(call)
             self._changed.notify_all()
 
-    def _take_fault(self, method: str) -> _Fault | None:
-        with self._changed:
-            queue = self._faults.get(method)
-            if not queue:
-                return None
-            fault = queue[0]
-            fault.times -= 1
-            if fault.times <= 0:
-                queue.pop(0)
-            return fault
-
     def _respond(self, method: str, params: dict, token: str | None) -> tuple[int, dict, dict]:
         fault = self._take_fault(method)
         if fault:
             return fault.status, fault.headers, fault.body
-        wait = self._retry_after(method, params) if method != "conversations.history" else self._history_wait(token)
+        wait = self._rate_limited(method, params, token)
         if wait is not None:
             return 429, {"Retry-After": str(wait)}, {"ok": False, "error": "ratelimited"}
         # Slack tells a token's scopes in this header on every call.
         return 200, {"X-OAuth-Scopes": ",".join(self.granted_scopes)}, self.answer(method, params, token)
 
-    def _history_wait(self, token: str | None) -> int | None:
-        """conversations.history for distributed apps outside the Marketplace: one call a minute."""
-        now = self.clock()
-        with self._changed:
-            last = self._history_calls.get(token or "")
-            if last is not None and now - last < 60 / HISTORY_CALLS_PER_MINUTE:
-                return math.ceil(60 / HISTORY_CALLS_PER_MINUTE - (now - last))
-            self._history_calls[token or ""] = now
+    # -- what the tests' stand-in adds (tests/slack_stand_in.py): faults, slowness, limits, sockets --
+    def _take_fault(self, method: str) -> Fault | None:
         return None
 
-    def _retry_after(self, method: str, params: dict) -> int | None:
-        """Seconds to wait if this post breaks the posting limits, else None (and it counts)."""
-        if self.limits is None or method != "chat.postMessage":
-            return None
-        now = time.monotonic() - self._started
-        channel = params.get("channel", "")
-        with self._changed:
-            window, used = self._window
-            current = int(now // self.limits.window_seconds)
-            if current != window:
-                window, used = current, 0
-            last = self._last_post.get(channel)
-            if last is not None and now - last < self.limits.per_channel_seconds:
-                return math.ceil(self.limits.per_channel_seconds - (now - last))
-            if used >= self.limits.window_posts:
-                # Slack's Retry-After is whole seconds, rounded up.
-                return math.ceil((window + 1) * self.limits.window_seconds - now)
-            self._window = (window, used + 1)
-            self._last_post[channel] = now
-            return None
+    def _take_delay(self, method: str) -> float:
+        return 0.0
+
+    def _wait_if_held(self, method: str) -> None:
+        return None
+
+    def _rate_limited(self, method: str, params: dict, token: str | None) -> int | None:
+        return None
+
+    def _unauthenticated(self, method: str, params: dict) -> dict | None:
+        """Methods authenticated otherwise than by a token (oauth.v2.access); None: not one of them."""
+        return None
+
+    def handle_get(self, handler) -> bool:
+        """GET requests other than a Web API call; False: treat it as one."""
+        return False
 
     def _next_ts(self) -> str:
         return f"{int(self.wall_clock())}.{next(self._ts):06d}"
 
     def answer(self, method: str, params: dict, token: str | None) -> dict:
-        if method == "oauth.v2.access":
-            return self._oauth_v2_access(params)  # authenticated by client ID and secret, not a token
+        special = self._unauthenticated(method, params)
+        if special is not None:
+            return special
         if self.valid_tokens is not None and token not in self.valid_tokens:
             return {"ok": False, "error": "invalid_auth"}
         if token is None:
@@ -501,46 +396,6 @@ class LocalSlack:
             },
         }
 
-    def _oauth_v2_access(self, params):
-        """Trade an install code (or a refresh token) for a workspace's bot token.
-
-        The code names the workspace: "code-T0TEAM2" installs into team T0TEAM2. Tokens from a
-        code rotate (expire in 12 hours) when the code ends in "-rotating".
-        """
-        if params.get("grant_type") == "refresh_token":
-            team = params.get("refresh_token", "").split(":")[1]
-            generation = next(self._ts)
-            return {
-                "ok": True,
-                "access_token": f"xoxe.xoxb-{team}-{generation}",
-                "refresh_token": f"xoxe-1:{team}:{generation}",
-                "expires_in": 43200,
-                "token_type": "bot",
-                "team": {"id": team},
-            }
-        code = params.get("code", "")
-        if not code.startswith("code-"):
-            return {"ok": False, "error": "invalid_code"}
-        team = code.split("-")[1]
-        answer = {
-            "ok": True,
-            "app_id": "A0LPBOT",
-            "authed_user": {"id": "U0ALICE"},
-            "scope": ",".join(self.granted_scopes),
-            "token_type": "bot",
-            "access_token": f"xoxb-{team}-installed",
-            "bot_user_id": BOT_USER_ID,
-            "team": {"id": team, "name": f"Workspace {team}"},
-            "enterprise": None,
-            "is_enterprise_install": False,
-        }
-        if code.endswith("-rotating"):
-            answer.update(access_token=f"xoxe.xoxb-{team}-0", refresh_token=f"xoxe-1:{team}:0", expires_in=43200)
-        return answer
-
-    def _api_apps_connections_open(self, params):
-        return {"ok": True, "url": f"ws://127.0.0.1:{self._server.server_address[1]}/socket/{next(self._socket_ids)}"}
-
     def _api_users_info(self, params):
         user = self.users.get(params.get("user", ""))
         return {"ok": True, "user": user.as_slack()} if user else {"ok": False, "error": "user_not_found"}
@@ -621,23 +476,8 @@ class LocalSlack:
                     pass  # the caller gave up waiting (a timeout test); Slack would not notice either
 
             def do_GET(self):
-                if self.path.startswith("/socket/") and self.headers.get("Upgrade", "").lower() == "websocket":
-                    return self._serve_socket()
-                # A peek at the record for another process (the benchmarks): GET /_calls?method=...
-                if self.path.startswith("/_calls"):
-                    wanted = dict(parse_qsl(self.path.partition("?")[2])).get("method")
-                    with stand_in._changed:
-                        count = sum(1 for c in stand_in.calls if wanted in (None, c.method))
-                    return self._send(200, {}, json.dumps({"count": count}).encode())
-                if self.path.startswith("/_window") and stand_in.limits:
-                    elapsed = time.monotonic() - stand_in._started
-                    left = stand_in.limits.window_seconds - elapsed % stand_in.limits.window_seconds
-                    return self._send(200, {}, json.dumps({"seconds_to_next_window": left}).encode())
-                if self.path.startswith("/_delivered"):
-                    with stand_in._changed:
-                        delivered = dict(stand_in.delivered)
-                    return self._send(200, {}, json.dumps(delivered).encode())
-                return self.do_POST()
+                if not stand_in.handle_get(self):
+                    self.do_POST()
 
             def _response_url(self, params):
                 url = stand_in.url + self.path
@@ -662,32 +502,6 @@ class LocalSlack:
                 stand_in._record(Call("response_url", {**params, "_url": url}))
                 return self._send(200, {}, b"ok", "text/plain")
 
-            def _serve_socket(self):
-                accept = base64.b64encode(hashlib.sha1((self.headers["Sec-WebSocket-Key"] + _WEBSOCKET_GUID).encode()).digest()).decode()
-                self.send_response(101, "Switching Protocols")
-                self.send_header("Upgrade", "websocket")
-                self.send_header("Connection", "Upgrade")
-                self.send_header("Sec-WebSocket-Accept", accept)
-                self.end_headers()
-                self.wfile.flush()
-                connection = self.connection
-                with stand_in._changed:
-                    stand_in._sockets.append(connection)
-                stand_in._record(Call("socket_connected", {"path": self.path}))
-                _write_frame(connection, 0x1, json.dumps({"type": "hello", "num_connections": 1}).encode())
-                while True:
-                    frame = _read_frame(self.rfile)
-                    if frame is None:
-                        break
-                    opcode, data = frame
-                    if opcode == 0x8:
-                        break
-                    if opcode == 0x9:
-                        _write_frame(connection, 0xA, data)
-                    elif opcode == 0x1:
-                        stand_in._record(Call("socket_ack", json.loads(data or b"{}")))
-                self.close_connection = True
-
             def _send(self, status, headers, body: bytes, content_type="application/json"):
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
@@ -698,39 +512,6 @@ class LocalSlack:
                 self.wfile.write(body)
 
         return Handler
-
-
-_WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # fixed by RFC 6455
-
-
-def _write_frame(connection, opcode: int, data: bytes) -> None:
-    """One unmasked, final WebSocket frame (servers never mask)."""
-    header = bytes([0x80 | opcode])
-    if len(data) < 126:
-        header += bytes([len(data)])
-    elif len(data) < 1 << 16:
-        header += bytes([126]) + len(data).to_bytes(2, "big")
-    else:
-        header += bytes([127]) + len(data).to_bytes(8, "big")
-    connection.sendall(header + data)
-
-
-def _read_frame(stream) -> tuple[int, bytes] | None:
-    """One frame from the client (always masked), or None when the connection is gone."""
-    try:
-        head = stream.read(2)
-        if len(head) < 2:
-            return None
-        opcode, length = head[0] & 0x0F, head[1] & 0x7F
-        if length == 126:
-            length = int.from_bytes(stream.read(2), "big")
-        elif length == 127:
-            length = int.from_bytes(stream.read(8), "big")
-        mask = stream.read(4) if head[1] & 0x80 else b"\0\0\0\0"
-        data = bytes(b ^ mask[i % 4] for i, b in enumerate(stream.read(length)))
-        return opcode, data
-    except (OSError, ValueError):
-        return None
 
 
 def _parse_body(raw: str, content_type: str) -> dict:
@@ -807,7 +588,7 @@ ACK_SECONDS = 3.0
 class SlackSender:
     """Sends the app what Slack would send, signed with the app's signing secret."""
 
-    def __init__(self, events_url: str, signing_secret: str, slack: LocalSlack, team_id: str = TEAM_ID):
+    def __init__(self, events_url: str, signing_secret: str, slack: ConsoleSlack, team_id: str = TEAM_ID):
         self.events_url = events_url
         self.slack = slack
         self.team_id = team_id
@@ -944,27 +725,3 @@ class SlackSender:
             "authorizations": [{"team_id": self.team_id, "user_id": BOT_USER_ID, "is_bot": True}],
         }
         return self.post(json.dumps(body), "application/json", **kw)
-
-
-def main() -> None:
-    """Run the stand-in on its own (`python -m bot.local_slack`): prints its URL, serves until stdin closes.
-
-    --channels N adds channels C0000 … with the demo ones; --limits POSTS SECONDS turns on posting limits.
-    """
-    import argparse
-    import sys
-
-    parser = argparse.ArgumentParser(prog="python -m bot.local_slack")
-    parser.add_argument("--channels", type=int, default=0)
-    parser.add_argument("--limits", nargs=2, type=float, metavar=("POSTS", "SECONDS"))
-    args = parser.parse_args()
-    channels = {**DEMO_CHANNELS, **{f"C{n:06d}": f"team-{n}" for n in range(args.channels)}}
-    limits = PostingLimits(window_posts=int(args.limits[0]), window_seconds=args.limits[1]) if args.limits else None
-    slack = LocalSlack(channels=channels, limits=limits).start()
-    print(slack.url, flush=True)
-    sys.stdin.read()
-    slack.stop()
-
-
-if __name__ == "__main__":
-    main()
