@@ -94,7 +94,9 @@ def generate(url: str, rate: float, seconds: float, text: str, response_base: st
                 "command": "/lp",
                 "text": command_text,
                 "response_url": f"{response_base}/response/{n}",
-                "trigger_id": "t",
+                # Unique, as Slack's are: the bot stores a kudos once per trigger_id.
+                "trigger_id": f"bench.{n}.trigger",
+                "channel_name": "general",
             }
         )
         ts = str(int(time.time()))

@@ -33,7 +33,6 @@ from bot.services import Services
 from principles import match_principle, search_principles
 from storage import kudos as kudos_store
 from storage import weekly as weekly_store
-from storage.weekly import WEEKDAYS
 
 
 @dataclass(frozen=True)
@@ -101,8 +100,7 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
         case Undo():
             removed = kudos_rules.undo(services.store, team_id=asker.team_id, giver_id=asker.user_id, now=services.clock())
             principle = services.catalog.by_slug(removed.principle)
-            name = blocks.escape(principle.name if principle else removed.principle)
-            return Answer([blocks.notice(f"Done: your kudos to {blocks.mentions(removed.recipients)} for *{name}* is withdrawn.")])
+            return Answer([blocks.kudos_withdrawn(removed.recipients, principle.name if principle else removed.principle)])
         case Week(upcoming):
             return Answer([_week(services, asker, upcoming)])
         case ListSchedules():
@@ -123,32 +121,17 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
                 weekly_store.save_schedule(db, schedule, services.clock())
             services.status.schedule_changed(schedule.team_id, schedule.channel_id)
             when = schedule_time.local_time(schedule, schedule_time.next_run(schedule, services.clock()))
-            return Answer(
-                [
-                    blocks.notice(
-                        f"Scheduled: a principle of the week in <#{channel_id}> every "
-                        f"{WEEKDAYS[weekday].capitalize()} at {at} {blocks.escape(schedule.tz)}. "
-                        f"First post: {when}. Make sure I'm in the channel (`/invite @LP Bot`)."
-                    )
-                ]
-            )
+            return Answer([blocks.schedule_saved(schedule, when)])
         case StopSchedule(channel_id):
             _require_admin(services, asker)
             with services.store.write() as db:
                 was_scheduled = weekly_store.delete_schedule(db, asker.team_id, channel_id)
             services.status.schedule_changed(asker.team_id, channel_id)
-            if not was_scheduled:
-                return Answer([blocks.notice(f"<#{channel_id}> has no weekly post to stop; `/lp schedule` lists them.")])
-            return Answer([blocks.notice(f"Stopped: no more weekly posts in <#{channel_id}>.")])
+            return Answer([blocks.schedule_stopped(channel_id, was_scheduled)])
         case DirectMessages(enabled):
             with services.store.write() as db:
                 kudos_store.set_kudos_dms(db, asker.team_id, asker.user_id, enabled)
-            state = (
-                "I'll message you when someone recognizes you."
-                if enabled
-                else "I won't message you about kudos any more; `/lp dm on` brings them back."
-            )
-            return Answer([blocks.notice(f"Got it. {state}")])
+            return Answer([blocks.dm_setting_saved(enabled)])
     return Answer([_reply(intent, services)])
 
 
@@ -157,10 +140,7 @@ def _require_admin(services: Services, asker: Asker) -> None:
         return
     person = asker.lookup(asker.user_id)
     if person is None or not person.is_admin:
-        raise Refusal(
-            "Only workspace admins and the people listed in LPBOT_ADMINS can change weekly posts. "
-            "Ask one of them, or try `/lp week` to see this week's principle."
-        )
+        raise Refusal(blocks.ADMINS_ONLY)
 
 
 def _week(services: Services, asker: Asker, upcoming: bool) -> Reply:
@@ -168,8 +148,7 @@ def _week(services: Services, asker: Asker, upcoming: bool) -> Reply:
     channel = asker.channel_id or ""
     schedule = weekly_store.get_schedule(services.store.db, asker.team_id, channel)
     if schedule is None:
-        admin_hint = "An admin can start one with `/lp schedule #channel monday 09:00`."
-        return blocks.notice(f"This channel has no principle of the week yet. {admin_hint}")
+        return blocks.NO_WEEKLY_POST_HERE
     week, at = schedule_time.occurrence(schedule, now)
     current = weekly_store.entry(services.store.db, asker.team_id, channel, week)
     if not upcoming and current and current.posted:
@@ -183,9 +162,7 @@ def _week(services: Services, asker: Asker, upcoming: bool) -> Reply:
         at = at if at > now else schedule_time.next_run(schedule, now)
         choice = weekly_poster.plan(services, schedule, at, exclude_week=week)
     when = schedule_time.local_time(schedule, at)
-    card = blocks.principle_card(choice.principle)
-    intro = blocks.notice(f"Coming up in this channel on {when}: *{blocks.escape(choice.principle.name)}*. {blocks.escape(choice.why)}")
-    return Reply(text=intro.text, blocks=intro.blocks + card.blocks)
+    return blocks.coming_up(choice.principle, choice.why, when)
 
 
 def _principle_or_refuse(services: Services, query: str):
@@ -199,7 +176,7 @@ def _give_kudos(intent: GiveKudos, services: Services, asker: Asker) -> Answer:
     match, reason = kudos_rules.split_principle(services.catalog, intent.text)
     if match.principle is None:
         if not intent.text:
-            raise Refusal("For which principle? For example `/lp kudos @alex ownership for fixing the deploy`.")
+            raise Refusal(blocks.WHICH_PRINCIPLE)
         first_words = " ".join(intent.text.split()[:3])
         raise Refusal(blocks.not_found_reply(first_words, match.suggestions).text)
     recipients, dropped_self = kudos_rules.check_recipients(asker.user_id, intent.recipients, asker.lookup)
@@ -258,11 +235,11 @@ def give_from_form(form: blocks.KudosForm, services: Services, asker: Asker, vis
     """
     principle = services.catalog.by_slug(form.principle or "")
     if principle is None:
-        raise Refusal("Choose a principle.", field="principle")
+        raise Refusal(blocks.CHOOSE_PRINCIPLE, field="principle")
     recipients, dropped_self = kudos_rules.check_recipients(asker.user_id, form.recipients, asker.lookup)
     channel = form_channel(form, services)
     if not channel:
-        raise Refusal("Choose a channel to thank them in.", field="channel")
+        raise Refusal(blocks.CHOOSE_CHANNEL, field="channel")
     link = form.metadata.get("link")
     # Stored the way Slack sends command text, with &, < and > as entities, so every reason reads alike.
     reason = blocks.escape(form.reason)

@@ -556,6 +556,49 @@ def weekly_post(principle: Principle, why: str | None, question: str | None, rec
     return Reply(text=f"Principle of the week: {principle.name}", blocks=blocks, response_type="in_channel")
 
 
+ADMINS_ONLY = (
+    "Only workspace admins and the people listed in LPBOT_ADMINS can change weekly posts. "
+    "Ask one of them, or try `/lp week` to see this week's principle."
+)
+WHICH_PRINCIPLE = "For which principle? For example `/lp kudos @alex ownership for fixing the deploy`."
+CHOOSE_PRINCIPLE = "Choose a principle."
+CHOOSE_CHANNEL = "Choose a channel to thank them in."
+NO_WEEKLY_POST_HERE = notice(
+    "This channel has no principle of the week yet. An admin can start one with `/lp schedule #channel monday 09:00`."
+)
+PRINCIPLE_GONE = notice("That principle is no longer in the catalog. Try `/lp list` for the current ones.")
+
+
+def kudos_withdrawn(recipients, principle_name: str) -> Reply:
+    return notice(f"Done: your kudos to {mentions(recipients)} for *{escape(principle_name)}* is withdrawn.")
+
+
+def dm_setting_saved(enabled: bool) -> Reply:
+    if enabled:
+        return notice("Got it. I'll message you when someone recognizes you.")
+    return notice("Got it. I won't message you about kudos any more; `/lp dm on` brings them back.")
+
+
+def schedule_saved(schedule: Schedule, first_post: str) -> Reply:
+    return notice(
+        f"Scheduled: a principle of the week in <#{schedule.channel_id}> every "
+        f"{WEEKDAYS[schedule.weekday].capitalize()} at {schedule.time} {escape(schedule.tz)}. "
+        f"First post: {first_post}. Make sure I'm in the channel (`/invite @LP Bot`)."
+    )
+
+
+def schedule_stopped(channel_id: str, was_scheduled: bool) -> Reply:
+    if not was_scheduled:
+        return notice(f"<#{channel_id}> has no weekly post to stop; `/lp schedule` lists them.")
+    return notice(f"Stopped: no more weekly posts in <#{channel_id}>.")
+
+
+def coming_up(principle: Principle, why: str, when: str) -> Reply:
+    """`/lp week` before the post: what the channel will get, and why, then the card."""
+    intro = notice(f"Coming up in this channel on {when}: *{escape(principle.name)}*. {escape(why)}")
+    return Reply(text=intro.text, blocks=intro.blocks + principle_card(principle).blocks)
+
+
 def schedule_paused_notice(channel_id: str, explanation: str) -> Reply:
     return notice(
         f"I've paused the weekly principle post for <#{channel_id}>: {explanation} "

@@ -17,7 +17,7 @@ def register(app: App, services: Services) -> None:
         ack()
         principle = services.catalog.by_slug(action.get("value", ""))
         if principle is None:
-            reply = blocks.notice("That principle is no longer in the catalog. Try `/lp list` for the current ones.")
+            reply = blocks.PRINCIPLE_GONE
         else:
             reply = blocks.principle_card(principle, shareable=False, shared_by=checked_user_id(body["user"]["id"]))
         respond(**reply.as_kwargs(), replace_original=False)
