@@ -15,27 +15,6 @@ DEFAULT_DB = "./data/lpbot.db"
 DEFAULT_PORT = 3000
 DEFAULT_DAILY_KUDOS = 5
 
-#: Every variable the settings read, with what it does; the README's table must list each one.
-ENVIRONMENT_VARIABLES = {
-    "SLACK_BOT_TOKEN": "Bot token (xoxb-...). With SLACK_APP_TOKEN: Socket Mode; with SLACK_SIGNING_SECRET: HTTP mode.",
-    "SLACK_APP_TOKEN": "App-level token (xapp-...) with connections:write, for Socket Mode.",
-    "SLACK_SIGNING_SECRET": "Signing secret, for HTTP mode.",
-    "SLACK_API_URL": "Web API base URL; set it for GovSlack or a local stand-in.",
-    "SLACK_CLIENT_ID": "With SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET instead of a bot token: many workspaces via OAuth.",
-    "SLACK_CLIENT_SECRET": "The app's client secret, for OAuth installs into many workspaces.",
-    "PORT": "HTTP mode port.",
-    "LPBOT_HOST": "HTTP mode listen address.",
-    "LPBOT_DB": "SQLite database file; its folder is created.",
-    "LPBOT_PRINCIPLES": "Built-in set (amazon, amazon-16) or path to a TOML file of your own values.",
-    "LPBOT_DAILY_KUDOS": "Kudos one person may give per day in their own time zone; 0 means no limit.",
-    "LPBOT_KUDOS_CHANNEL": "Channel ID where kudos given from the modal are announced when the giver picks none.",
-    "LPBOT_LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR.",
-    "LPBOT_LOG_FORMAT": "text (for people) or json (one object a line, for log collectors).",
-    "LPBOT_ADMINS": "User IDs, comma-separated, who may change weekly schedules (besides workspace admins and owners).",
-    "LPBOT_ROTATION": "How the weekly principle is chosen: balanced, sequential or shuffle.",
-    "LPBOT_WEEKLY_GRACE_HOURS": "How late a missed weekly post may still go out, within the same week.",
-    "LPBOT_STARTUP_WAIT": "Seconds to keep trying to reach Slack at start before giving up.",
-}
 ROTATIONS = ("balanced", "sequential", "shuffle")
 
 

@@ -317,10 +317,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.slack_stand_in")
     parser.add_argument("--channels", type=int, default=0)
     parser.add_argument("--limits", nargs=2, type=float, metavar=("POSTS", "SECONDS"))
+    parser.add_argument("--no-block-checks", action="store_true", help="skip Block Kit validation (Slack's CPU, not the bot's)")
     args = parser.parse_args()
     channels = {**DEMO_CHANNELS, **{f"C{n:06d}": f"team-{n}" for n in range(args.channels)}}
     limits = PostingLimits(window_posts=int(args.limits[0]), window_seconds=args.limits[1]) if args.limits else None
-    slack = LocalSlack(channels=channels, limits=limits).start()
+    slack = LocalSlack(channels=channels, limits=limits)
+    slack.checks_blocks = not args.no_block_checks
+    slack.start()
     print(slack.url, flush=True)
     sys.stdin.read()
     slack.stop()
