@@ -86,9 +86,10 @@ def _open_store(path, barrier):
 
 
 def test_forty_processes_opening_a_new_database_at_once_all_succeed(tmp_path):
-    # Exit codes, not a Queue: a Queue's pipes are closed by a finalizer at some later garbage
-    # collection, when their numbers may belong to another test's server.
-    context = multiprocessing.get_context("fork")
+    # Children come from a fresh fork server, not from this process: a plain fork would hand each of
+    # them every socket and pipe the test session holds (other tests' servers among them).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["storage", "tests.test_integrity"])
     path = tmp_path / "new" / "lpbot.db"
     barrier = context.Barrier(40)
     children = [context.Process(target=_open_store, args=(path, barrier)) for _ in range(40)]
