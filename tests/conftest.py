@@ -81,6 +81,8 @@ def services(settings, clock, waits):
 def server(settings, services):
     running = HttpServer(create_app(settings, services), services, host="127.0.0.1", port=0).start()
     yield running
+    # Listeners still sending DMs after the test's last assertion finish before the stand-in stops.
+    services.listener_pool.wait_idle(10)
     running.close()
 
 
