@@ -89,23 +89,25 @@ def test_the_weekly_recap_never_quotes_a_private_channel_with_a_c_id(ask, servic
     assert "churn" not in text and "<@U0ALICE> recognized" not in text  # the words do not
 
 
-def test_a_modal_kudos_takes_the_visibility_of_the_channel_it_is_posted_in(sender, slack, services, places_to_talk):
+@pytest.mark.parametrize(
+    "channel, slack_says, visibility",
+    [
+        ("C0GENERAL", None, "public"),
+        ("C0SECRET", None, "private"),  # a C id, and private all the same
+        ("C0GENERAL", "missing_scope", "private"),  # Slack will not describe it: hidden, to be safe
+    ],
+)
+def test_a_modal_kudos_takes_the_visibility_of_the_channel_it_is_posted_in(
+    sender, slack, services, places_to_talk, channel, slack_says, visibility
+):
+    if slack_says:
+        slack.fail_next("conversations.info", 200, body={"ok": False, "error": slack_says})
     sender.shortcut("give_kudos")
     view = slack.wait_for_call("views.open").params["view"]
-    sender.submit(view, recipients=["U0BOB"], principle="ownership", reason="Kept the secret launch on track", channel="C0SECRET")
-    slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage" and c.params["channel"] == "C0SECRET"])
+    sender.submit(view, recipients=["U0BOB"], principle="ownership", reason="Kept the launch on track", channel=channel)
+    slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage" and c.params["channel"] == channel])
     (row,) = kudos_store.export_rows(services.store.db)
-    assert row["visibility"] == "private"
-
-
-def test_a_channel_slack_will_not_describe_counts_as_private(sender, slack, services, places_to_talk):
-    slack.fail_next("conversations.info", 200, body={"ok": False, "error": "missing_scope"})
-    sender.shortcut("give_kudos")
-    view = slack.wait_for_call("views.open").params["view"]
-    sender.submit(view, recipients=["U0BOB"], principle="ownership", reason="Fixed the build for everyone", channel="C0GENERAL")
-    slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage" and c.params["channel"] == "C0GENERAL"])
-    (row,) = kudos_store.export_rows(services.store.db)
-    assert row["visibility"] == "private"
+    assert row["visibility"] == visibility
 
 
 def test_existing_kudos_are_settled_once_per_channel_and_unknowns_stay_private(tmp_path, slack, settings, places_to_talk):
