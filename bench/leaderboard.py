@@ -56,6 +56,8 @@ def build(store: Store, count: int, people: int, seed: int = 1) -> None:
                     channel_id="C0BENCH",
                     message_link=None,
                     created_at=NOW - timedelta(seconds=rng.random() * span),
+                    # Most kudos are given in public; one in five in a private channel or a DM.
+                    visibility=rng.choice(("public", "public", "public", "public", "private")),
                 )
     store.db.execute("ANALYZE")
     print(f"built {count:,} kudos for {people} people in {time.perf_counter() - started:.0f} s")
@@ -98,6 +100,8 @@ def main() -> None:
         db = store.db
         quarter = period_start("quarter", NOW)
         user = "U000042"
+        viewer = kudos_store.Viewer(user, "C0GENERAL")
+        week_ago = kudos_store.iso(NOW - timedelta(days=7))  # about the span ten recent kudos cover at most
         reads = {
             "leaderboard (quarter)": lambda: kudos_store.leaderboard(db, TEAM, quarter),
             "leaderboard (principle, year)": lambda: kudos_store.leaderboard(db, TEAM, period_start("year", NOW), "dive-deep"),
@@ -110,6 +114,9 @@ def main() -> None:
             ),
             "recent (10)": lambda: kudos_store.recent_kudos(db, TEAM, viewer=None),
             "recent (principle)": lambda: kudos_store.recent_kudos(db, TEAM, viewer=None, principle="frugality"),
+            # What /lp recent runs: only what this person may read, and how many they may not.
+            "recent (a viewer, privacy rule)": lambda: kudos_store.recent_kudos(db, TEAM, viewer=viewer),
+            "recent: how many were private": lambda: kudos_store.count_hidden_from(db, TEAM, viewer, since=week_ago),
         }
         raw = sqlite3.connect(path)
         print(f"\n{'read':<32}{'p50 ms':>9}{'p95 ms':>9}{'raw p50':>9}{'ratio':>7}")

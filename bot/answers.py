@@ -34,6 +34,10 @@ from principles import match_principle, search_principles
 from storage import kudos as kudos_store
 from storage import weekly as weekly_store
 
+RECENT_LIMIT = 10
+# /lp recent says how many it left out, up to this many ("100 or more"): a count, never the words.
+HIDDEN_MOST = 100
+
 
 @dataclass(frozen=True)
 class Asker:
@@ -94,8 +98,10 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
             principle = _principle_or_refuse(services, query) if query else None
             slug = principle.slug if principle else None
             db = services.store.db
-            records = kudos_store.recent_kudos(db, asker.team_id, viewer=asker.viewer, principle=slug)
-            hidden = kudos_store.count_hidden_from(db, asker.team_id, asker.viewer, slug)
+            records = kudos_store.recent_kudos(db, asker.team_id, viewer=asker.viewer, principle=slug, limit=RECENT_LIMIT)
+            # Counted over the span the list covers (all time when it is not full): what was left out of it.
+            span_start = records[-1].created_at if len(records) == RECENT_LIMIT else None
+            hidden = kudos_store.count_hidden_from(db, asker.team_id, asker.viewer, slug, since=span_start, most=HIDDEN_MOST)
             return Answer([blocks.recent_reply(records, services.catalog, principle, hidden)])
         case Undo():
             removed = kudos_rules.undo(services.store, team_id=asker.team_id, giver_id=asker.user_id, now=services.clock())

@@ -367,9 +367,9 @@ def _kudos_line(record, catalog: Catalog) -> str:
 def recent_reply(records, catalog: Catalog, principle: Principle | None, hidden: int = 0) -> Reply:
     """The latest kudos the asker may read; `hidden` counts those said in conversations they are not part of."""
     scope = f" for *{escape(principle.name)}*" if principle else ""
+    many = f"{hidden} or more" if hidden >= 100 else str(hidden)
     private_note = (
-        f"{hidden} {'kudos was' if hidden == 1 else 'kudos were'} given in private conversations; "
-        "only the people in them can read the words."
+        f"{many} {'kudos was' if hidden == 1 else 'kudos were'} given in private conversations; only the people in them can read the words."
     )
     if not records:
         empty = f"No kudos{scope} you can read here yet. Start with `/lp kudos @someone <principle> <why>`."

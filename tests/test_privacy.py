@@ -161,3 +161,22 @@ def test_bidirectional_overrides_cannot_reverse_a_thank_you(ask, slack):
     assert not any(ch in text for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
     assert "ecnatsni eht" in text and "the payments bug today" in text
     assert blocks.escape("a\u202eb\u2066c") == "abc"
+
+
+def test_recent_counts_what_it_left_out_only_over_the_span_it_shows(fresh_db):
+    from datetime import datetime, timedelta, timezone
+
+    start = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    for n in range(30):
+        kudos_store.insert_kudos(
+            fresh_db, team_id="T1", giver_id="U0GIVER", recipients=("U0BOB",), principle="ownership",
+            reason=f"reason {n}", channel_id="C1", message_link=None, created_at=start + timedelta(hours=n),
+            visibility="private" if n % 3 == 0 else "public",
+        )  # fmt: skip
+    viewer = kudos_store.Viewer("U0CAROL", "C0ELSEWHERE")
+    shown = kudos_store.recent_kudos(fresh_db, "T1", viewer=viewer, limit=10)
+    assert [r.reason for r in shown][:2] == ["reason 29", "reason 28"] and len(shown) == 10
+    # The ten public kudos shown span hours 16-29; the private ones among them are 18, 21, 24 and 27.
+    assert kudos_store.count_hidden_from(fresh_db, "T1", viewer, since=shown[-1].created_at) == 4
+    assert kudos_store.count_hidden_from(fresh_db, "T1", viewer) == 10
+    assert kudos_store.count_hidden_from(fresh_db, "T1", viewer, most=3) == 3
