@@ -42,13 +42,13 @@ def register(app: App, services: Services) -> None:
             # A slow Slack today: close the modal in time, finish the checks, answer by message.
             ack()
             wait(pending)
-            given = _give_after_ack(form, services, asker, place, people, client)
+            given = _give_after_ack(form, services, asker, place, client)
             if given is None:
                 return
         else:
             try:
-                for person in people:
-                    person.result()  # a LookupFailed raised while asking Slack surfaces here
+                for recipient in people[1:]:
+                    recipient.result()  # a LookupFailed about a recipient surfaces here (the giver's zone has a fallback)
                 given = give_from_form(form, services, asker, place.result())
             except Refusal as refusal:
                 ack(response_action="errors", errors={refusal.field or "reason": refusal.plain})
@@ -57,7 +57,7 @@ def register(app: App, services: Services) -> None:
         _announce(given, services, asker, client)
 
 
-def _give_after_ack(form, services: Services, asker: Asker, place: Future, people: list[Future], client) -> kudos_rules.Given | None:
+def _give_after_ack(form, services: Services, asker: Asker, place: Future, client) -> kudos_rules.Given | None:
     """The modal has closed: store the kudos, and tell the giver by DM what happened either way."""
     try:
         given = give_from_form(form, services, asker, place.result())
