@@ -197,7 +197,8 @@ def test_socket_mode_answers_and_reconnects_after_a_dropped_connection(tmp_path,
         slack.wait_for(lambda calls: [c for c in calls if c.method == "socket_connected"], timeout=20)
         envelope, response_url = slack.socket_command("frugal")
         assert slack.wait_for_response(response_url, timeout=10).params["text"].startswith("10. Frugality")
-        assert any(c.params.get("envelope_id") == envelope for c in slack.calls_to("socket_ack"))
+        # The ack frame and the reply travel separately; either may arrive first.
+        slack.wait_for(lambda calls: [c for c in calls if c.method == "socket_ack" and c.params.get("envelope_id") == envelope])
 
         slack.socket_drop()
         slack.wait_for(lambda calls: len([c for c in calls if c.method == "socket_connected"]) >= 2, timeout=20)
