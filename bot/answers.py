@@ -75,6 +75,10 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
             principle = _principle_or_refuse(services, query) if query else None
             # Calendar periods in UTC: one leaderboard for the whole team, whoever asks.
             since = kudos_rules.period_start(period, services.clock())
+            if not services.settings.leaderboards:
+                # A team that recognizes for culture, not points: no ranking, but what it values.
+                mix = kudos_store.principle_mix(services.store.db, asker.team_id, since)
+                return Answer([blocks.no_leaderboards_reply(mix, services.catalog, period)])
             with_principle = principle.slug if principle else None
             rows = kudos_store.leaderboard(services.store.db, asker.team_id, since, with_principle)
             return Answer([blocks.leaderboard_reply(rows, principle, period)])

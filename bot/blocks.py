@@ -335,6 +335,15 @@ def leaderboard_reply(rows: list[tuple[str, int]], principle: Principle | None, 
     return Reply(text=f"{title}\n" + "\n".join(lines), blocks=[_section(f"*{title}*"), _section("\n".join(lines))])
 
 
+def no_leaderboards_reply(mix: dict[str, int], catalog: Catalog, period: str) -> Reply:
+    """With LPBOT_LEADERBOARDS=off: nobody is ranked; the team sees which principles it recognizes."""
+    when = "of all time" if period == "all" else f"this {period}"
+    return notice(
+        "This workspace has leaderboards switched off: nobody is ranked. "
+        f"What the team recognized {when}: {_mix(mix, catalog)}. Your own kudos: `/lp stats`."
+    )
+
+
 def _mix(counts: dict[str, int], catalog: Catalog) -> str:
     if not counts:
         return "none yet"

@@ -42,6 +42,7 @@ class Settings:
     rotation: str = "balanced"
     weekly_grace_hours: int = 24
     startup_wait: int = 60
+    leaderboards: bool = True
 
     @property
     def mode(self) -> str:
@@ -109,6 +110,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     for admin in admins:
         if not is_user_id(admin):
             raise ConfigError(f"LPBOT_ADMINS must list Slack user IDs such as U0123ABCD; {admin!r} is not one")
+    leaderboards = (get("LPBOT_LEADERBOARDS") or "on").lower()
+    if leaderboards not in ("on", "off"):
+        raise ConfigError(f"LPBOT_LEADERBOARDS must be on or off, got {leaderboards!r}")
     rotation = (get("LPBOT_ROTATION") or "balanced").lower()
     if rotation not in ROTATIONS:
         raise ConfigError(f"LPBOT_ROTATION must be one of {', '.join(ROTATIONS)}, got {rotation!r}")
@@ -130,6 +134,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         log_format=log_format,
         admins=admins,
         rotation=rotation,
+        leaderboards=leaderboards == "on",
         weekly_grace_hours=_integer(env, "LPBOT_WEEKLY_GRACE_HOURS", 24, low=0, high=168),
         startup_wait=_integer(env, "LPBOT_STARTUP_WAIT", 60, low=0, high=3600),
     )

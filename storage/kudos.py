@@ -165,6 +165,13 @@ def leaderboard(db: Database, team_id: str, since: datetime | None, principle: s
     return [(row[0], row[1]) for row in db.execute(sql, [*params, limit]).fetchall()]
 
 
+def principle_mix(db: Database, team_id: str, since: datetime | None) -> dict[str, int]:
+    """How often the team recognized each principle since `since` (None: ever), from the kept totals."""
+    source, period, params = _received_source(since)
+    sql = f"SELECT principle, sum(received) FROM {source} WHERE team_id = ?{period} GROUP BY principle"
+    return dict(db.execute(sql, [team_id, *params]).fetchall())
+
+
 def received_by_principle(db: Database, team_id: str, user_id: str, since: datetime | None = None) -> dict[str, int]:
     source, period, params = _received_source(since)
     sql = f"SELECT principle, sum(received) FROM {source} WHERE team_id = ? AND recipient_id = ?{period} GROUP BY principle"

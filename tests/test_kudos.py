@@ -248,3 +248,23 @@ def test_a_missing_scope_is_explained_not_mistaken_for_an_unknown_person(ask, se
     assert reply["response_type"] == "ephemeral"
     assert "it said `missing_scope`" in reply["text"] and "lpbot doctor" in reply["text"]
     assert stored(services) == []
+
+
+@pytest.mark.settings(leaderboards=False)
+def test_with_leaderboards_off_nobody_is_ranked_and_the_team_sees_its_principle_mix(ask):
+    ask("kudos <@U0BOB|bob> ownership for owning the flaky test until it was fixed")
+    ask("kudos <@U0CAROL|carol> ownership for owning the on-call handover notes", user="U0DAVE")
+    ask("kudos <@U0CAROL|carol> frugality for cutting the build bill in half", user="U0DAVE")
+    reply = ask("leaderboard")
+    assert "leaderboards switched off" in reply["text"] and "Ownership 2, Frugality 1" in reply["text"]
+    assert "<@U0" not in reply["text"] and ":first_place_medal:" not in reply["text"]
+    assert "Received all time:* 2" in ask("stats", user="U0CAROL")["text"]  # your own stats stay
+
+
+def test_leaderboards_setting_is_on_or_off():
+    from bot.settings import ConfigError, load_settings
+
+    assert load_settings({"LPBOT_LEADERBOARDS": "OFF"}).leaderboards is False
+    assert load_settings({}).leaderboards is True
+    with pytest.raises(ConfigError, match="LPBOT_LEADERBOARDS must be on or off"):
+        load_settings({"LPBOT_LEADERBOARDS": "sometimes"})
