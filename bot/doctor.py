@@ -5,11 +5,11 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.slack_terms import SLACK_FAILURES
 from bot.startup import slack_problem
 from storage import Store
 from storage import weekly as weekly_store
@@ -39,7 +39,7 @@ def check(client: WebClient, store: Store | None, db_path: Path) -> list[Finding
         findings = [_database(store)]
     try:
         identity = client.auth_test()
-    except (SlackApiError, URLError, OSError) as error:
+    except SLACK_FAILURES as error:
         problem = slack_problem(error, client.base_url)
         if problem is None and isinstance(error, SlackApiError):  # only Slack itself refuses a token
             code = error.response.get("error")

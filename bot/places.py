@@ -44,6 +44,16 @@ def from_info(channel: dict) -> str:
     return PUBLIC
 
 
+def ask_slack(client: WebClient, channel_id: str) -> str | None:
+    """The conversation's visibility from conversations.info; None when Slack will not describe it
+    (gone, private without the bot, a missing scope, Slack unreachable): callers treat that as private."""
+    try:
+        return from_info(client.conversations_info(channel=channel_id)["channel"])
+    except SLACK_FAILURES as error:
+        log.info("could not tell whether %s is public (%s); treating it as private", channel_id, failure_code(error))
+        return None
+
+
 class Places:
     """conversations.info answers, cached per (team, channel): a channel rarely changes sides."""
 
@@ -60,10 +70,8 @@ class Places:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        try:
-            found = from_info(client.conversations_info(channel=channel_id)["channel"])
-        except SLACK_FAILURES as error:
-            log.info("could not tell whether %s is public (%s); treating it as private", channel_id, failure_code(error))
+        found = ask_slack(client, channel_id)
+        if found is None:
             return PRIVATE  # not cached: the next kudos asks again
         with self._lock:
             self._cache[key] = found
@@ -81,11 +89,7 @@ def settle_unknown(store: Store, client_for: Callable[[str], WebClient | None]) 
         client = client_for(team_id)
         if client is None:
             continue  # a workspace no longer installed: its rows stay "unknown", which reads as private
-        try:
-            visibility = from_info(client.conversations_info(channel=channel_id)["channel"])
-        except SLACK_FAILURES as error:
-            log.info("channel %s/%s could not be described (%s): its kudos count as private", team_id, channel_id, failure_code(error))
-            visibility = PRIVATE
+        visibility = ask_slack(client, channel_id) or PRIVATE
         with store.write() as db:
             settled[visibility] = settled.get(visibility, 0) + kudos_store.settle_visibility(db, team_id, channel_id, visibility)
     if settled:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.settings import ConfigError, Settings
+from bot.slack_terms import SLACK_FAILURES
 
 log = logging.getLogger(__name__)
 _quiet = logging.getLogger(__name__ + ".client")
@@ -71,7 +71,7 @@ def wait_for_slack(
             identity = client.auth_test()
             report(None)
             return identity.data if isinstance(identity.data, dict) else {}
-        except (SlackApiError, URLError, OSError) as error:
+        except SLACK_FAILURES as error:
             problem = slack_problem(error, api_url)
             if problem is None and isinstance(error, SlackApiError):
                 raise token_refused(error) from None

@@ -20,7 +20,7 @@ from bot.delivery import send_dm
 from bot.rotation import BALANCE_WINDOW, Choice, choose_principle, question_for
 from bot.schedule_time import occurrence
 from bot.services import Services
-from bot.slack_terms import PERMANENT_PROBLEMS, explain
+from bot.slack_terms import PERMANENT_PROBLEMS, SLACK_FAILURES, explain
 from principles import Principle
 from storage import kudos as kudos_store
 from storage import weekly as weekly_store
@@ -163,7 +163,7 @@ def _still_to_post(services: Services, client: WebClient, schedule: Schedule, we
         )
         messages: list[dict] = history.get("messages") or []
         found = next((message for message in messages if _is_post_for(message, week)), None)
-    except (SlackApiError, URLError, OSError) as error:
+    except SLACK_FAILURES as error:
         log.warning("could not check %s/%s for the timed-out post (%s); posting again", team, channel, error)
     with services.store.write() as db:
         if found:
