@@ -21,8 +21,10 @@ from bot.intents import (
     Search,
     SetSchedule,
     Show,
+    ShowLeaderboards,
     Stats,
     StopSchedule,
+    TeamScope,
     Undo,
     UsageError,
     Week,
@@ -53,6 +55,13 @@ class Asker:
     lookup: Callable[[str], Person | None]
     visibility: str = kudos_store.NOWHERE
     request_key: str | None = None
+    # A team's (name, members) for a channel or a user group, asked of Slack; None where no client is at hand.
+    members: Callable[[TeamScope], tuple[str, frozenset[str]]] | None = None
+
+    def team(self, scope: TeamScope) -> tuple[str, frozenset[str]]:
+        if self.members is None:
+            raise Refusal("I can't look up teams here; mention the people instead.")
+        return self.members(scope)
 
     @property
     def viewer(self) -> kudos_store.Viewer:
@@ -71,17 +80,31 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
     match intent:
         case GiveKudos():
             return _give_kudos(intent, services, asker)
-        case Leaderboard(query, period):
+        case Leaderboard(query, period, team):
             principle = _principle_or_refuse(services, query) if query else None
             # Calendar periods in UTC: one leaderboard for the whole team, whoever asks.
             since = kudos_rules.period_start(period, services.clock())
-            if not services.settings.leaderboards:
+            label, among = asker.team(team) if team else ("", None)
+            name = blocks.team_name(team, label) if team else None
+            db = services.store.db
+            if not _rankings_shown(services, asker, team):
                 # A team that recognizes for culture, not points: no ranking, but what it values.
-                mix = kudos_store.principle_mix(services.store.db, asker.team_id, since)
-                return Answer([blocks.no_leaderboards_reply(mix, services.catalog, period)])
+                mix = kudos_store.principle_mix(db, asker.team_id, since, among)
+                return Answer([blocks.no_leaderboards_reply(mix, services.catalog, period, name)])
             with_principle = principle.slug if principle else None
-            rows = kudos_store.leaderboard(services.store.db, asker.team_id, since, with_principle)
-            return Answer([blocks.leaderboard_reply(rows, principle, period)])
+            rows = kudos_store.leaderboard(db, asker.team_id, since, with_principle, among=among)
+            return Answer([blocks.leaderboard_reply(rows, principle, period, name)])
+        case Stats(None, team) if team:
+            label, among = asker.team(team)
+            db, quarter = services.store.db, kudos_rules.period_start("quarter", services.clock())
+            this_quarter = kudos_store.principle_mix(db, asker.team_id, quarter, among)
+            ever = kudos_store.principle_mix(db, asker.team_id, None, among)
+            return Answer([blocks.team_stats_reply(blocks.team_name(team, label), len(among), services.catalog, this_quarter, ever)])
+        case ShowLeaderboards(channel_id, shown):
+            _require_admin(services, asker)
+            with services.store.write() as db:
+                kudos_store.set_leaderboards(db, asker.team_id, channel_id, shown, asker.user_id, services.clock())
+            return Answer([blocks.leaderboards_setting_saved(channel_id, shown)])
         case Stats(user_id):
             user_id = user_id or asker.user_id
             db, now = services.store.db, services.clock()
@@ -145,6 +168,16 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
     return Answer([_reply(intent, services)])
 
 
+def _rankings_shown(services: Services, asker: Asker, team: TeamScope | None) -> bool:
+    """Rankings are off workspace-wide by setting, or in a channel by an admin: where the board is
+    asked for, and for a channel's own board."""
+    if not services.settings.leaderboards:
+        return False
+    db = services.store.db
+    channels = {asker.channel_id} | ({team.id} if team and team.kind == "channel" else set())
+    return all(kudos_store.leaderboards_shown(db, asker.team_id, channel) for channel in channels if channel)
+
+
 def _require_admin(services: Services, asker: Asker) -> None:
     if asker.user_id in services.settings.admins:
         return
@@ -189,13 +222,35 @@ def _give_kudos(intent: GiveKudos, services: Services, asker: Asker) -> Answer:
             raise Refusal(blocks.WHICH_PRINCIPLE)
         first_words = " ".join(intent.text.split()[:3])
         raise Refusal(blocks.not_found_reply(first_words, match.suggestions).text)
-    recipients, dropped_self = kudos_rules.check_recipients(asker.user_id, intent.recipients, asker.lookup)
-    given = _give(services, asker, recipients, match.principle, reason, asker.channel_id, None, dropped_self, asker.visibility)
+    handles, members = groups_of(asker, intent.groups)
+    recipients, dropped_self = kudos_rules.check_recipients(asker.user_id, intent.recipients, asker.lookup, members)
+    given = give_kudos(
+        services, asker, recipients, match.principle, reason, asker.channel_id, None, dropped_self, asker.visibility, handles
+    )
     return announce(given, services, asker.team_id)
 
 
-def _give(
-    services: Services, asker: Asker, recipients, principle, reason: str, channel_id, message_link, dropped_self: bool, visibility: str
+def groups_of(asker: Asker, groups: tuple[TeamScope, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The handles and the members of the user groups a kudos thanks."""
+    handles, members = [], []
+    for group in groups:
+        handle, people = asker.team(group)
+        handles.append(handle)
+        members.extend(sorted(people))
+    return tuple(handles), tuple(members)
+
+
+def give_kudos(
+    services: Services,
+    asker: Asker,
+    recipients,
+    principle,
+    reason: str,
+    channel_id,
+    message_link,
+    dropped_self: bool,
+    visibility: str,
+    groups: tuple[str, ...] = (),
 ):
     """kudos_rules.give with what the settings, the clock and the giver's zone say."""
     return kudos_rules.give(
@@ -213,6 +268,7 @@ def _give(
         visibility=visibility,
         request_key=asker.request_key,
         dropped_self=dropped_self,
+        groups=groups,
     )
 
 
@@ -254,15 +310,17 @@ def give_from_form(form: blocks.KudosForm, services: Services, asker: Asker, vis
     # Stored the way Slack sends command text, with &, < and > as entities, so every reason reads alike.
     reason = blocks.escape(form.reason)
     message_link = link if isinstance(link, str) else None
-    return _give(services, asker, recipients, principle, reason, channel, message_link, dropped_self, visibility)
+    return give_kudos(services, asker, recipients, principle, reason, channel, message_link, dropped_self, visibility)
 
 
 def announce(given: kudos_rules.Given, services: Services, team_id: str) -> Answer:
     """The public thank-you and the recipients' DMs for a stored kudos (nothing new for a duplicate)."""
-    confirmation = blocks.kudos_confirmation(given.recipients, given.principle, dropped_self=given.dropped_self, duplicate=given.duplicate)
+    confirmation = blocks.kudos_confirmation(
+        given.recipients, given.principle, dropped_self=given.dropped_self, duplicate=given.duplicate, groups=given.groups
+    )
     if given.duplicate:
         return Answer([confirmation])
-    public = blocks.kudos_message(given.giver_id, given.recipients, given.principle, given.reason, given.message_link)
+    public = blocks.kudos_message(given.giver_id, given.recipients, given.principle, given.reason, given.message_link, given.groups)
     replies = [public, confirmation] if given.dropped_self else [public]
     dm = blocks.kudos_dm(given.giver_id, given.principle, given.reason, given.channel_id)
     db = services.store.db

@@ -272,9 +272,18 @@ def _quote_block(reason: str) -> str:
     return "\n".join("> " + line for line in user_text(reason).splitlines() or [""])
 
 
-def kudos_message(giver_id: str, recipients, principle: Principle, reason: str, message_link: str | None = None) -> Reply:
+def thanked(recipients, groups=()) -> str:
+    """Who a kudos thanks, as a message says it: a user group by its handle (without pinging all of
+    it again), people one by one."""
+    if groups:
+        handles = " and ".join(f"*@{escape(handle)}*" for handle in groups)
+        return f"{handles} ({len(recipients)} {'person' if len(recipients) == 1 else 'people'})"
+    return mentions(recipients)
+
+
+def kudos_message(giver_id: str, recipients, principle: Principle, reason: str, message_link: str | None = None, groups=()) -> Reply:
     """The public thank-you in the channel."""
-    headline = f":clap: {mentions([giver_id])} recognized {mentions(recipients)} for *{escape(principle.title)}*"
+    headline = f":clap: {mentions([giver_id])} recognized {thanked(recipients, groups)} for *{escape(principle.title)}*"
     body = [_section(f"{headline}\n{_quote_block(reason)}")]
     footer = [escape(principle.summary)]
     link = _link(message_link or "", "the message")
@@ -282,7 +291,7 @@ def kudos_message(giver_id: str, recipients, principle: Principle, reason: str, 
         footer.append(f"About {link}")
     footer.append("Give kudos: `/lp kudos @someone <principle> <why>`")
     body.append(_context(" · ".join(footer)))
-    names = " and ".join(f"<@{u}>" for u in recipients)
+    names = " and ".join(f"@{escape(g)}" for g in groups) if groups else " and ".join(f"<@{u}>" for u in recipients)
     return Reply(text=f"Kudos to {names} for {principle.name}", blocks=body, response_type="in_channel")
 
 
@@ -314,19 +323,27 @@ def kudos_not_saved(reason: str) -> Reply:
     return notice(f"Your kudos wasn't saved: {reason} Open *Give kudos* again to send it.")
 
 
-def kudos_confirmation(recipients, principle: Principle, *, dropped_self: bool, duplicate: bool) -> Reply:
+def kudos_confirmation(recipients, principle: Principle, *, dropped_self: bool, duplicate: bool, groups=()) -> Reply:
     if duplicate:
         return notice("You sent exactly these kudos a moment ago, so I kept just the one. :slightly_smiling_face:")
-    text = f"Sent! {mentions(recipients)} will hear about it. Thank you for recognizing *{escape(principle.name)}*."
+    text = f"Sent! {thanked(recipients, groups)} will hear about it. Thank you for recognizing *{escape(principle.name)}*."
     if dropped_self:
         text += " (I left you out — kudos are for others.)"
     return notice(text)
 
 
-def leaderboard_reply(rows: list[tuple[str, int]], principle: Principle | None, period: str) -> Reply:
+def team_name(team, label: str) -> str:
+    """A team (intents.TeamScope) as a message names it: a channel as a link, a group by its handle, never pinging it."""
+    if team.kind == "channel" and is_channel_id(team.id):
+        return f"<#{team.id}>"
+    return f"@{escape(label.lstrip('@'))}" if label else "that group"
+
+
+def leaderboard_reply(rows: list[tuple[str, int]], principle: Principle | None, period: str, team: str | None = None) -> Reply:
     scope = f" for {escape(principle.name)}" if principle else ""
     when = "of all time" if period == "all" else f"this {period}"
-    title = f"Kudos leaderboard{scope}, {when}"
+    among = f" in {team}" if team else ""
+    title = f"Kudos leaderboard{among}{scope}, {when}"
     if not rows:
         text = f"{title}: no kudos yet. Be the first: `/lp kudos @someone <principle> <why>`."
         return notice(text)
@@ -335,12 +352,36 @@ def leaderboard_reply(rows: list[tuple[str, int]], principle: Principle | None, 
     return Reply(text=f"{title}\n" + "\n".join(lines), blocks=[_section(f"*{title}*"), _section("\n".join(lines))])
 
 
-def no_leaderboards_reply(mix: dict[str, int], catalog: Catalog, period: str) -> Reply:
-    """With LPBOT_LEADERBOARDS=off: nobody is ranked; the team sees which principles it recognizes."""
+def no_leaderboards_reply(mix: dict[str, int], catalog: Catalog, period: str, team: str | None = None) -> Reply:
+    """With rankings switched off (LPBOT_LEADERBOARDS=off, or by an admin for a channel): nobody is
+    ranked; the team sees which principles it recognizes."""
     when = "of all time" if period == "all" else f"this {period}"
+    who = team or "the team"
     return notice(
-        "This workspace has leaderboards switched off: nobody is ranked. "
-        f"What the team recognized {when}: {_mix(mix, catalog)}. Your own kudos: `/lp stats`."
+        "Leaderboards are switched off here: nobody is ranked. "
+        f"What {who} recognized {when}: {_mix(mix, catalog)}. Your own kudos: `/lp stats`."
+    )
+
+
+def team_stats_reply(team: str, size: int, catalog: Catalog, this_quarter: dict, ever: dict) -> Reply:
+    """A team's kudos received, by principle: counts only, never who said what where."""
+    lines = [
+        f"*Received this quarter:* {sum(this_quarter.values())} — {_mix(this_quarter, catalog)}",
+        f"*Received all time:* {sum(ever.values())} — {_mix(ever, catalog)}",
+    ]
+    missing = [p.name for p in catalog if p.slug not in this_quarter]
+    if missing and this_quarter:
+        lines.append(f"*Not recognized this quarter:* {escape(', '.join(missing[:5]))}{' …' if len(missing) > 5 else ''}")
+    title = f"Kudos for {team} ({size} {'person' if size == 1 else 'people'})"
+    return Reply(text=f"{title}\n" + "\n".join(lines), blocks=[_section(f"*{title}*"), _section("\n".join(lines))])
+
+
+def leaderboards_setting_saved(channel_id: str, shown: bool) -> Reply:
+    if shown:
+        return notice(f"Leaderboards are back on in <#{channel_id}>.")
+    return notice(
+        f"Leaderboards are off in <#{channel_id}>: `/lp leaderboard` there shows what the team recognizes, "
+        "without ranking anyone. People still see their own `/lp stats`."
     )
 
 
@@ -625,3 +666,113 @@ def schedules_reply(rows: list[tuple[Schedule, str]]) -> Reply:
         state = "active" if schedule.active else f"paused ({escape(schedule.paused_reason or 'by an admin')})"
         lines.append(f"<#{schedule.channel_id}> — {day}s at {schedule.time} {escape(schedule.tz)} · next: {when} · {state}")
     return Reply(text="Weekly posts\n" + "\n".join(lines), blocks=[_section("*Weekly posts*"), _section("\n".join(lines))])
+
+
+# -- kudos where the conversation happens: reactions and inline messages ------------------------
+
+REACTION_PICK = "reaction_kudos_pick"  # action_ids start with this; each button adds its place
+REACTION_OTHER = "reaction_kudos_other"
+REACTION_WHY = "why"
+_REACTION_BLOCK = "reaction_kudos"
+DEFAULT_REACTION_WHY = "for this message"
+
+
+@dataclass(frozen=True)
+class ReactionChoice:
+    """What the person picked on a reaction prompt, and the message it is about."""
+
+    channel_id: str
+    ts: str
+    author: str
+    emoji: str
+    principle: str | None
+    why: str
+
+
+def reaction_prompt(author: str, channel_id: str, ts: str, emoji: str, picks, catalog: Catalog) -> Reply:
+    """Shown to the reactor alone: recognize the message's author for one of the principles it fits."""
+    # The message the prompt is about travels in the block_id (255 characters): a choice from a
+    # menu can only carry its own 150-character value.
+    about = f"{_REACTION_BLOCK}|{channel_id}|{ts}|{checked_user_id(author)}|{emoji}"[:255]
+    buttons: list[dict] = [
+        ButtonElement(text=f"{p.name}"[:75], action_id=f"{REACTION_PICK}_{i}", value=p.slug).to_dict() for i, p in enumerate(picks)
+    ]
+    other = _principle_select(catalog, None)
+    other.update(action_id=REACTION_OTHER, placeholder={"type": "plain_text", "text": "Other…"})
+    text = f"Recognize <@{author}> for…"
+    return Reply(
+        text=f"Recognize <@{author}> for a principle?",
+        blocks=[
+            _section(f"{text} (your :{escape(emoji)}: reaction). One click sends it; ignore this to send nothing."),
+            {
+                "type": "input",
+                "block_id": REACTION_WHY,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Why (optional)"},
+                "hint": {"type": "plain_text", "text": f"Left empty, it says “{DEFAULT_REACTION_WHY}”, with a link to it."},
+                "element": {"type": "plain_text_input", "action_id": REACTION_WHY, "max_length": MAX_REASON},
+            },
+            {"type": "actions", "block_id": about, "elements": [*buttons, other]},
+        ],
+    )
+
+
+def read_reaction_choice(body: dict) -> ReactionChoice | None:
+    """The choice made on a reaction prompt; None when the payload is not one of ours."""
+    action = (body.get("actions") or [{}])[0]
+    parts = str(action.get("block_id", "")).split("|")
+    if len(parts) != 5 or parts[0] != _REACTION_BLOCK or not is_user_id(parts[3]):
+        return None
+    principle = action.get("value") or (action.get("selected_option") or {}).get("value")
+    typed = ((body.get("state") or {}).get("values") or {}).get(REACTION_WHY, {}).get(REACTION_WHY, {}).get("value") or ""
+    return ReactionChoice(parts[1], parts[2], parts[3], parts[4], principle, typed.strip())
+
+
+def reaction_not_for_kudos(why: str, emoji: str) -> Reply:
+    """A kudos reaction on a message no kudos can go to, explained once."""
+    reasons = {
+        "self": "that's your own message, and kudos are for others",
+        "bot": "that message is from an app, and kudos are for people",
+    }
+    return notice(
+        f"Your :{escape(emoji)}: reaction didn't start a kudos: {reasons[why]}. "
+        "React to a teammate's message to recognize them (I'll only say this once)."
+    )
+
+
+def reaction_kudos_recorded(recipients, principle: Principle, emoji: str) -> Reply:
+    return notice(
+        f"Recorded: kudos to {mentions(recipients)} for *{escape(principle.name)}*. "
+        f"Remove your :{escape(emoji)}: reaction within 24 hours to take it back."
+    )
+
+
+def in_thread_thanks(giver_id: str, recipients, principle: Principle, groups=()) -> Reply:
+    """The bot's short answer under a message that was itself the thank-you: the principle, not the words again."""
+    text = f"{principle.emoji or ':clap:'} {mentions([giver_id])} recognized {thanked(recipients, groups)} for *{escape(principle.name)}*."
+    return Reply(text=text, blocks=[_section(text)], response_type="in_channel")
+
+
+def inline_kudos_changed(principle: Principle | None, recipients=()) -> Reply:
+    """The author edited or deleted the message that was a kudos."""
+    if principle is None:
+        return notice("Your message is no longer a kudos, so I took the kudos back.")
+    return notice(f"Updated: your kudos is now for {mentions(recipients)}, for *{escape(principle.name)}*.")
+
+
+def inline_near_miss(query: str, suggestions, emoji: str) -> Reply:
+    """Mentions and the kudos emoji, but no principle I know: how to make it count."""
+    example = f"`@someone :{escape(emoji)}: #ownership thanks for …`"
+    if suggestions:
+        names = ", ".join(f"*{escape(p.name)}* (`#{escape(p.slug)}`)" for p in suggestions[:3])
+        return notice(
+            f"That looks like a kudos, but I couldn't tell which principle “{quote(query, 40)}” is. "
+            + f"Did you mean {names}? Edit the message to add it, like {example}."
+        )
+    return notice(
+        f"That looks like a kudos, but it names no principle. Edit the message to add one, like {example} (`/lp list` shows them all)."
+    )
+
+
+def inline_refused(reason: str) -> Reply:
+    return notice(f"Your message wasn't recorded as a kudos: {reason}")

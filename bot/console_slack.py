@@ -72,6 +72,11 @@ DEMO_CHANNELS = {
     "C0RANDOM": "random",
     "G0PRIVATE": "leads",
 }
+#: User groups: id -> (handle, members). The bot and a deploy bot are in one, as happens.
+DEMO_GROUPS = {
+    "S0ENG": ("eng-team", ("U0ALICE", "U0BOB", "U0CAROL", "U0DEPLOY")),
+    "S0ALL": ("everyone", ("U0ALICE", "U0BOB", "U0CAROL", "U0DAVE")),
+}
 #: Channels that are private although their ID starts with C, as Slack's are today.
 DEMO_PRIVATE = frozenset({"G0PRIVATE"})
 
@@ -167,10 +172,18 @@ class ConsoleSlack:
             "groups:read",
             "channels:history",
             "groups:history",
+            "reactions:read",
+            "reactions:write",
+            "usergroups:read",
         ),
+        groups=DEMO_GROUPS,
     ):
         self.users = {u.id: u for u in users}
         self.channels = dict(channels)
+        self.groups = {group_id: (handle, tuple(members)) for group_id, (handle, members) in groups.items()}
+        # channel -> its members; everyone is in every demo channel unless a test says otherwise
+        self.members: dict[str, set[str]] = {channel: set(self.users) for channel in self.channels}
+        self.reactions: list[tuple[str, str, str]] = []  # (channel, ts, name) the bot added
         self.valid_tokens = valid_tokens
         self.granted_scopes = granted_scopes
         self.not_member: set[str] = set()  # channels the bot has not been invited to
@@ -376,6 +389,71 @@ class ConsoleSlack:
             messages = [m for m in self.history.get(params["channel"], []) if oldest < float(m["ts"]) < latest]
         newest = list(reversed(messages))
         return {"ok": True, "messages": newest[:limit], "has_more": len(newest) > limit}
+
+    def post_as(self, user_id: str, channel: str, text: str, thread_ts: str | None = None) -> dict:
+        """A person writes in a channel: the message as Slack stores it (and sends in its event)."""
+        message = {"type": "message", "user": user_id, "text": text, "ts": self._next_ts()}
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        with self._changed:
+            self.history.setdefault(channel, []).append(message)
+        return message
+
+    def _scope_error(self, scope: str) -> dict | None:
+        if scope in self.granted_scopes:
+            return None
+        return {"ok": False, "error": "missing_scope", "needed": scope, "provided": ",".join(self.granted_scopes)}
+
+    def _api_usergroups_users_list(self, params):
+        error = self._scope_error("usergroups:read")
+        if error:
+            return error
+        group = self.groups.get(params.get("usergroup", ""))
+        return {"ok": True, "users": list(group[1])} if group else {"ok": False, "error": "no_such_subteam"}
+
+    def _api_usergroups_list(self, params):
+        error = self._scope_error("usergroups:read")
+        if error:
+            return error
+        with_users = str(params.get("include_users", "")).lower() in ("1", "true")
+        return {
+            "ok": True,
+            "usergroups": [
+                {
+                    "id": gid,
+                    "team_id": TEAM_ID,
+                    "handle": handle,
+                    "name": handle,
+                    "date_delete": 0,
+                    **({"users": list(m)} if with_users else {}),
+                }
+                for gid, (handle, m) in self.groups.items()
+            ],
+        }
+
+    def _api_conversations_members(self, params):
+        channel = params.get("channel", "")
+        if channel not in self.channels or (channel in self.private and channel in self.not_member):
+            return {"ok": False, "error": "channel_not_found"}
+        members = sorted(self.members.get(channel, ()))
+        start = int(params.get("cursor") or 0)
+        size = min(int(params.get("limit") or 100), 1000)
+        page, more = members[start : start + size], start + size < len(members)
+        return {"ok": True, "members": page, "response_metadata": {"next_cursor": str(start + size) if more else ""}}
+
+    def _api_reactions_add(self, params):
+        error = self._scope_error("reactions:write") or self._channel_error(params.get("channel"))
+        if error:
+            return error
+        channel, ts, name = params["channel"], params.get("timestamp", ""), params.get("name", "")
+        with self._changed:
+            known = any(m["ts"] == ts for m in self.history.get(channel, []))
+            if not known:
+                return {"ok": False, "error": "message_not_found"}
+            if (channel, ts, name) in self.reactions:
+                return {"ok": False, "error": "already_reacted"}
+            self.reactions.append((channel, ts, name))
+        return {"ok": True}
 
     def _api_chat_getPermalink(self, params):
         channel, ts = params.get("channel", ""), params.get("message_ts", "")
@@ -599,12 +677,15 @@ class SlackSender:
         self._verifier = SignatureVerifier(signing_secret)
         self.last: tuple[str, dict] = ("", {})
 
-    def post(self, body: str, content_type: str, *, timestamp: int | None = None, signature: str | None = None) -> Sent:
+    def post(
+        self, body: str, content_type: str, *, timestamp: int | None = None, signature: str | None = None, headers: dict | None = None
+    ) -> Sent:
         ts = str(int(time.time()) if timestamp is None else timestamp)
         headers = {
             "Content-Type": content_type,
             "X-Slack-Request-Timestamp": ts,
             "X-Slack-Signature": signature or self._verifier.generate_signature(timestamp=ts, body=body),
+            **(headers or {}),
         }
         self.last = (body, headers)
         return self._send(body.encode("utf-8"), headers)
@@ -672,6 +753,44 @@ class SlackSender:
             payload["response_url"] = None
         return self.interaction(payload, **kw)
 
+    def press(
+        self, message_blocks: list[dict], value: str, *, typed: dict | None = None, user: str = "U0ALICE", channel: str = "C0GENERAL"
+    ) -> Sent:
+        """Press the button with `value` (or choose the menu option with that value) on a message the bot
+        showed, with `typed` as the text in its input blocks ({block_id: text}), as Slack sends it."""
+        for block in message_blocks:
+            for element in block.get("elements", []) if block.get("type") == "actions" else []:
+                options = element.get("options") or []
+                if element.get("value") == value or any(o["value"] == value for o in options) or element["type"] == "external_select":
+                    action = {"action_id": element["action_id"], "block_id": block["block_id"], "type": element["type"]}
+                    if element["type"] == "button":
+                        if element.get("value") != value:
+                            continue
+                        action["value"] = value
+                    else:
+                        action["selected_option"] = {"value": value, "text": {"type": "plain_text", "text": value}}
+                    break
+            else:
+                continue
+            break
+        else:
+            raise AssertionError(f"no button or option {value!r} on that message")
+        values = {
+            b["block_id"]: {b["element"]["action_id"]: {"type": b["element"]["type"], "value": (typed or {}).get(b["block_id"])}}
+            for b in message_blocks
+            if b.get("type") == "input"
+        }
+        payload = {
+            "type": "block_actions",
+            "user": {"id": user, "team_id": self.team_id},
+            "trigger_id": self.slack.new_trigger_id(),
+            "channel": {"id": channel},
+            "container": {"type": "message", "channel_id": channel, "is_ephemeral": True},
+            "state": {"values": values},
+            "actions": [action],
+        }
+        return self.interaction(payload)
+
     def shortcut(self, callback_id: str, *, user: str = "U0ALICE", trigger_age: float = 0.0, **fields) -> Sent:
         """A global shortcut, or a message shortcut when `fields` carry a message and channel."""
         kind = "message_action" if "message" in fields else "shortcut"
@@ -717,15 +836,68 @@ class SlackSender:
         }
         return self.interaction(payload)
 
-    def event(self, event: dict, **kw) -> Sent:
+    def event(self, event: dict, *, event_id: str | None = None, retry: int | None = None, **kw) -> Sent:
+        """An event as Slack delivers it; `retry` sends it again as Slack's retries do (same event_id, X-Slack-Retry-Num)."""
+        if retry is not None:
+            kw["headers"] = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
         body = {
             "token": "legacy-verification-token-unused",
             "team_id": self.team_id,
             "api_app_id": "A0LPBOT",
             "type": "event_callback",
-            "event_id": f"Ev{time.monotonic_ns()}",
+            "event_id": event_id or f"Ev{time.monotonic_ns()}",
             "event_time": int(time.time()),
             "event": event,
             "authorizations": [{"team_id": self.team_id, "user_id": BOT_USER_ID, "is_bot": True}],
         }
         return self.post(json.dumps(body), "application/json", **kw)
+
+    # -- what people do in channels, as events ----------------------------------------------------
+    def say(self, text: str, *, user: str = "U0ALICE", channel: str = "C0GENERAL", thread_ts: str | None = None) -> tuple[dict, Sent]:
+        """A person writes a message: Slack stores it and sends the app a message event."""
+        message = self.slack.post_as(user, channel, text, thread_ts)
+        event = {**message, "channel": channel, "channel_type": self._channel_type(channel), "event_ts": message["ts"]}
+        return message, self.event(event)
+
+    def edit(self, message: dict, text: str, *, channel: str = "C0GENERAL") -> Sent:
+        edited = {**message, "text": text, "edited": {"user": message.get("user"), "ts": self.slack._next_ts()}}
+        event = {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel": channel,
+            "channel_type": self._channel_type(channel),
+            "hidden": True,
+            "message": edited,
+            "previous_message": message,
+            "ts": self.slack._next_ts(),
+        }
+        return self.event(event)
+
+    def delete(self, message: dict, *, channel: str = "C0GENERAL") -> Sent:
+        event = {
+            "type": "message",
+            "subtype": "message_deleted",
+            "channel": channel,
+            "channel_type": self._channel_type(channel),
+            "hidden": True,
+            "deleted_ts": message["ts"],
+            "previous_message": message,
+            "ts": self.slack._next_ts(),
+        }
+        return self.event(event)
+
+    def react(self, name: str, message: dict, *, user: str = "U0BOB", channel: str = "C0GENERAL", removed: bool = False, **kw) -> Sent:
+        """Someone adds (or removes) a reaction to a message; item_user is its author, absent for an app's message."""
+        event = {
+            "type": "reaction_removed" if removed else "reaction_added",
+            "user": user,
+            "reaction": name,
+            "item": {"type": "message", "channel": channel, "ts": message["ts"]},
+            "event_ts": self.slack._next_ts(),
+        }
+        if message.get("user"):
+            event["item_user"] = message["user"]
+        return self.event(event, **kw)
+
+    def _channel_type(self, channel: str) -> str:
+        return "group" if channel in self.slack.private else "channel"

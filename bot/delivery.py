@@ -62,10 +62,10 @@ def send_dm(client: WebClient, user_id: str, reply: Reply) -> bool:
         return False
 
 
-def post_in_channel(client: WebClient, channel_id: str, reply: Reply) -> str | None:
-    """Post a message; returns None on success or Slack's error code (e.g. not_in_channel)."""
+def post_in_channel(client: WebClient, channel_id: str, reply: Reply, thread_ts: str | None = None) -> str | None:
+    """Post a message (in a thread under `thread_ts`, if given); returns None on success or Slack's error code (e.g. not_in_channel)."""
     try:
-        client.chat_postMessage(channel=channel_id, text=reply.text, blocks=reply.blocks)
+        client.chat_postMessage(channel=channel_id, text=reply.text, blocks=reply.blocks, thread_ts=thread_ts)
         return None
     except SLACK_FAILURES as error:
         return failure_code(error)

@@ -14,8 +14,17 @@ from bot.startup import slack_problem
 from storage import Store
 from storage import weekly as weekly_store
 
-#: The bot scopes the code uses; tests keep this, manifest.yml and the code's Web API calls in step.
-BOT_SCOPES = ("commands", "chat:write", "users:read", "channels:read", "groups:read", "channels:history", "groups:history")
+#: The scopes without which LP Bot does not work at all.
+CORE_SCOPES = ("commands", "chat:write", "users:read", "channels:read", "groups:read")
+#: Features a workspace may leave out, and the scopes each needs (manifest.yml says which lines to drop).
+FEATURE_SCOPES = {
+    "inline kudos in messages, and a sure single weekly post after a timeout": ("channels:history", "groups:history"),
+    "kudos by reacting to a message": ("reactions:read",),
+    "answering inline kudos with a reaction (LPBOT_INLINE_REPLY=reaction)": ("reactions:write",),
+    "kudos for a @group and boards for a group": ("usergroups:read",),
+}
+#: Every bot scope the code uses; tests keep this, manifest.yml and the code's Web API calls in step.
+BOT_SCOPES = CORE_SCOPES + tuple(scope for scopes in FEATURE_SCOPES.values() for scope in scopes)
 
 
 @dataclass(frozen=True)
@@ -48,7 +57,7 @@ def check(client: WebClient, store: Store | None, db_path: Path) -> list[Finding
         return findings
     findings.append(Finding(True, f"SLACK_BOT_TOKEN works: @{identity.get('user')} in {identity.get('team')} ({identity.get('team_id')})"))
     granted = {scope.strip() for scope in _header(identity, "X-OAuth-Scopes").split(",") if scope.strip()}
-    missing = [scope for scope in BOT_SCOPES if scope not in granted]
+    missing = [scope for scope in CORE_SCOPES if scope not in granted]
     if missing:
         findings.append(
             Finding(
@@ -58,10 +67,19 @@ def check(client: WebClient, store: Store | None, db_path: Path) -> list[Finding
             )
         )
     else:
-        findings.append(Finding(True, f"granted scopes cover what LP Bot uses ({', '.join(BOT_SCOPES)})"))
+        findings.append(Finding(True, f"granted scopes cover the core of LP Bot ({', '.join(CORE_SCOPES)})"))
+    findings.extend(_feature(feature, scopes, granted) for feature, scopes in FEATURE_SCOPES.items())
     for schedule in weekly_store.list_schedules(store.db, identity.get("team_id")) if store else []:
         findings.append(_membership(client, schedule.channel_id))
     return findings
+
+
+def _feature(feature: str, scopes: tuple[str, ...], granted: set[str]) -> Finding:
+    lacking = [scope for scope in scopes if scope not in granted]
+    if lacking:
+        # A feature left out on purpose is not a failure: the line says what it would take.
+        return Finding(True, f"off: {feature} (needs {', '.join(lacking)}; see manifest.yml)")
+    return Finding(True, f"on: {feature}")
 
 
 def _header(response, name: str) -> str:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bot import kudos_rules, schedule_time
-from bot.slack_terms import CHANNEL_MENTION, USER_ID, USER_MENTION
+from bot.slack_terms import CHANNEL_MENTION, GROUP_ID, GROUP_MENTION, USER_ID, USER_MENTION
 
 COMMAND = "/lp"
 
@@ -17,9 +17,12 @@ USAGE: list[tuple[str, str]] = [
     ("/lp list [page]", "all the principles, one line each (a long list comes in pages)"),
     ("/lp random", "a principle picked at random"),
     ("/lp search <words>", "principles whose names and texts mention your words"),
-    ("/lp kudos @someone <principle> <why>", "thank people for living a principle (also `/lp thanks`)"),
-    ("/lp leaderboard [principle] [week|month|quarter|year|all]", "who was recognized most; this quarter unless you say"),
-    ("/lp stats [@someone]", "kudos received and given, by principle"),
+    ("/lp kudos @someone <principle> <why>", "thank people (or a whole @group) for living a principle (also `/lp thanks`)"),
+    (
+        "/lp leaderboard [#channel|@group] [principle] [week|month|quarter|year|all]",
+        "who was recognized most, in the workspace or one team; this quarter unless you say",
+    ),
+    ("/lp stats [@someone|#channel|@group]", "kudos received and given, by principle, for a person or a team"),
     ("/lp recent [principle]", "the latest kudos"),
     ("/lp undo", "take back the last kudos you gave (within 24 hours)"),
     ("/lp dm on|off", "whether I message you when you receive kudos"),
@@ -29,13 +32,14 @@ USAGE: list[tuple[str, str]] = [
         "admins: post a principle there every week (`/lp schedule` lists them for anyone)",
     ),
     ("/lp schedule off #channel", "admins: stop a channel's weekly post"),
+    ("/lp leaderboard off|on #channel", "admins: hide or show rankings in a channel (people still see their own stats)"),
     ("/lp help", "this list"),
 ]
 
 # Slack sends mentions as <@U123|name> when the command escapes them, or <@U123>.
 _MENTION = USER_MENTION
 _CHANNEL = CHANNEL_MENTION
-_LEADING_MENTIONS = re.compile(rf"^(?:\s*(?:<@{USER_ID}(?:\|[^>]*)?>|,|and\b|&amp;)\s*)+")
+_LEADING_MENTIONS = re.compile(rf"^(?:\s*(?:<@{USER_ID}(?:\|[^>]*)?>|<!subteam\^{GROUP_ID}(?:\|[^>]*)?>|,|and\b|&amp;)\s*)+")
 
 
 @dataclass(frozen=True)
@@ -71,20 +75,40 @@ class UsageError:
 
 
 @dataclass(frozen=True)
+class TeamScope:
+    """A team to look at instead of the whole workspace: a channel's members, or a user group."""
+
+    kind: str  # "channel" or "group"
+    id: str
+    label: str = ""  # the name Slack sent with the mention, shown back as typed
+
+
+@dataclass(frozen=True)
 class GiveKudos:
     recipients: tuple[str, ...]
     text: str  # the principle and the why, still together
+    groups: tuple[TeamScope, ...] = ()
 
 
 @dataclass(frozen=True)
 class Leaderboard:
     principle: str
     period: str
+    team: TeamScope | None = None
 
 
 @dataclass(frozen=True)
 class Stats:
     user_id: str | None
+    team: TeamScope | None = None
+
+
+@dataclass(frozen=True)
+class ShowLeaderboards:
+    """An admin's choice for a channel: rankings shown there, or the principle mix instead."""
+
+    channel_id: str
+    shown: bool
 
 
 @dataclass(frozen=True)
@@ -142,6 +166,7 @@ Intent = (
     | ListSchedules
     | SetSchedule
     | StopSchedule
+    | ShowLeaderboards
 )
 
 
@@ -164,16 +189,16 @@ def parse(text: str) -> Intent:
         return Search(rest) if rest else UsageError("Search for what? Try `/lp search customers`.")
     if verb in ("kudos", "thanks", "thank"):
         return _parse_kudos(text.strip()[len(words[0]) :])
-    if verb in ("leaderboard", "top"):
-        period = kudos_rules.DEFAULT_PERIOD
-        if words[1:] and words[-1].lower() in kudos_rules.PERIODS:
-            period, words = words[-1].lower(), words[:-1]
-        return Leaderboard(" ".join(words[1:]), period)
+    if verb in ("leaderboard", "leaderboards", "top"):
+        return _parse_leaderboard(words[1:])
     if verb == "stats":
         if not rest:
             return Stats(None)
         mentioned = _MENTION.fullmatch(rest)
-        return Stats(mentioned.group(1)) if mentioned else UsageError("Try `/lp stats` for yourself or `/lp stats @someone`.")
+        team = _team(rest)
+        if mentioned or team:
+            return Stats(mentioned.group(1) if mentioned else None, team)
+        return UsageError("Try `/lp stats` for yourself, `/lp stats @someone`, or a team: `/lp stats #channel` or `/lp stats @group`.")
     if verb == "recent":
         return Recent(rest)
     if verb == "undo" and not rest:
@@ -215,12 +240,40 @@ def _parse_schedule(args: list[str]) -> Intent:
         return UsageError(str(error))
 
 
+def _team(word: str) -> TeamScope | None:
+    """A channel or user-group mention standing alone, as the scope of a board."""
+    channel = _CHANNEL.fullmatch(word)
+    if channel:
+        return TeamScope("channel", channel.group(1), channel.group(2) or "")
+    group = GROUP_MENTION.fullmatch(word)
+    if group:
+        return TeamScope("group", group.group(1), (group.group(2) or "").lstrip("@"))
+    return None
+
+
+def _parse_leaderboard(args: list[str]) -> Intent:
+    if args and args[0].lower() in ("on", "off"):
+        channel = _CHANNEL.fullmatch(args[1]) if len(args) == 2 else None
+        if not channel:
+            return UsageError("Try `/lp leaderboard off #channel` to hide rankings there, or `/lp leaderboard on #channel`.")
+        return ShowLeaderboards(channel.group(1), args[0].lower() == "on")
+    period = kudos_rules.DEFAULT_PERIOD
+    if args and args[-1].lower() in kudos_rules.PERIODS:
+        period, args = args[-1].lower(), args[:-1]
+    teams = [team for word in args if (team := _team(word))]
+    if len(teams) > 1:
+        return UsageError("One team at a time: `/lp leaderboard #channel` or `/lp leaderboard @group`.")
+    rest = [word for word in args if not _team(word)]
+    return Leaderboard(" ".join(rest), period, teams[0] if teams else None)
+
+
 def _parse_kudos(text: str) -> Intent:
     lead = _LEADING_MENTIONS.match(text)
-    if not lead or not _MENTION.search(lead.group(0)):
+    if not lead or not (_MENTION.search(lead.group(0)) or GROUP_MENTION.search(lead.group(0))):
         return UsageError(
             "Start with the people you want to thank, mentioned with @: "
-            "`/lp kudos @alex ownership for staying with the outage until it was fixed`."
+            "`/lp kudos @alex ownership for staying with the outage until it was fixed` (a whole @group works too)."
         )
     recipients = tuple(_MENTION.findall(lead.group(0)))
-    return GiveKudos(recipients, text[lead.end() :].strip())
+    groups = tuple(TeamScope("group", group_id, label.lstrip("@")) for group_id, label in GROUP_MENTION.findall(lead.group(0)))
+    return GiveKudos(recipients, text[lead.end() :].strip(), tuple(dict.fromkeys(groups)))

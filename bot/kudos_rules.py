@@ -22,6 +22,8 @@ MIN_REASON = 10
 MAX_REASON = 1000
 # One kudos thanks a handful of people; a longer list is more likely a mistake than a team.
 MAX_RECIPIENTS = 20
+# A user group is thanked as one: up to this many people in all, the giver and bots left out.
+MAX_GROUP_PEOPLE = 30
 DUPLICATE_WINDOW = timedelta(minutes=1)
 UNDO_WINDOW = timedelta(hours=24)
 UTC = ZoneInfo("UTC")
@@ -44,6 +46,7 @@ class Given:
     duplicate: bool = False
     dropped_self: bool = False
     visibility: str = kudos_store.UNKNOWN
+    groups: tuple[str, ...] = ()  # the handles of user groups thanked, named in the post instead of every member
 
 
 def split_principle(catalog: Catalog, text: str) -> tuple[Match, str]:
@@ -81,11 +84,19 @@ def too_many_recipients(count: int) -> Refusal:
     )
 
 
-def check_recipients(giver_id: str, recipients: tuple[str, ...], lookup: Callable[[str], Person | None]) -> tuple[tuple[str, ...], bool]:
-    """The recipients kudos can go to, and whether the giver was dropped from them."""
+def check_recipients(
+    giver_id: str, recipients: tuple[str, ...], lookup: Callable[[str], Person | None], group_members: tuple[str, ...] = ()
+) -> tuple[tuple[str, ...], bool]:
+    """The recipients kudos can go to, and whether the giver was dropped from those they named.
+
+    People named one by one must each be thankable (a refusal says who is not); members of a
+    user group are thanked as a group, so the giver, bots and deactivated people are left out quietly.
+    """
     unique = tuple(dict.fromkeys(recipients))
     if len(unique) > MAX_RECIPIENTS:
         raise too_many_recipients(len(unique))
+    if group_members:
+        return _with_groups(giver_id, unique, lookup, group_members)
     if not unique:
         raise Refusal(
             "Who are the kudos for? Mention them: `/lp kudos @alex ownership for fixing the deploy`.",
@@ -110,6 +121,28 @@ def check_recipients(giver_id: str, recipients: tuple[str, ...], lookup: Callabl
                 plain=f"{person.name} is a bot; kudos are for people. Please remove it.",
             )
     return others, len(others) != len(unique)
+
+
+def _with_groups(
+    giver_id: str, named: tuple[str, ...], lookup: Callable[[str], Person | None], group_members: tuple[str, ...]
+) -> tuple[tuple[str, ...], bool]:
+    others = check_recipients(giver_id, named, lookup)[0] if set(named) - {giver_id} else ()
+    members = tuple(m for m in dict.fromkeys(group_members) if m != giver_id and m not in others)
+    if len(others) + len(members) > MAX_GROUP_PEOPLE:
+        raise Refusal(
+            f"That's {len(others) + len(members)} people; a kudos for a group can thank up to {MAX_GROUP_PEOPLE}. "
+            "Thank a smaller group, or the people who did it by name.",
+            field="groups",
+        )
+    thankable = []
+    for user_id in members:
+        person = lookup(user_id)
+        if person is not None and not person.deleted and not person.is_bot:
+            thankable.append(user_id)
+    everyone = others + tuple(thankable)
+    if not everyone:
+        raise Refusal("There's nobody in that group I can thank besides you. Mention the people who helped instead.", field="groups")
+    return everyone, giver_id in named
 
 
 def check_reason(reason: str) -> str:
@@ -144,6 +177,7 @@ def give(
     visibility: str,
     request_key: str | None = None,
     dropped_self: bool = False,
+    groups: tuple[str, ...] = (),
 ) -> Given:
     """Store a kudos in one transaction, unless it is a duplicate or over the daily limit.
 
@@ -151,7 +185,18 @@ def give(
     trigger_id) whenever it arrives again, and the same content pressed twice within a minute.
     """
     reason = check_reason(reason)
-    given = Given(0, giver_id, recipients, principle, reason, channel_id, message_link, dropped_self=dropped_self, visibility=visibility)
+    given = Given(
+        0,
+        giver_id,
+        recipients,
+        principle,
+        reason,
+        channel_id,
+        message_link,
+        dropped_self=dropped_self,
+        visibility=visibility,
+        groups=groups,
+    )
     with store.write() as db:
         duplicate = request_key and kudos_store.find_by_request(db, team_id, request_key)
         duplicate = duplicate or kudos_store.find_duplicate(
@@ -190,6 +235,15 @@ def undo(store: Store, *, team_id: str, giver_id: str, now: datetime) -> kudos_s
             raise Refusal("You haven't given any kudos in the last 24 hours, so there is nothing to undo.")
         kudos_store.delete_kudos(db, latest.id)
     return latest
+
+
+def withdraw(store: Store, *, team_id: str, request_key: str, now: datetime) -> kudos_store.KudosRecord | None:
+    """Take back the kudos a message or a reaction gave, if it is still inside the undo window."""
+    with store.write() as db:
+        found = kudos_store.given_for_request(db, team_id, request_key, since=now - UNDO_WINDOW)
+        if found:
+            kudos_store.delete_kudos(db, found.id)
+    return found
 
 
 def local_day(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:

@@ -12,9 +12,11 @@ from datetime import datetime, timezone
 
 from slack_sdk import WebClient
 
+from bot.heard import Heard
 from bot.people import Directory
 from bot.places import Places
 from bot.settings import Settings
+from bot.teams import Teams
 from principles import Catalog
 from storage import Store
 
@@ -99,6 +101,8 @@ class Services:
     sleep: Callable[[float], None] = time.sleep
     people: Directory = field(default_factory=Directory)
     places: Places = field(default_factory=Places)
+    teams: Teams = field(default_factory=Teams)
+    heard: Heard = field(default_factory=Heard)
     status: BotStatus = field(default_factory=BotStatus)
     # Where Bolt runs listeners; the bot waits for it to drain when it stops.
     listener_pool: ListenerPool = field(default_factory=lambda: ListenerPool(LISTENER_THREADS))

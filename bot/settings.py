@@ -16,6 +16,10 @@ DEFAULT_PORT = 3000
 DEFAULT_DAILY_KUDOS = 5
 
 ROTATIONS = ("balanced", "sequential", "shuffle")
+#: Reacting with this emoji to someone's message starts a kudos for it (a standard one, so it works at once).
+DEFAULT_KUDOS_EMOJI = "clap"
+INLINE_REPLIES = ("thread", "reaction")
+_EMOJI_NAME = re.compile(r"[a-z0-9_+'-]{1,100}")
 
 
 class ConfigError(ValueError):
@@ -43,6 +47,10 @@ class Settings:
     weekly_grace_hours: int = 24
     startup_wait: int = 60
     leaderboards: bool = True
+    kudos_emoji: str = DEFAULT_KUDOS_EMOJI
+    principle_reactions: bool = False
+    inline_kudos: bool = True
+    inline_reply: str = "thread"
 
     @property
     def mode(self) -> str:
@@ -110,9 +118,12 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     for admin in admins:
         if not is_user_id(admin):
             raise ConfigError(f"LPBOT_ADMINS must list Slack user IDs such as U0123ABCD; {admin!r} is not one")
-    leaderboards = (get("LPBOT_LEADERBOARDS") or "on").lower()
-    if leaderboards not in ("on", "off"):
-        raise ConfigError(f"LPBOT_LEADERBOARDS must be on or off, got {leaderboards!r}")
+    kudos_emoji = (get("LPBOT_KUDOS_EMOJI") or DEFAULT_KUDOS_EMOJI).strip(":").lower()
+    if not _EMOJI_NAME.fullmatch(kudos_emoji):
+        raise ConfigError(f"LPBOT_KUDOS_EMOJI must be an emoji name such as clap or lp-kudos, got {kudos_emoji!r}")
+    inline_reply = (get("LPBOT_INLINE_REPLY") or "thread").lower()
+    if inline_reply not in INLINE_REPLIES:
+        raise ConfigError(f"LPBOT_INLINE_REPLY must be thread or reaction, got {inline_reply!r}")
     rotation = (get("LPBOT_ROTATION") or "balanced").lower()
     if rotation not in ROTATIONS:
         raise ConfigError(f"LPBOT_ROTATION must be one of {', '.join(ROTATIONS)}, got {rotation!r}")
@@ -134,7 +145,11 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         log_format=log_format,
         admins=admins,
         rotation=rotation,
-        leaderboards=leaderboards == "on",
+        leaderboards=_switch(env, "LPBOT_LEADERBOARDS", True),
+        kudos_emoji=kudos_emoji,
+        principle_reactions=_switch(env, "LPBOT_PRINCIPLE_REACTIONS", False),
+        inline_kudos=_switch(env, "LPBOT_INLINE_KUDOS", True),
+        inline_reply=inline_reply,
         weekly_grace_hours=_integer(env, "LPBOT_WEEKLY_GRACE_HOURS", 24, low=0, high=168),
         startup_wait=_integer(env, "LPBOT_STARTUP_WAIT", 60, low=0, high=3600),
     )
@@ -151,3 +166,12 @@ def _integer(env: Mapping[str, str], name: str, default: int, *, low: int, high:
     if not low <= value <= high:
         raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
     return value
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in ("on", "off"):
+        raise ConfigError(f"{name} must be on or off, got {raw!r}")
+    return raw == "on"

@@ -13,7 +13,9 @@ from slack_sdk.errors import SlackApiError
 # IDs as Slack writes them: U/W for people (W on Enterprise Grid), C/G for channels, D for DMs.
 USER_ID = r"[UW][A-Z0-9]{2,20}"
 CHANNEL_ID = r"[CG][A-Z0-9]{2,20}"
+GROUP_ID = r"S[A-Z0-9]{2,20}"  # a user group (a "subteam"), such as @eng-team
 USER_MENTION = re.compile(rf"<@({USER_ID})(?:\|[^>]*)?>")
+GROUP_MENTION = re.compile(rf"<!subteam\^({GROUP_ID})(?:\|([^>]*))?>")
 CHANNEL_MENTION = re.compile(rf"<#({CHANNEL_ID})(?:\|([^>]*))?>")
 
 #: Slack said no, or could not be reached (a timeout, a dropped connection).
@@ -22,6 +24,10 @@ SLACK_FAILURES = (SlackApiError, URLError, OSError)
 
 def is_user_id(text: object) -> bool:
     return isinstance(text, str) and re.fullmatch(USER_ID, text) is not None
+
+
+def is_group_id(text: object) -> bool:
+    return isinstance(text, str) and re.fullmatch(GROUP_ID, text) is not None
 
 
 def is_channel_id(text: object) -> bool:

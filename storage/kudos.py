@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -151,11 +152,26 @@ def _received_source(since: datetime | None) -> tuple[str, str, list]:
     return rows, " AND created_at >= ?", [iso(since)]
 
 
-def leaderboard(db: Database, team_id: str, since: datetime | None, principle: str | None = None, limit: int = 10) -> list[tuple[str, int]]:
-    """Top recipients by kudos received; ties broken by user ID so the order is stable."""
+def _among(people: Collection[str] | None) -> tuple[str, list]:
+    """A condition keeping the recipients in `people` (None: everyone), one parameter whatever its size."""
+    if people is None:
+        return "", []
+    return " AND recipient_id IN (SELECT value FROM json_each(?))", [json.dumps(sorted(people))]
+
+
+def leaderboard(
+    db: Database,
+    team_id: str,
+    since: datetime | None,
+    principle: str | None = None,
+    limit: int = 10,
+    among: Collection[str] | None = None,
+) -> list[tuple[str, int]]:
+    """Top recipients by kudos received, of `among` if given (a team's members); ties broken by user ID so the order is stable."""
     source, period, params = _received_source(since)
-    sql = f"SELECT recipient_id, sum(received) AS total FROM {source} WHERE team_id = ?{period}"
-    params = [team_id, *params]
+    scope, scope_params = _among(among)
+    sql = f"SELECT recipient_id, sum(received) AS total FROM {source} WHERE team_id = ?{period}{scope}"
+    params = [team_id, *params, *scope_params]
     if principle:
         sql += " AND principle = ?"
         params.append(principle)
@@ -165,11 +181,12 @@ def leaderboard(db: Database, team_id: str, since: datetime | None, principle: s
     return [(row[0], row[1]) for row in db.execute(sql, [*params, limit]).fetchall()]
 
 
-def principle_mix(db: Database, team_id: str, since: datetime | None) -> dict[str, int]:
-    """How often the team recognized each principle since `since` (None: ever), from the kept totals."""
+def principle_mix(db: Database, team_id: str, since: datetime | None, among: Collection[str] | None = None) -> dict[str, int]:
+    """How often the team (or the people `among`) was recognized for each principle since `since` (None: ever)."""
     source, period, params = _received_source(since)
-    sql = f"SELECT principle, sum(received) FROM {source} WHERE team_id = ?{period} GROUP BY principle"
-    return dict(db.execute(sql, [team_id, *params]).fetchall())
+    scope, scope_params = _among(among)
+    sql = f"SELECT principle, sum(received) FROM {source} WHERE team_id = ?{period}{scope} GROUP BY principle"
+    return dict(db.execute(sql, [team_id, *params, *scope_params]).fetchall())
 
 
 def received_by_principle(db: Database, team_id: str, user_id: str, since: datetime | None = None) -> dict[str, int]:
@@ -286,6 +303,44 @@ def settle_visibility(db: Database, team_id: str, channel_id: str, visibility: s
     ).rowcount
 
 
+def given_for_request(db: Database, team_id: str, request_key: str, since: datetime) -> KudosRecord | None:
+    """The kudos a Slack request (a message, a reaction) gave since `since`: what an edit or an undo acts on."""
+    found = _records(
+        db,
+        f"SELECT {_RECORD_COLUMNS} FROM kudos k WHERE k.team_id = ? AND k.request_key = ? AND k.created_at >= ?",
+        [team_id, request_key, iso(since)],
+    )
+    return found[0] if found else None
+
+
+def revise_kudos(db: Database, kudos_id: int, *, recipients: tuple[str, ...], principle: str, reason: str) -> None:
+    """Rewrite a kudos after its message was edited; its time and place stay, the totals follow."""
+    db.execute("UPDATE kudos SET principle = ?, reason = ? WHERE id = ?", [principle, reason, kudos_id])
+    (team_id, created_at) = db.execute("SELECT team_id, created_at FROM kudos WHERE id = ?", [kudos_id]).fetchone()
+    db.execute("DELETE FROM kudos_recipients WHERE kudos_id = ?", [kudos_id])
+    db.conn.executemany(
+        "INSERT INTO kudos_recipients (kudos_id, team_id, recipient_id, principle, created_at) VALUES (?, ?, ?, ?, ?)",
+        [(kudos_id, team_id, recipient, principle, created_at) for recipient in recipients],
+    )
+
+
+def leaderboards_shown(db: Database, team_id: str, channel_id: str | None) -> bool:
+    """Whether an admin left rankings on in this channel (they are, unless turned off there)."""
+    row = db.execute(
+        "SELECT leaderboards FROM channel_settings WHERE team_id = ? AND channel_id = ?", [team_id, channel_id or ""]
+    ).fetchone()
+    return row is None or bool(row[0])
+
+
+def set_leaderboards(db: Database, team_id: str, channel_id: str, shown: bool, by: str, at: datetime) -> None:
+    db.execute(
+        "INSERT INTO channel_settings (team_id, channel_id, leaderboards, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (team_id, channel_id) DO UPDATE SET leaderboards = excluded.leaderboards,"
+        " updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        [team_id, channel_id, int(shown), by, iso(at)],
+    )
+
+
 def delete_kudos(db: Database, kudos_id: int) -> None:
     db.execute("DELETE FROM kudos_recipients WHERE kudos_id = ?", [kudos_id])
     db.execute("DELETE FROM kudos WHERE id = ?", [kudos_id])
@@ -334,6 +389,7 @@ def forget_user(db: Database, user_id: str) -> dict[str, int]:
         db.execute("UPDATE kudos SET reason = ? WHERE id = ?", [mention.sub("someone", reason), kudos_id])
         rewritten += 1
     db.execute("DELETE FROM member_settings WHERE user_id = ?", [user_id])
+    db.execute("UPDATE channel_settings SET updated_by = NULL WHERE updated_by = ?", [user_id])
     return {"given": len(given), "received": received, "emptied": orphans, "mentions": rewritten}
 
 

@@ -153,3 +153,13 @@ def m004_visibility_and_request_keys(db: Database) -> None:
     # the same request, whenever it arrives within the signature window, is stored once.
     db.table("kudos").add_column("request_key", str)
     db.execute("CREATE UNIQUE INDEX kudos_request_key ON kudos (team_id, request_key) WHERE request_key IS NOT NULL")
+
+
+@migrations()
+def m005_channel_settings(db: Database) -> None:
+    # Per-channel choices an admin makes in Slack; today, whether rankings are shown there.
+    db.table("channel_settings").create(
+        {"team_id": str, "channel_id": str, "leaderboards": int, "updated_by": str, "updated_at": str},
+        pk=("team_id", "channel_id"),
+        not_null={"team_id", "channel_id", "leaderboards"},
+    )

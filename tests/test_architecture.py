@@ -18,6 +18,7 @@ PURE = (
     "bot/blocks.py",
     "bot/slack_terms.py",
     "bot/refusal.py",
+    "bot/inline.py",
 )
 
 

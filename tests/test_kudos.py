@@ -256,7 +256,7 @@ def test_with_leaderboards_off_nobody_is_ranked_and_the_team_sees_its_principle_
     ask("kudos <@U0CAROL|carol> ownership for owning the on-call handover notes", user="U0DAVE")
     ask("kudos <@U0CAROL|carol> frugality for cutting the build bill in half", user="U0DAVE")
     reply = ask("leaderboard")
-    assert "leaderboards switched off" in reply["text"] and "Ownership 2, Frugality 1" in reply["text"]
+    assert "Leaderboards are switched off here" in reply["text"] and "Ownership 2, Frugality 1" in reply["text"]
     assert "<@U0" not in reply["text"] and ":first_place_medal:" not in reply["text"]
     assert "Received all time:* 2" in ask("stats", user="U0CAROL")["text"]  # your own stats stay
 

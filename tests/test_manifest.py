@@ -22,7 +22,19 @@ METHOD_SCOPES = {
     "conversations_info": ("channels:read", "groups:read"),
     "conversations_history": ("channels:history", "groups:history"),
     "team_info": ("team:read",),
+    "conversations_members": ("channels:read", "groups:read"),
+    "usergroups_users_list": ("usergroups:read",),
+    "usergroups_list": ("usergroups:read",),
+    "reactions_add": ("reactions:write",),
 }
+# The scopes each event needs; "message" arrives as message.channels and message.groups.
+EVENT_SCOPES = {
+    "reaction_added": ("reactions:read",),
+    "reaction_removed": ("reactions:read",),
+    "message.channels": ("channels:history",),
+    "message.groups": ("groups:history",),
+}
+SUBSCRIBED_AS = {"message": {"message.channels", "message.groups"}}
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +73,8 @@ def test_modes_and_surfaces(manifest):
 
 
 def test_every_event_handled_is_subscribed(manifest):
-    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == registered("event")
+    handled = {name for event in registered("event") for name in SUBSCRIBED_AS.get(event, {event})}
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == handled
 
 
 def test_every_shortcut_is_declared(manifest):
@@ -72,6 +85,7 @@ def test_every_shortcut_is_declared(manifest):
 def test_only_the_scopes_the_code_uses(manifest):
     source = "\n".join(p.read_text() for p in (ROOT / "bot").rglob("*.py") if p.name != "console_slack.py")
     used = {scope for method, scopes in METHOD_SCOPES.items() if re.search(rf"\.{method}\(", source) for scope in scopes}
+    used |= {scope for event in manifest["settings"]["event_subscriptions"]["bot_events"] for scope in EVENT_SCOPES.get(event, ())}
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == used | {"commands"}
     # ...and `lpbot doctor` checks a workspace for exactly those.
     assert set(BOT_SCOPES) == used | {"commands"}

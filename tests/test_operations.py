@@ -161,10 +161,24 @@ def test_doctor_finds_each_problem(slack, tmp_path, services):
     slack.granted_scopes = ("commands", "chat:write")
     code, lines = doctor(slack, tmp_path, LPBOT_DB=str(services.settings.db_path))
     assert code == 1
-    assert "FAIL missing scopes: users:read, channels:read, groups:read, channels:history, groups:history: add them" in "\n".join(lines)
+    assert "FAIL missing scopes: users:read, channels:read, groups:read: add them" in "\n".join(lines)
+    # Features a workspace may leave out are reported as on or off, not as failures.
+    assert "ok   off: kudos by reacting to a message (needs reactions:read; see manifest.yml)" in lines
+    assert "ok   off: kudos for a @group and boards for a group (needs usergroups:read; see manifest.yml)" in lines
     assert "ok   member of #general, which has a weekly post" in lines
     assert "FAIL not a member of #random, which has a weekly post: type `/invite @LP Bot` there" in lines
     assert any(line.startswith("FAIL scheduled channel C0GONE: channel_not_found") for line in lines)
+
+
+def test_doctor_says_which_features_the_granted_scopes_allow(slack, tmp_path):
+    slack.granted_scopes = ("commands", "chat:write", "users:read", "channels:read", "groups:read", "reactions:read")
+    code, lines = doctor(slack, tmp_path)
+    assert code == 0
+    assert "ok   on: kudos by reacting to a message" in lines
+    assert (
+        "ok   off: inline kudos in messages, and a sure single weekly post after a timeout (needs channels:history, groups:history; see manifest.yml)"
+        in lines
+    )
 
 
 def test_doctor_with_a_revoked_token(slack, tmp_path):

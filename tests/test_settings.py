@@ -105,7 +105,7 @@ def test_cli_reports_a_refused_token_in_one_line(tmp_path, slack, capsys):
 
 def test_readme_documents_exactly_the_variables_the_settings_read():
     source = (ROOT / "bot" / "settings.py").read_text()
-    read = set(re.findall(r'get\("([A-Z_]+)"\)', source)) | set(re.findall(r'_integer\(env, "([A-Z_]+)"', source))
+    read = set(re.findall(r'get\("([A-Z_]+)"\)', source)) | set(re.findall(r'_(?:integer|switch)\(env, "([A-Z_]+)"', source))
     readme = (ROOT / "README.md").read_text()
     configuration = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
     documented = set(re.findall(r"^\| `([A-Z_]+)` \|", configuration, re.MULTILINE))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from slack_bolt import App
 
-from bot import blocks
+from bot import blocks, conversation
 from bot.answers import kudos_modal_view
 from bot.delivery import open_view
+from bot.refusal import Refusal
 from bot.services import Services
 from bot.slack_terms import checked_user_id
 
@@ -33,3 +36,18 @@ def register(app: App, services: Services) -> None:
     def give_kudos_from_home(ack, body, client):
         ack()
         open_view(client, body["trigger_id"], kudos_modal_view(services))
+
+    @app.action(re.compile(f"^({blocks.REACTION_PICK}_\\d+|{blocks.REACTION_OTHER})$"))
+    def recognize_from_reaction(ack, body, client, context, respond):
+        ack()
+        choice = blocks.read_reaction_choice(body)
+        if choice is None:
+            return
+        try:
+            confirmation = conversation.choice_made(services, client, context.team_id, checked_user_id(body["user"]["id"]), choice)
+        except Refusal as refusal:
+            # The prompt stays, so the person can fix the why or pick again.
+            respond(**blocks.notice(str(refusal)).as_kwargs(), replace_original=False)
+            return
+        if confirmation is not None:
+            respond(**confirmation.as_kwargs(), replace_original=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot import blocks
+from bot import blocks, conversation
 from bot.services import Services
 from bot.slack_terms import checked_user_id
 from storage import kudos as kudos_store
@@ -23,3 +23,21 @@ def register(app: App, services: Services) -> None:
         received = kudos_store.recent_kudos(db, team_id, viewer=viewer, recipient=user_id, limit=5)
         mix = kudos_store.received_by_principle(db, team_id, user_id)
         client.views_publish(user_id=user_id, view=blocks.home_view(services.catalog, received, mix))
+
+    # Slack delivers events at least once (again after a slow answer, with X-Slack-Retry-Num);
+    # a retry is recognized by its event_id and handled once. Bolt already drops the bot's own events.
+
+    @app.event("reaction_added")
+    def reaction_added(event, body, client, context):
+        if services.heard.first_time(body.get("event_id")):
+            conversation.reaction_added(services, client, context.team_id, event)
+
+    @app.event("reaction_removed")
+    def reaction_removed(event, body, client, context):
+        if services.heard.first_time(body.get("event_id")):
+            conversation.reaction_removed(services, client, context.team_id, event)
+
+    @app.event("message")
+    def message(event, body, client, context):
+        if services.heard.first_time(body.get("event_id")):
+            conversation.message(services, client, context.team_id, event)

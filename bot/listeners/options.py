@@ -11,6 +11,7 @@ from principles import match_principle, search_principles
 
 def register(app: App, services: Services) -> None:
     @app.options(blocks.PRINCIPLE_SELECT)
+    @app.options(blocks.REACTION_OTHER)
     def principle_options(ack, payload):
         ack(options=blocks.principle_options(matching_principles(services, payload.get("value") or "")))
 

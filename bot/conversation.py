@@ -1,0 +1,306 @@
+"""Kudos given where the conversation happens: a reaction on someone's message, or a message
+that is itself the thank-you (`@sam :clap: #ownership thanks for …`).
+
+Every rule of /lp kudos applies (no self, no bots, the daily limit, once per Slack request,
+escaping, where it was said); this module turns Slack's events into those calls and answers
+in the conversation: privately to the person who acted, publicly in the message's thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from functools import partial
+
+from slack_sdk import WebClient
+
+from bot import blocks, kudos_rules
+from bot.answers import Asker, announce, give_kudos, groups_of
+from bot.delivery import post_in_channel, send_dm, tell_privately
+from bot.inline import (
+    base_emoji,
+    principle_for_emoji,
+    principle_in,
+    read_message,
+    request_key_for_message,
+    request_key_for_reaction,
+)
+from bot.refusal import Refusal
+from bot.services import Services
+from bot.slack_terms import SLACK_FAILURES, failure_code, is_user_id
+from principles import Principle, search_principles
+from storage import kudos as kudos_store
+
+log = logging.getLogger(__name__)
+
+# Slack sends these message subtypes for what a person wrote; every other subtype (joins, bot
+# messages, topic changes…) is not a person speaking and is left alone.
+SPOKEN = (None, "thread_broadcast", "file_share")
+# Only channels: a DM with the app is not where colleagues read a thank-you.
+CHANNEL_TYPES = {"channel": kudos_store.PUBLIC, "group": kudos_store.PRIVATE}
+PICKS = 3
+
+
+def _asker(services: Services, client: WebClient, team_id: str, user_id: str, channel_id: str, visibility: str, key: str) -> Asker:
+    return Asker(
+        team_id=team_id,
+        user_id=user_id,
+        channel_id=channel_id,
+        lookup=partial(services.people.lookup, client, team_id),
+        visibility=visibility,
+        request_key=key,
+        members=partial(services.teams.members, client, team_id),
+    )
+
+
+def _kudos_reaction(services: Services, reaction: str) -> tuple[str, Principle | None] | None:
+    """(the emoji, the principle it records directly or None to prompt), or None if the reaction means nothing here."""
+    emoji = base_emoji(reaction)
+    if emoji == services.settings.kudos_emoji:
+        return emoji, None
+    if services.settings.principle_reactions:
+        principle = principle_for_emoji(services.catalog, emoji)
+        if principle:
+            return emoji, principle
+    return None
+
+
+# -- reactions ---------------------------------------------------------------------------------
+
+
+def reaction_added(services: Services, client: WebClient, team_id: str, event: dict) -> None:
+    item = event.get("item") or {}
+    meaning = _kudos_reaction(services, str(event.get("reaction", "")))
+    reactor, channel_id, ts = str(event.get("user") or ""), str(item.get("channel") or ""), str(item.get("ts") or "")
+    if meaning is None or item.get("type") != "message" or not is_user_id(reactor) or not channel_id or not ts:
+        return
+    emoji, principle = meaning
+    author = str(event.get("item_user") or "")
+    lookup = partial(services.people.lookup, client, team_id)
+    try:
+        why_not = _why_no_kudos(reactor, author, lookup)
+        if why_not:
+            if services.heard.tell_once(team_id, reactor, why_not):
+                tell_privately(client, reactor, channel_id, blocks.reaction_not_for_kudos(why_not, emoji))
+            return
+        if principle is None:
+            picks = _picks(services, team_id, channel_id, ts)
+            tell_privately(client, reactor, channel_id, blocks.reaction_prompt(author, channel_id, ts, emoji, picks, services.catalog))
+            return
+        reply = give_for_message(services, client, team_id, reactor, author, principle, "", channel_id, ts, emoji)
+    except Refusal as refusal:
+        reply = blocks.notice(str(refusal))
+    tell_privately(client, reactor, channel_id, reply)
+
+
+def _why_no_kudos(reactor: str, author: str, lookup) -> str | None:
+    if not is_user_id(author):
+        return "bot"  # a message with no person behind it: an app's, a workflow's
+    if author == reactor:
+        return "self"
+    person = lookup(author)
+    if person is None or person.is_bot:
+        return "bot"
+    return None
+
+
+def _picks(services: Services, team_id: str, channel_id: str, ts: str) -> list[Principle]:
+    """The principles a message's words fit best; when its words are unknown or fit none, those the team recognized least lately."""
+    words = services.heard.words(team_id, channel_id, ts) or ""
+    picks = search_principles(services.catalog, words, limit=PICKS) if words.strip() else []
+    if len(picks) < PICKS:
+        since = kudos_rules.period_start("quarter", services.clock())
+        mix = kudos_store.principle_mix(services.store.db, team_id, since)
+        least = sorted(services.catalog, key=lambda p: (mix.get(p.slug, 0), p.number))
+        picks += [p for p in least if p not in picks][: PICKS - len(picks)]
+    return picks
+
+
+def give_for_message(
+    services: Services,
+    client: WebClient,
+    team_id: str,
+    giver: str,
+    author: str,
+    principle: Principle,
+    typed_why: str,
+    channel_id: str,
+    ts: str,
+    emoji: str,
+) -> blocks.Reply:
+    """Record a kudos for a message's author, thank them in the message's thread, and say to the giver what happened."""
+    visibility = services.places.visibility(client, team_id, channel_id)
+    key = request_key_for_reaction(channel_id, ts, giver, emoji)
+    asker = _asker(services, client, team_id, giver, channel_id, visibility, key)
+    recipients, dropped_self = kudos_rules.check_recipients(giver, (author,), asker.lookup)
+    # Stored the way Slack sends text, with &, < and > as entities, so every reason reads alike.
+    why = blocks.escape(typed_why) if typed_why else blocks.DEFAULT_REACTION_WHY
+    given = give_kudos(
+        services, asker, recipients, principle, why, channel_id, _permalink(client, channel_id, ts), dropped_self, visibility
+    )
+    if given.duplicate:
+        return blocks.notice("You already recognized this message for a principle; remove your reaction to take it back.")
+    _thank_in_thread(services, client, team_id, given, channel_id, ts)
+    return blocks.reaction_kudos_recorded(given.recipients, given.principle, emoji)
+
+
+def choice_made(services: Services, client: WebClient, team_id: str, user_id: str, choice: blocks.ReactionChoice) -> blocks.Reply | None:
+    """The reactor picked a principle on the prompt: the confirmation that replaces the prompt, or
+    None when the choice no longer names a principle (the prompt stays)."""
+    principle = services.catalog.by_slug(choice.principle or "")
+    if principle is None:
+        return None
+    return give_for_message(
+        services, client, team_id, user_id, choice.author, principle, choice.why, choice.channel_id, choice.ts, choice.emoji
+    )
+
+
+def reaction_removed(services: Services, client: WebClient, team_id: str, event: dict) -> None:
+    item = event.get("item") or {}
+    meaning = _kudos_reaction(services, str(event.get("reaction", "")))
+    reactor, channel_id, ts = str(event.get("user") or ""), str(item.get("channel") or ""), str(item.get("ts") or "")
+    if meaning is None or not is_user_id(reactor) or not channel_id or not ts:
+        return
+    key = request_key_for_reaction(channel_id, ts, reactor, meaning[0])
+    removed = kudos_rules.withdraw(services.store, team_id=team_id, request_key=key, now=services.clock())
+    if removed:
+        principle = services.catalog.by_slug(removed.principle)
+        tell_privately(
+            client, reactor, channel_id, blocks.kudos_withdrawn(removed.recipients, principle.name if principle else removed.principle)
+        )
+
+
+# -- messages --------------------------------------------------------------------------------
+
+
+def message(services: Services, client: WebClient, team_id: str, event: dict) -> None:
+    subtype = event.get("subtype")
+    if subtype == "message_changed":
+        _edited(services, client, team_id, event)
+    elif subtype == "message_deleted":
+        _withdraw_message(
+            services, client, team_id, event.get("channel"), event.get("deleted_ts"), (event.get("previous_message") or {}).get("user")
+        )
+    elif subtype in SPOKEN and not event.get("bot_id"):
+        _spoken(services, client, team_id, event, event.get("channel_type"))
+
+
+def _spoken(services: Services, client: WebClient, team_id: str, said: dict, channel_type: str | None) -> None:
+    channel_id, ts, author = str(said.get("channel") or ""), str(said.get("ts") or ""), str(said.get("user") or "")
+    text = str(said.get("text") or "")
+    visibility = CHANNEL_TYPES.get(channel_type or "")
+    if not visibility or not channel_id or not ts or not is_user_id(author):
+        return
+    services.heard.remember(team_id, channel_id, ts, text)
+    if not services.settings.inline_kudos:
+        return
+    meant = read_message(text, services.settings.kudos_emoji)
+    if meant is None:
+        return
+    asker = _asker(services, client, team_id, author, channel_id, visibility, request_key_for_message(channel_id, ts))
+    try:
+        match, why = principle_in(services.catalog, meant.text)
+        if match.principle is None:
+            query = " ".join(meant.text.split()[:3])
+            tell_privately(client, author, channel_id, blocks.inline_near_miss(query, match.suggestions, services.settings.kudos_emoji))
+            return
+        handles, members = groups_of(asker, meant.groups)
+        recipients, dropped_self = kudos_rules.check_recipients(author, meant.recipients, asker.lookup, members)
+        link = _permalink(client, channel_id, ts)
+        given = give_kudos(services, asker, recipients, match.principle, why, channel_id, link, dropped_self, visibility, handles)
+    except Refusal as refusal:
+        tell_privately(client, author, channel_id, blocks.inline_refused(str(refusal)))
+        return
+    if given.duplicate:
+        return  # a redelivered event, or the same words a moment ago: thanked once already
+    _answer_inline(services, client, given, channel_id, said.get("thread_ts") or ts, ts)
+    for user_id, dm in announce(given, services, team_id).dms:
+        send_dm(client, user_id, dm)
+
+
+def _answer_inline(services: Services, client: WebClient, given: kudos_rules.Given, channel_id: str, thread_ts: str, ts: str) -> None:
+    """The message is its own thank-you: answer under it, or with a reaction on it, not with a new channel message."""
+    if services.settings.inline_reply == "reaction":
+        name = base_emoji(given.principle.emoji) if given.principle.emoji else "white_check_mark"
+        try:
+            client.reactions_add(channel=channel_id, timestamp=ts, name=name)
+            return
+        except SLACK_FAILURES as error:
+            log.info("could not react to an inline kudos (%s); answering in the thread", failure_code(error))
+    reply = blocks.in_thread_thanks(given.giver_id, given.recipients, given.principle, given.groups)
+    problem = post_in_channel(client, channel_id, reply, thread_ts=thread_ts)
+    if problem:
+        log.info("could not answer an inline kudos in its thread: %s", problem)
+
+
+def _edited(services: Services, client: WebClient, team_id: str, event: dict) -> None:
+    now_said, channel_id = event.get("message") or {}, event.get("channel")
+    ts, author = now_said.get("ts"), now_said.get("user")
+    if not channel_id or not ts:
+        return
+    if now_said.get("subtype") == "tombstone":  # a message with replies, deleted: its place stays, its words go
+        _withdraw_message(services, client, team_id, channel_id, ts, author)
+        return
+    key = request_key_for_message(channel_id, ts)
+    since = services.clock() - kudos_rules.UNDO_WINDOW
+    existing = kudos_store.given_for_request(services.store.db, team_id, key, since)
+    if existing is None:
+        if _sent_at(ts) >= since and CHANNEL_TYPES.get(event.get("channel_type") or ""):
+            _spoken(
+                services, client, team_id, {**now_said, "channel": channel_id}, event.get("channel_type")
+            )  # an edit that makes it a kudos
+        return
+    if not is_user_id(author) or author != existing.giver_id:
+        return
+    services.heard.remember(team_id, channel_id, ts, now_said.get("text") or "")
+    meant = read_message(now_said.get("text") or "", services.settings.kudos_emoji) if services.settings.inline_kudos else None
+    asker = _asker(services, client, team_id, author, channel_id, existing.visibility, key)
+    try:
+        match, why = principle_in(services.catalog, meant.text) if meant else (None, "")
+        if meant is None or match is None or match.principle is None:
+            _withdraw_message(services, client, team_id, channel_id, ts, author)
+            return
+        _, members = groups_of(asker, meant.groups)
+        recipients, _ = kudos_rules.check_recipients(author, meant.recipients, asker.lookup, members)
+        reason = kudos_rules.check_reason(why)
+        with services.store.write() as db:
+            kudos_store.revise_kudos(db, existing.id, recipients=recipients, principle=match.principle.slug, reason=reason)
+    except Refusal as refusal:
+        tell_privately(client, author, channel_id, blocks.inline_refused(f"{refusal} The kudos stays as it was before the edit."))
+        return
+    tell_privately(client, author, channel_id, blocks.inline_kudos_changed(match.principle, recipients))
+
+
+def _withdraw_message(services: Services, client: WebClient, team_id: str, channel_id, ts, author) -> None:
+    if not channel_id or not ts:
+        return
+    removed = kudos_rules.withdraw(
+        services.store, team_id=team_id, request_key=request_key_for_message(channel_id, ts), now=services.clock()
+    )
+    if removed and is_user_id(removed.giver_id):
+        tell_privately(client, removed.giver_id, channel_id, blocks.inline_kudos_changed(None))
+
+
+def _sent_at(ts: str) -> datetime:
+    try:
+        return datetime.fromtimestamp(float(ts), tz=kudos_rules.UTC)
+    except (TypeError, ValueError, OverflowError):
+        return datetime.min.replace(tzinfo=kudos_rules.UTC)
+
+
+def _permalink(client: WebClient, channel_id: str, ts: str) -> str | None:
+    try:
+        return client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"]
+    except SLACK_FAILURES as error:
+        log.info("no permalink for %s/%s: %s", channel_id, ts, failure_code(error))
+        return None
+
+
+def _thank_in_thread(services: Services, client: WebClient, team_id: str, given: kudos_rules.Given, channel_id: str, ts: str) -> None:
+    answer = announce(given, services, team_id)
+    public = answer.replies[0]
+    problem = post_in_channel(client, channel_id, public, thread_ts=ts)
+    if problem:
+        log.info("could not thank in the thread: %s", problem)
+    for user_id, dm in answer.dms:
+        send_dm(client, user_id, dm)
