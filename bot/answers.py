@@ -302,7 +302,8 @@ def give_from_form(form: blocks.KudosForm, services: Services, asker: Asker, vis
     principle = services.catalog.by_slug(form.principle or "")
     if principle is None:
         raise Refusal(blocks.CHOOSE_PRINCIPLE, field="principle")
-    recipients, dropped_self = kudos_rules.check_recipients(asker.user_id, form.recipients, asker.lookup)
+    handles, members = groups_of(asker, form.groups)
+    recipients, dropped_self = kudos_rules.check_recipients(asker.user_id, form.recipients, asker.lookup, members)
     channel = form_channel(form, services)
     if not channel:
         raise Refusal(blocks.CHOOSE_CHANNEL, field="channel")
@@ -310,7 +311,7 @@ def give_from_form(form: blocks.KudosForm, services: Services, asker: Asker, vis
     # Stored the way Slack sends command text, with &, < and > as entities, so every reason reads alike.
     reason = blocks.escape(form.reason)
     message_link = link if isinstance(link, str) else None
-    return give_kudos(services, asker, recipients, principle, reason, channel, message_link, dropped_self, visibility)
+    return give_kudos(services, asker, recipients, principle, reason, channel, message_link, dropped_self, visibility, handles)
 
 
 def announce(given: kudos_rules.Given, services: Services, team_id: str) -> Answer:

@@ -17,8 +17,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.kudos_rules import MAX_REASON, MIN_REASON
-from bot.slack_terms import checked_user_id, explain, is_channel_id, is_user_id
+from bot.kudos_rules import MAX_GROUP_PEOPLE, MAX_REASON, MIN_REASON
+from bot.slack_terms import TeamScope, checked_user_id, explain, is_channel_id, is_group_id, is_user_id
 from principles.catalog import Catalog, Principle
 from storage.kudos import KudosRecord
 from storage.weekly import WEEKDAYS, Schedule
@@ -209,8 +209,9 @@ APOLOGY = notice(
 )
 
 
-def home_view(catalog: Catalog, received: list, mix: dict[str, int]) -> dict:
-    """The App Home tab: your recent kudos, your principle mix, a way to give one, the principles."""
+def home_view(catalog: Catalog, received: list, mix: dict[str, int], teams=()) -> dict:
+    """The App Home tab: your recent kudos, your principle mix, your teams' mix (counts only), a way to
+    give one, the principles. `teams` holds (name, size, principle mix this quarter)."""
     blocks = [
         _header("LP Bot"),
         _section(f"Your team's principles: *{escape(catalog.name)}*. Type `/lp help` anywhere to see what I can do."),
@@ -223,6 +224,13 @@ def home_view(catalog: Catalog, received: list, mix: dict[str, int]) -> dict:
     else:
         blocks.append(_context("None yet — they will show up here."))
     blocks.append(_section(f"*Your principle mix:* {_mix(mix, catalog)}"))
+    for name, size, team_mix in teams:
+        people = f" ({size} people)" if size else ""
+        missing = [p.name for p in catalog if p.slug not in team_mix]
+        line = f"*{escape(name)}{people} this quarter:* {_mix(team_mix, catalog)}"
+        if missing and team_mix:
+            line += f"\nNot recognized yet: {escape(', '.join(missing[:4]))}{' …' if len(missing) > 4 else ''}"
+        blocks.append(_section(line))
     blocks.append(DividerBlock().to_dict())
     blocks.extend(list_reply(catalog).blocks[1:])
     return {"type": "home", "blocks": blocks[:100]}
@@ -231,6 +239,7 @@ def home_view(catalog: Catalog, received: list, mix: dict[str, int]) -> dict:
 # -- kudos ---------------------------------------------------------------------------
 
 KUDOS_MODAL = "kudos_modal"
+GROUPS_SELECT = "groups"
 GIVE_KUDOS_ACTION = "give_kudos_home"
 _SLACK_TOKEN = re.compile(r"<([^<>]*)>")
 
@@ -442,6 +451,11 @@ def principle_option(principle: Principle) -> dict:
     return {"text": {"type": "plain_text", "text": f"{principle.number}. {principle.name}"[:75]}, "value": principle.slug}
 
 
+def group_options(groups) -> list[dict]:
+    """User groups (teams.Group) as menu options: the handle shown, the ID sent back."""
+    return [{"text": {"type": "plain_text", "text": f"@{g.handle}"[:75]}, "value": g.id} for g in list(groups)[:STATIC_OPTIONS]]
+
+
 def principle_options(principles) -> list[dict]:
     return [principle_option(p) for p in list(principles)[:STATIC_OPTIONS]]
 
@@ -499,9 +513,25 @@ def kudos_modal(
             {
                 "type": "input",
                 "block_id": "recipients",
+                # Optional to Slack: a group alone is enough; give_from_form asks for one or the other.
+                "optional": True,
                 "label": {"type": "plain_text", "text": "Who"},
                 "element": recipients_element,
                 **({"hint": {"type": "plain_text", "text": recipients_hint}} if recipients_hint else {}),
+            },
+            {
+                "type": "input",
+                "block_id": GROUPS_SELECT,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Or a whole group"},
+                "hint": {"type": "plain_text", "text": f"Everyone in it but you and bots, up to {MAX_GROUP_PEOPLE} people."},
+                "element": {
+                    "type": "multi_external_select",
+                    "action_id": GROUPS_SELECT,
+                    "min_query_length": 0,
+                    "max_selected_items": 3,
+                    "placeholder": {"type": "plain_text", "text": "@eng-team"},
+                },
             },
             {
                 "type": "input",
@@ -539,6 +569,7 @@ class KudosForm:
     """What a person filled in on the kudos modal."""
 
     recipients: tuple[str, ...]
+    groups: tuple[TeamScope, ...]
     principle: str | None
     reason: str
     channel_id: str | None
@@ -557,6 +588,11 @@ def read_kudos_modal(view: dict) -> KudosForm:
         metadata = {}
     return KudosForm(
         recipients=tuple(field_value("recipients", "selected_users") or ()),
+        groups=tuple(
+            TeamScope("group", option["value"], option.get("text", {}).get("text", "").lstrip("@"))
+            for option in field_value(GROUPS_SELECT, "selected_options") or ()
+            if is_group_id(option.get("value"))
+        ),
         principle=(field_value("principle", "selected_option") or {}).get("value"),
         reason=field_value("reason", "value") or "",
         channel_id=field_value("channel", "selected_conversation"),

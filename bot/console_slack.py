@@ -628,7 +628,8 @@ def fill_modal(view: dict, **answers) -> dict:
     """The view as Slack returns it on submit, filled the way a person fills it.
 
     `answers` maps an input block's block_id to the value chosen: a list of user IDs for a
-    users select, an option value for a static select, a channel ID, or text.
+    users select, an option value for a static select, (value, text) pairs for a multi
+    external select, a channel ID, or text.
     """
     values = {}
     for block in view["blocks"]:
@@ -646,6 +647,8 @@ def fill_modal(view: dict, **answers) -> dict:
             # The person picked from what the app offered; Slack sends back that option.
             chosen = {"text": {"type": "plain_text", "text": answer}, "value": answer} if answer else None
             state["selected_option"] = chosen or element.get("initial_option")
+        elif element["type"] == "multi_external_select":
+            state["selected_options"] = [{"text": {"type": "plain_text", "text": text}, "value": value} for value, text in answer or ()]
         elif element["type"] == "conversations_select":
             state["selected_conversation"] = answer if answer is not None else element.get("initial_conversation")
         else:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bot import kudos_rules, schedule_time
-from bot.slack_terms import CHANNEL_MENTION, GROUP_ID, GROUP_MENTION, USER_ID, USER_MENTION
+from bot.slack_terms import CHANNEL_MENTION, GROUP_ID, GROUP_MENTION, USER_ID, USER_MENTION, TeamScope
 
 COMMAND = "/lp"
 
@@ -72,15 +72,6 @@ class UsageError:
     """Text we understood enough to know it is incomplete; `message` says what to type."""
 
     message: str
-
-
-@dataclass(frozen=True)
-class TeamScope:
-    """A team to look at instead of the whole workspace: a channel's members, or a user group."""
-
-    kind: str  # "channel" or "group"
-    id: str
-    label: str = ""  # the name Slack sent with the mention, shown back as typed
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,7 @@ def check_recipients(
         raise Refusal(
             "Who are the kudos for? Mention them: `/lp kudos @alex ownership for fixing the deploy`.",
             field="recipients",
-            plain="Choose at least one person to thank.",
+            plain="Choose at least one person, or a group, to thank.",
         )
     others = tuple(r for r in unique if r != giver_id)
     if not others:

@@ -6,6 +6,7 @@ Pure: patterns and words, no calls.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.error import URLError
 
 from slack_sdk.errors import SlackApiError
@@ -17,6 +18,16 @@ GROUP_ID = r"S[A-Z0-9]{2,20}"  # a user group (a "subteam"), such as @eng-team
 USER_MENTION = re.compile(rf"<@({USER_ID})(?:\|[^>]*)?>")
 GROUP_MENTION = re.compile(rf"<!subteam\^({GROUP_ID})(?:\|([^>]*))?>")
 CHANNEL_MENTION = re.compile(rf"<#({CHANNEL_ID})(?:\|([^>]*))?>")
+
+
+@dataclass(frozen=True)
+class TeamScope:
+    """A team named in a message: a channel (its members) or a user group. What a board or a kudos covers."""
+
+    kind: str  # "channel" or "group"
+    id: str
+    label: str = ""  # the name Slack sent with the mention, shown back as typed
+
 
 #: Slack said no, or could not be reached (a timeout, a dropped connection).
 SLACK_FAILURES = (SlackApiError, URLError, OSError)

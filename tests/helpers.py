@@ -24,3 +24,8 @@ def _texts(node) -> str:
 
 def buttons(message: dict) -> list[dict]:
     return [e for b in message.get("blocks") or [] if b.get("type") == "actions" for e in b["elements"]]
+
+
+def field(view: dict, block_id: str) -> dict:
+    """The input block of a modal with this block_id."""
+    return next(b for b in view["blocks"] if b.get("block_id") == block_id)

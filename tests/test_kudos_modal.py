@@ -6,7 +6,7 @@ import pytest
 
 from bot.blocks import GIVE_KUDOS_ACTION, KUDOS_MODAL, RECOGNIZE_ACTION
 from storage import kudos as kudos_store
-from tests.helpers import block_text, buttons
+from tests.helpers import block_text, buttons, field
 
 REASON = "Stayed with the outage until the root cause was found"
 
@@ -30,8 +30,8 @@ def stored(services):
 def test_global_shortcut_modal_filled_and_submitted(sender, slack, services):
     view = open_from_shortcut(sender, slack)
     assert view["callback_id"] == KUDOS_MODAL
-    assert [b["block_id"] for b in view["blocks"]] == ["recipients", "principle", "reason", "channel"]
-    assert len(view["blocks"][1]["element"]["options"]) == 14
+    assert [b["block_id"] for b in view["blocks"]] == ["recipients", "groups", "principle", "reason", "channel"]
+    assert len(field(view, "principle")["element"]["options"]) == 14
 
     sent = sender.submit(view, recipients=["U0BOB", "U0CAROL"], principle="earn-trust", reason=REASON, channel="C0RANDOM")
     assert (sent.status, sent.body) == (200, "")
@@ -66,7 +66,7 @@ def test_problems_are_shown_inline_in_the_modal(sender, slack, services, answers
 @pytest.mark.settings(kudos_channel="C0RANDOM")
 def test_configured_kudos_channel_is_the_default(sender, slack, services):
     view = open_from_shortcut(sender, slack)
-    assert view["blocks"][3]["element"]["initial_conversation"] == "C0RANDOM"
+    assert field(view, "channel")["element"]["initial_conversation"] == "C0RANDOM"
     sender.submit(view, recipients=["U0BOB"], principle="ownership", reason=REASON, channel=None)
     slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage" and c.params["channel"] == "C0RANDOM"])
 
@@ -90,8 +90,8 @@ def test_message_shortcut_prefills_the_author_and_links_the_message(sender, slac
     assert sent.status == 200
     slack.wait_for_call("views.update")
     view = slack.open_view(opened_id(slack))
-    assert view["blocks"][0]["element"]["initial_users"] == ["U0CAROL"]
-    assert view["blocks"][3]["element"]["initial_conversation"] == "C0GENERAL"
+    assert field(view, "recipients")["element"]["initial_users"] == ["U0CAROL"]
+    assert field(view, "channel")["element"]["initial_conversation"] == "C0GENERAL"
     sender.submit(view, principle="insist-on-the-highest-standards", reason="Fixed the flaky test for good")
     post = slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage" and c.params["channel"] == "C0GENERAL"])[0]
     link = "https://lpbot-local.slack.com/archives/C0GENERAL/p1764000000000100"
@@ -105,8 +105,8 @@ def test_recognize_button_on_a_card_chooses_the_principle(ask, sender, slack):
     button = next(b for b in buttons(card) if b["action_id"] == RECOGNIZE_ACTION)
     sender.click(button["action_id"], button["value"], channel="C0RANDOM")
     view = slack.wait_for_call("views.open").params["view"]
-    assert view["blocks"][1]["element"]["initial_option"]["value"] == "frugality"
-    assert view["blocks"][3]["element"]["initial_conversation"] == "C0RANDOM"
+    assert field(view, "principle")["element"]["initial_option"]["value"] == "frugality"
+    assert field(view, "channel")["element"]["initial_conversation"] == "C0RANDOM"
 
 
 def test_a_channel_the_bot_cannot_post_in_keeps_the_kudos_and_tells_the_giver(sender, slack, services):
@@ -125,7 +125,34 @@ def test_app_home_shows_kudos_received_and_the_give_button(ask, sender, slack):
     text = block_text(view)
     assert "reading every single log line" in text
     assert "Your principle mix:* Dive Deep 1" in text
+    # Carol's teams, counts only: both her user groups, with what they were recognized for.
+    assert "*@eng-team (4 people) this quarter:* Dive Deep 1" in text and "*@everyone (4 people) this quarter:*" in text
     assert GIVE_KUDOS_ACTION in json.dumps(view)
     # From App Home, as Slack sends it: no channel and no response_url.
     assert sender.click(GIVE_KUDOS_ACTION, "", user="U0CAROL", channel=None).status == 200
     assert slack.wait_for_call("views.open").params["view"]["callback_id"] == KUDOS_MODAL
+
+
+def test_a_group_chosen_in_the_modal_is_thanked_as_one(sender, slack, services):
+    view = open_from_shortcut(sender, slack)
+    offered = sender.suggest(view, "groups", "eng").json()["options"]
+    assert offered == [{"text": {"type": "plain_text", "text": "@eng-team"}, "value": "S0ENG"}]
+    sent = sender.submit(view, recipients=[], groups=[("S0ENG", "@eng-team")], principle="ownership", reason=REASON, channel="C0GENERAL")
+    assert (sent.status, sent.body) == (200, "")
+    post = slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage" and c.params["channel"] == "C0GENERAL"])[0]
+    assert "recognized *@eng-team* (2 people)" in block_text(post.params)
+    assert sorted(r["recipient_id"] for r in stored(services)) == ["U0BOB", "U0CAROL"]
+
+
+def test_nobody_and_no_group_is_shown_inline(sender, slack, services):
+    view = open_from_shortcut(sender, slack)
+    body = sender.submit(view, recipients=[], principle="ownership", reason=REASON, channel="C0GENERAL").json()
+    assert body["errors"] == {"recipients": "Choose at least one person, or a group, to thank."}
+
+
+def test_app_home_shows_the_workspace_when_groups_cannot_be_read(ask, sender, slack):
+    slack.granted_scopes = tuple(s for s in slack.granted_scopes if s != "usergroups:read")
+    ask("kudos <@U0CAROL> dive deep for reading every single log line")
+    sender.event({"type": "app_home_opened", "user": "U0DAVE", "tab": "home"})
+    text = block_text(slack.wait_for_call("views.publish").params["view"])
+    assert "*your workspace this quarter:* Dive Deep 1" in text

@@ -12,7 +12,7 @@ from bot.server import HttpServer
 from principles import CatalogError, load_catalog
 from storage import kudos as kudos_store
 from tests.conftest import SIGNING_SECRET
-from tests.helpers import block_text, buttons
+from tests.helpers import block_text, buttons, field
 from tests.slack_stand_in import MESSAGE_BLOCKS, SlackSender, block_problems
 
 WORDY = "Leave every service, doc and dashboard a little clearer than you found it, and say so. " * 4
@@ -45,7 +45,7 @@ def test_past_a_hundred_principles_the_modal_searches_and_the_hundred_and_first_
     opened = slack.wait_for_call("views.open")
     assert opened.response["ok"], opened.response  # the stand-in validates the view as Slack does
     view = opened.params["view"]
-    select = view["blocks"][1]["element"]
+    select = field(view, "principle")["element"]
     assert select["type"] == "external_select" and select["initial_option"]["value"] == "value-number-101-of-many"
 
     suggested = sender.suggest(view, "principle", "number 117")

@@ -7,7 +7,7 @@ import pytest
 from bot.app import web_client
 from bot.people import Directory
 from storage import kudos as kudos_store
-from tests.helpers import block_text
+from tests.helpers import block_text, field
 from tests.slack_stand_in import DemoUser
 
 REASON = "Stayed with the outage until the root cause was found"
@@ -111,7 +111,7 @@ def test_the_message_shortcut_in_a_dm_preselects_no_channel(sender, slack):
     view = slack.wait_for_call("views.open").params["view"]
     channel_block = next(b for b in view["blocks"] if b["block_id"] == "channel")
     assert "initial_conversation" not in channel_block["element"]
-    assert view["blocks"][0]["element"]["initial_users"] == ["U0BOB"]
+    assert field(view, "recipients")["element"]["initial_users"] == ["U0BOB"]
 
 
 @pytest.mark.parametrize(
@@ -125,7 +125,7 @@ def test_the_message_shortcut_in_a_dm_preselects_no_channel(sender, slack):
 def test_the_message_shortcut_on_an_apps_message_prefills_nobody_and_says_why(sender, slack, message):
     sender.shortcut("give_kudos_for_message", channel={"id": "C0GENERAL", "name": "general"}, message=message)
     view = slack.wait_for_call("views.open").params["view"]
-    who = view["blocks"][0]
+    who = field(view, "recipients")
     assert "initial_users" not in who["element"]
     assert "from an app" in who["hint"]["text"]
 

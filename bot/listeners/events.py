@@ -22,7 +22,8 @@ def register(app: App, services: Services) -> None:
         viewer = kudos_store.Viewer(user_id)
         received = kudos_store.recent_kudos(db, team_id, viewer=viewer, recipient=user_id, limit=5)
         mix = kudos_store.received_by_principle(db, team_id, user_id)
-        client.views_publish(user_id=user_id, view=blocks.home_view(services.catalog, received, mix))
+        teams = conversation.teams_of(services, client, team_id, user_id)
+        client.views_publish(user_id=user_id, view=blocks.home_view(services.catalog, received, mix, teams))
 
     # Slack delivers events at least once (again after a slow answer, with X-Slack-Retry-Num);
     # a retry is recognized by its event_id and handled once. Bolt already drops the bot's own events.

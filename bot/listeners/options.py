@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot import blocks
+from bot.refusal import Refusal
 from bot.services import Services
 from principles import match_principle, search_principles
 
@@ -14,6 +15,15 @@ def register(app: App, services: Services) -> None:
     @app.options(blocks.REACTION_OTHER)
     def principle_options(ack, payload):
         ack(options=blocks.principle_options(matching_principles(services, payload.get("value") or "")))
+
+    @app.options(blocks.GROUPS_SELECT)
+    def group_options(ack, payload, client, context):
+        typed = (payload.get("value") or "").strip().lstrip("@").lower()
+        try:
+            groups = services.teams.groups(client, context.team_id)
+        except Refusal:
+            groups = ()  # no usergroups:read here: the menu stays empty, people can still be chosen
+        ack(options=blocks.group_options(g for g in groups if typed in g.handle.lower()))
 
 
 def matching_principles(services: Services, typed: str) -> list:

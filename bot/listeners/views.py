@@ -31,13 +31,15 @@ def register(app: App, services: Services) -> None:
         user_id = body["user"]["id"]
         lookup = partial(services.people.lookup, client, team_id)
         trigger_id = body.get("trigger_id") or view.get("id")
-        asker = Asker(team_id, user_id, None, lookup, request_key=f"view:{trigger_id}" if trigger_id else None)
+        members = partial(services.teams.members, client, team_id)
+        asker = Asker(team_id, user_id, None, lookup, request_key=f"view:{trigger_id}" if trigger_id else None, members=members)
         # Everything the rules need from Slack, asked at once: the giver (their zone), each
-        # recipient, and whether the channel is public.
+        # recipient, each group's members, and whether the channel is public.
         pool = services.lookup_pool
         people = [pool.submit(lookup, person) for person in dict.fromkeys((user_id, *form.recipients))]
+        groups = [pool.submit(_group_and_its_people, asker, group) for group in form.groups]
         place = pool.submit(services.places.visibility, client, team_id, form_channel(form, services))
-        _, pending = wait([*people, place], timeout=ACK_BUDGET_SECONDS)
+        _, pending = wait([*people, *groups, place], timeout=ACK_BUDGET_SECONDS)
         if pending:
             # A slow Slack today: close the modal in time, finish the checks, answer by message.
             ack()
@@ -47,7 +49,7 @@ def register(app: App, services: Services) -> None:
                 return
         else:
             try:
-                for recipient in people[1:]:
+                for recipient in people[1:] + groups:
                     recipient.result()  # a LookupFailed about a recipient surfaces here (the giver's zone has a fallback)
                 given = give_from_form(form, services, asker, place.result())
             except Refusal as refusal:
@@ -57,6 +59,12 @@ def register(app: App, services: Services) -> None:
         _announce(given, services, asker, client)
 
 
+def _group_and_its_people(asker: Asker, group) -> None:
+    """Ask for a group's members, then for each of them, so the rules find the answers cached."""
+    for person in sorted(asker.team(group)[1]):
+        asker.lookup(person)
+
+
 def _give_after_ack(form, services: Services, asker: Asker, place: Future, client) -> kudos_rules.Given | None:
     """The modal has closed: store the kudos, and tell the giver by DM what happened either way."""
     try:
@@ -64,7 +72,9 @@ def _give_after_ack(form, services: Services, asker: Asker, place: Future, clien
     except Refusal as refusal:
         send_dm(client, asker.user_id, blocks.kudos_not_saved(str(refusal)))
         return None
-    confirmation = blocks.kudos_confirmation(given.recipients, given.principle, dropped_self=given.dropped_self, duplicate=given.duplicate)
+    confirmation = blocks.kudos_confirmation(
+        given.recipients, given.principle, dropped_self=given.dropped_self, duplicate=given.duplicate, groups=given.groups
+    )
     send_dm(client, asker.user_id, confirmation)
     return given
 
