@@ -25,9 +25,12 @@ from storage import weekly as weekly_store
 PROMPT_HELP = """\
 Type /lp commands as you would in Slack, for example /lp help, /lp 7, /lp search customers.
 Console commands:
-  :as NAME         act as another demo user (alice, bob, carol, dave)
+  :as NAME         act as another demo user (alice, bob, carol, dave); groups: @eng-team, @everyone
   :in CHANNEL      talk in another channel (general, random, leads)
-  :click N         press button N of the last reply
+  any other text   say it in the channel, as the demo user (e.g. @bob :clap: #ownership thanks for the fix)
+  :react N EMOJI   react to message N with EMOJI (e.g. :react 1 clap); :unreact N EMOJI takes it off
+  :click N [why]   press button N of the last reply (on a kudos prompt, with an optional why)
+  :pick PRINCIPLE  choose from the "Other…" menu of the last reply
   :submit @who | principle | why [| #channel]
                    fill in and send the kudos modal that is open
   :home            open your App Home tab
@@ -40,7 +43,7 @@ Console commands:
 
 # How long the console waits for the bot's listeners to finish answering one line.
 _REPLIES_TIMEOUT = 10.0
-_VISIBLE = {"response_url", "chat.postMessage", "views.publish", "views.open"}
+_VISIBLE = {"response_url", "chat.postMessage", "chat.postEphemeral", "reactions.add", "views.publish", "views.open"}
 
 
 def render_mrkdwn(text: str, names: dict[str, str]) -> str:
@@ -77,6 +80,8 @@ def render_blocks(blocks: list[dict], names: dict[str, str], buttons: list[dict]
                 if element.get("type") == "button":
                     buttons.append(element)
                     labels.append(f"[{len(buttons)}: {element['text']['text']}]")
+                elif element.get("type") in ("static_select", "external_select"):
+                    labels.append(f"[{element.get('placeholder', {}).get('text', 'menu')} :pick <principle>]")
             lines.append(" ".join(labels))
         elif kind == "input":
             lines.append(f"({block.get('label', {}).get('text', 'input')})")
@@ -85,6 +90,8 @@ def render_blocks(blocks: list[dict], names: dict[str, str], buttons: list[dict]
 
 def render_call(call, names: dict[str, str], buttons: list[dict]) -> str:
     params = call.params
+    if call.method == "reactions.add":
+        return f"── LP Bot reacted :{params.get('name')}: to that message ──"
     if call.method in ("views.publish", "views.open"):
         view = params.get("view") or {}
         where = {"views.publish": "App Home", "views.open": "Modal"}[call.method]
@@ -97,11 +104,14 @@ def render_call(call, names: dict[str, str], buttons: list[dict]) -> str:
         if call.method == "response_url":
             visibility = "everyone in the channel" if params.get("response_type") == "in_channel" else "only you"
             heading = f"── LP Bot (visible to {visibility}) ──"
+        elif call.method == "chat.postEphemeral":
+            heading = f"── LP Bot in #{names.get(params.get('channel', ''), params.get('channel', ''))} (visible to only you) ──"
         else:
             channel = params.get("channel", "")
             # The bot DMs people by posting to their user ID.
             place = f"DM to {names.get(channel, channel)}" if channel.startswith(("U", "W")) else "#" + names.get(channel, channel)
-            heading = f"── LP Bot in {place} ──"
+            thread = ", in the message's thread" if params.get("thread_ts") else ""
+            heading = f"── LP Bot in {place}{thread} ──"
         body = render_blocks(params.get("blocks") or [], names, buttons) or [render_mrkdwn(params.get("text", ""), names)]
     return "\n".join([heading, *body])
 
@@ -121,6 +131,8 @@ class Console:
         self.user = "U0ALICE"
         self.channel = "C0GENERAL"
         self.buttons: list[dict] = []
+        self.last_blocks: list[dict] = []  # the last reply with buttons, to press them as Slack sends it
+        self.said: list[tuple[str, dict]] = []  # (channel, message) typed in the console, for :react
         self.modal: dict | None = None  # the modal the app opened last, until it is submitted
 
     def now(self) -> datetime:
@@ -156,7 +168,7 @@ class Console:
         if line.startswith(":"):
             return self._console_command(line)
         if not line.startswith("/"):
-            self._print("Start with /lp (for example /lp help), or :help for console commands.")
+            self._say(line)
             return True
         command, _, text = line.partition(" ")
         seen = len(self.slack.calls)
@@ -167,9 +179,10 @@ class Console:
     def encode_like_slack(self, text: str) -> str:
         """What Slack sends for a command with should_escape: entities escaped, @name and #name as IDs."""
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        users = {u.name: u.id for u in self.slack.users.values()}
+        users = {u.name: f"<@{u.id}|{u.name}>" for u in self.slack.users.values()}
+        users |= {handle: f"<!subteam^{gid}|@{handle}>" for gid, (handle, _) in self.slack.groups.items()}
         channels = {name: cid for cid, name in self.slack.channels.items()}
-        text = re.sub(r"(?<![\w&])@(\w+)", lambda m: f"<@{users[m.group(1)]}|{m.group(1)}>" if m.group(1) in users else m.group(0), text)
+        text = re.sub(r"(?<![\w&])@([\w-]+)", lambda m: users.get(m.group(1), m.group(0)), text)
         return re.sub(
             r"(?<![\w&])#([\w-]+)", lambda m: f"<#{channels[m.group(1)]}|{m.group(1)}>" if m.group(1) in channels else m.group(0), text
         )
@@ -201,6 +214,10 @@ class Console:
                 self._print(f"No demo channel called {arg!r}; :users lists them.")
         elif verb == "click":
             self._click(arg)
+        elif verb == "pick":
+            self._press(arg, None)
+        elif verb in ("react", "unreact"):
+            self._react(arg, removed=verb == "unreact")
         elif verb == "home":
             seen = len(self.slack.calls)
             self._show_outcome(self.sender.event({"type": "app_home_opened", "user": self.user, "tab": "home"}), seen)
@@ -261,16 +278,49 @@ class Console:
             self.modal = None  # an empty answer closes the modal, as in Slack
         self._show_outcome(sent, seen)
 
-    def _click(self, arg: str) -> None:
-        if not arg.isdigit() or not 1 <= int(arg) <= len(self.buttons):
-            self._print(f"There is no button {arg!r} on the last reply." if self.buttons else "The last reply has no buttons.")
+    def _say(self, text: str) -> None:
+        seen = len(self.slack.calls)
+        message, sent = self.sender.say(self.encode_like_slack(text), user=self.user, channel=self.channel)
+        self.said.append((self.channel, message))
+        self._print(f"(message {len(self.said)}: react to it with :react {len(self.said)} clap)")
+        self._show_outcome(sent, seen, quiet=True)
+
+    def _react(self, arg: str, removed: bool) -> None:
+        number, _, emoji = arg.partition(" ")
+        if not number.isdigit() or not 1 <= int(number) <= len(self.said) or not emoji.strip(": "):
+            self._print(f"Say which message and emoji, e.g. :react 1 clap (messages so far: {len(self.said)}).")
             return
-        button = self.buttons[int(arg) - 1]
+        channel, message = self.said[int(number) - 1]
+        seen = len(self.slack.calls)
+        sent = self.sender.react(emoji.strip(": "), message, user=self.user, channel=channel, removed=removed)
+        self._show_outcome(sent, seen, quiet=True)
+
+    def _click(self, arg: str) -> None:
+        number, _, why = arg.partition(" ")
+        if not number.isdigit() or not 1 <= int(number) <= len(self.buttons):
+            self._print(f"There is no button {number!r} on the last reply." if self.buttons else "The last reply has no buttons.")
+            return
+        button = self.buttons[int(number) - 1]
+        if any(b.get("type") == "input" for b in self.last_blocks):
+            self._press(button.get("value", ""), why.strip() or None)
+            return
         seen = len(self.slack.calls)
         sent = self.sender.click(button["action_id"], button.get("value", ""), user=self.user, channel=self.channel)
         self._show_outcome(sent, seen)
 
-    def _show_outcome(self, sent, seen: int) -> None:
+    def _press(self, value: str, why: str | None) -> None:
+        """Press a button or choose an option on the last reply, as Slack sends it (with what was typed in its inputs)."""
+        found = match_principle(self.services.catalog, value).principle if value else None
+        slug = found.slug if found else value
+        seen = len(self.slack.calls)
+        try:
+            sent = self.sender.press(self.last_blocks, slug, typed={"why": why} if why else None, user=self.user, channel=self.channel)
+        except AssertionError:
+            self._print("The last reply has no such choice.")
+            return
+        self._show_outcome(sent, seen)
+
+    def _show_outcome(self, sent, seen: int, quiet: bool = False) -> None:
         if sent.status != 200:
             self._print(f"(Slack would show an error: the app answered HTTP {sent.status})")
             return
@@ -285,13 +335,17 @@ class Console:
 
         new = self._wait_for_replies(seen)
         if not new:
-            self._print("(no reply)")
+            if not quiet:  # a message or a reaction that is not a kudos gets no answer, as in Slack
+                self._print("(no reply)")
             return
         self.buttons = []
         for call in new:
             if call.method == "views.open":
                 self.modal = call.params.get("view")
+            before = len(self.buttons)
             self._print(render_call(call, self.names, self.buttons))
+            if len(self.buttons) > before or any(b.get("type") == "actions" for b in call.params.get("blocks") or []):
+                self.last_blocks = call.params.get("blocks") or []
 
     def _wait_for_replies(self, seen: int) -> list:
         def visible(calls):

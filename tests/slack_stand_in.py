@@ -106,6 +106,21 @@ class LocalSlack(ConsoleSlack):
         self.socket_send({"envelope_id": envelope_id, "type": "slash_commands", "accepts_response_payload": True, "payload": payload})
         return envelope_id, response_url
 
+    def socket_event(self, event: dict) -> str:
+        """An Events API event over Socket Mode; returns its envelope_id."""
+        envelope_id = f"env-{time.monotonic_ns()}"
+        payload = {
+            "team_id": TEAM_ID,
+            "api_app_id": "A0LPBOT",
+            "type": "event_callback",
+            "event_id": f"Ev{time.monotonic_ns()}",
+            "event_time": int(time.time()),
+            "event": event,
+            "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+        }
+        self.socket_send({"envelope_id": envelope_id, "type": "events_api", "accepts_response_payload": False, "payload": payload})
+        return envelope_id
+
     def delay_next(self, method: str, seconds: float) -> None:
         """Make the next call of `method` (or "response_url") answer only after `seconds`: a slow Slack."""
         with self._changed:

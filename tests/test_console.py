@@ -23,9 +23,24 @@ def test_piped_session_talks_to_the_real_bot(tmp_path):
     assert "visible to everyone in the channel" in out and "Shared by @alice" in out
     assert "bob in #general> /lp nonsense-words" in out
     assert "couldn't pin down “nonsense-words” to one principle. Did you mean one of these?" in out
-    assert "Start with /lp" in out
+    assert "(message 1: react to it with :react 1 clap)" in out  # plain text is a message in the channel
     assert "No demo channel called 'nowhere'" in out
     assert (tmp_path / "console.db").exists()
+
+
+def test_console_reactions_inline_kudos_and_groups(tmp_path):
+    script = (
+        "@bob :clap: #ownership thanks for fixing the build\n"
+        ":as carol\n:react 1 clap\n:click 2 for the calm rollback\n"
+        ":as alice\n/lp kudos @eng-team frugality for halving the cloud bill\n"
+    )
+    out = io.StringIO()
+    assert run_console(load_settings({"LPBOT_DB": str(tmp_path / "c.db")}), io.StringIO(script), out) == 0
+    text = out.getvalue()
+    assert "── LP Bot in #general, in the message's thread ──\n:key: @alice recognized @bob for *Ownership*." in text
+    assert "Recognize @alice for… (your :clap: reaction)" in text and "[Other… :pick <principle>]" in text
+    assert "> for the calm rollback" in text and "Recorded: kudos to @alice for" in text
+    assert "@alice recognized *@eng-team* (2 people) for *:moneybag: 10. Frugality*" in text
 
 
 def test_console_uses_the_configured_database(tmp_path):

@@ -220,6 +220,22 @@ def test_socket_mode_answers_and_reconnects_after_a_dropped_connection(tmp_path,
         _, response_url = slack.socket_command("dive deep")
         assert slack.wait_for_response(response_url, timeout=10).params["text"].startswith("12. Dive Deep")
 
+        # Kudos in the conversation arrive as events over the socket too.
+        said = slack.post_as("U0ALICE", "C0GENERAL", "<@U0BOB> :clap: #ownership for the release checklist")
+        slack.socket_event({**said, "channel": "C0GENERAL", "channel_type": "channel"})
+        slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage" and c.params.get("thread_ts") == said["ts"]], 10)
+        slack.socket_event(
+            {
+                "type": "reaction_added",
+                "user": "U0CAROL",
+                "reaction": "clap",
+                "item_user": "U0BOB",
+                "item": {"type": "message", "channel": "C0GENERAL", "ts": said["ts"]},
+            }
+        )
+        prompt = slack.wait_for_call("chat.postEphemeral", timeout=10).params
+        assert prompt["user"] == "U0CAROL" and "Recognize <@U0BOB>" in prompt["text"]
+
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
     finally:
