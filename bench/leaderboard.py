@@ -102,10 +102,14 @@ def main() -> None:
         user = "U000042"
         viewer = kudos_store.Viewer(user, "C0GENERAL")
         week_ago = kudos_store.iso(NOW - timedelta(days=7))  # about the span ten recent kudos cover at most
+        team = [f"U{n:06d}" for n in range(0, args.people, 10)]  # a team of one person in ten (a channel or a group)
         reads = {
             "leaderboard (quarter)": lambda: kudos_store.leaderboard(db, TEAM, quarter),
             "leaderboard (principle, year)": lambda: kudos_store.leaderboard(db, TEAM, period_start("year", NOW), "dive-deep"),
             "leaderboard (all time)": lambda: kudos_store.leaderboard(db, TEAM, None),
+            # /lp leaderboard #channel or @group: the same board, kept to the team's members.
+            "leaderboard (a team, quarter)": lambda: kudos_store.leaderboard(db, TEAM, quarter, among=team),
+            "team mix (a team, quarter)": lambda: kudos_store.principle_mix(db, TEAM, quarter, team),
             "stats (one person)": lambda: (
                 kudos_store.received_by_principle(db, TEAM, user, quarter),
                 kudos_store.received_by_principle(db, TEAM, user),

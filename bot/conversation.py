@@ -253,8 +253,8 @@ def _answer_inline(services: Services, client: WebClient, given: kudos_rules.Giv
 def _edited(services: Services, client: WebClient, team_id: str, event: dict) -> None:
     now_said, channel_id = event.get("message") or {}, event.get("channel")
     ts, author = now_said.get("ts"), now_said.get("user")
-    if not channel_id or not ts:
-        return
+    if not channel_id or not ts or not services.settings.inline_kudos:
+        return  # with inline kudos switched off, messages neither give nor take back kudos
     if now_said.get("subtype") == "tombstone":  # a message with replies, deleted: its place stays, its words go
         _withdraw_message(services, client, team_id, channel_id, ts, author)
         return
@@ -270,7 +270,7 @@ def _edited(services: Services, client: WebClient, team_id: str, event: dict) ->
     if not is_user_id(author) or author != existing.giver_id:
         return
     services.heard.remember(team_id, channel_id, ts, now_said.get("text") or "")
-    meant = read_message(now_said.get("text") or "", services.settings.kudos_emoji) if services.settings.inline_kudos else None
+    meant = read_message(now_said.get("text") or "", services.settings.kudos_emoji)
     asker = _asker(services, client, team_id, author, channel_id, existing.visibility, key)
     try:
         match, why = principle_in(services.catalog, meant.text) if meant else (None, "")

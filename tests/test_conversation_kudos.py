@@ -279,6 +279,19 @@ def test_messages_from_bots_and_other_subtypes_are_ignored(sender, slack, servic
         }
     )
     sender.event({"type": "message", "user": "U0ALICE", "text": text, "ts": "1.3", "channel": "D0ALICE", "channel_type": "im"})
+    # The bot's own messages (its thread replies quote nobody's words, but still): Bolt drops them.
+    sender.event(
+        {
+            "type": "message",
+            "user": "U0LPBOT",
+            "bot_id": "B0LPBOT",
+            "text": text,
+            "ts": "1.4",
+            "channel": "C0GENERAL",
+            "channel_type": "channel",
+        }
+    )
+    sender.event({"type": "message", "user": "U0LPBOT", "text": text, "ts": "1.5", "channel": "C0GENERAL", "channel_type": "channel"})
     settle(services)
     assert stored(services) == []
 
