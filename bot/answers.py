@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot import blocks, kudos_rules, schedule_time, weekly_poster
-from bot.blocks import Answer, Reply
+from bot import blocks, charts, digest_poster, insights, kudos_rules, schedule_time, weekly_poster
+from bot.blocks import Answer, Reply, Upload
 from bot.intents import (
     USAGE,
     DirectMessages,
@@ -19,8 +19,10 @@ from bot.intents import (
     RandomPick,
     Recent,
     Search,
+    SetDigest,
     SetSchedule,
     Show,
+    ShowInsights,
     ShowLeaderboards,
     Stats,
     StopSchedule,
@@ -161,6 +163,33 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
                 was_scheduled = weekly_store.delete_schedule(db, asker.team_id, channel_id)
             services.status.schedule_changed(asker.team_id, channel_id)
             return Answer([blocks.schedule_stopped(channel_id, was_scheduled)])
+        case ShowInsights(weeks, label, share):
+            if share and not asker.channel_id:
+                raise Refusal("Share it from the channel you want it in: type `/lp insights share` there.")
+            now = services.clock()
+            columns = insights.weeks_ending(now, weeks)
+            found = digest_poster.gather_insights(
+                services, asker.team_id, f"Kudos by principle, {label} (to {now:%d %b %Y})", columns, columns[0], now
+            )
+            chart = Upload(
+                charts.heatmap_png(found, services.catalog),
+                "lp-insights.png",
+                found.title,
+                charts.alt_text(found, services.catalog),
+                public=share,
+            )
+            return Answer([blocks.insights_reply(found, services.catalog, shared_by=asker.user_id if share else None)], uploads=[chart])
+        case SetDigest(channel_id, enabled):
+            _require_admin(services, asker)
+            now = services.clock()
+            with services.store.write() as db:
+                if not enabled:
+                    weekly_store.delete_digest(db, asker.team_id, channel_id)
+                    return Answer([blocks.digest_saved(channel_id, False)])
+                admin = asker.lookup(asker.user_id)
+                digest = weekly_store.Digest(asker.team_id, channel_id, "09:00", admin.tz if admin else "UTC", asker.user_id)
+                weekly_store.save_digest(db, digest, now)
+            return Answer([blocks.digest_saved(channel_id, True, digest_poster.when_text(services, digest, now))])
         case DirectMessages(enabled):
             with services.store.write() as db:
                 kudos_store.set_kudos_dms(db, asker.team_id, asker.user_id, enabled)

@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.insights import NUDGE_MIN_KUDOS, Insights, Nudge
 from bot.kudos_rules import MAX_GROUP_PEOPLE, MAX_REASON, MIN_REASON
 from bot.slack_terms import TeamScope, checked_user_id, explain, is_channel_id, is_group_id, is_user_id
 from principles.catalog import Catalog, Principle
@@ -44,11 +45,23 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A picture to send as a file: into the channel when `public`, else into a DM with the asker."""
+
+    image: bytes
+    filename: str
+    title: str
+    alt_text: str
+    public: bool = False
+
+
+@dataclass(frozen=True)
 class Answer:
-    """Replies to send through the response_url, in order, and DMs to send to (user, reply)."""
+    """Replies to send through the response_url, in order, DMs to send to (user, reply), and pictures."""
 
     replies: list[Reply]
     dms: list[tuple[str, Reply]] = field(default_factory=list)
+    uploads: list[Upload] = field(default_factory=list)
 
 
 _BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt);)")
@@ -209,9 +222,10 @@ APOLOGY = notice(
 )
 
 
-def home_view(catalog: Catalog, received: list, mix: dict[str, int], teams=()) -> dict:
-    """The App Home tab: your recent kudos, your principle mix, your teams' mix (counts only), a way to
-    give one, the principles. `teams` holds (name, size, principle mix this quarter)."""
+def home_view(catalog: Catalog, received: list, mix: dict[str, int], teams=(), given: dict[str, int] | None = None, blind_spots=()) -> dict:
+    """The App Home tab: your recent kudos, your principles as a small chart (received and given),
+    your teams' mix (counts only), this month's blind spots with a button each, the principles.
+    `teams` holds (name, size, principle mix this quarter); `blind_spots` principles nobody was recognized for this month."""
     blocks = [
         _header("LP Bot"),
         _section(f"Your team's principles: *{escape(catalog.name)}*. Type `/lp help` anywhere to see what I can do."),
@@ -223,7 +237,7 @@ def home_view(catalog: Catalog, received: list, mix: dict[str, int], teams=()) -
         blocks.extend(_section(_kudos_line(record, catalog)) for record in received)
     else:
         blocks.append(_context("None yet — they will show up here."))
-    blocks.append(_section(f"*Your principle mix:* {_mix(mix, catalog)}"))
+    blocks.append(_section(f"*Your principles*\n{_bars(mix, given or {}, catalog)}"))
     for name, size, team_mix in teams:
         people = f" ({size} people)" if size else ""
         missing = [p.name for p in catalog if p.slug not in team_mix]
@@ -231,9 +245,42 @@ def home_view(catalog: Catalog, received: list, mix: dict[str, int], teams=()) -
         if missing and team_mix:
             line += f"\nNot recognized yet: {escape(', '.join(missing[:4]))}{' …' if len(missing) > 4 else ''}"
         blocks.append(_section(line))
+    if blind_spots:
+        blocks.append(_section("*The team's blind spots this month* — nobody has been recognized for these yet:"))
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(text=f"Recognize someone for {p.name}"[:75], action_id=RECOGNIZE_ACTION, value=p.slug)
+                    for p in list(blind_spots)[:HOME_BLIND_SPOTS]
+                ]
+            ).to_dict()
+        )
     blocks.append(DividerBlock().to_dict())
     blocks.extend(list_reply(catalog).blocks[1:])
     return {"type": "home", "blocks": blocks[:100]}
+
+
+HOME_BLIND_SPOTS = 5
+_BAR_WIDTH = 10
+
+
+def _bars(received: dict[str, int], given: dict[str, int], catalog: Catalog) -> str:
+    """A small chart in text, which App Home can show without an image host: one line per principle
+    you received or gave kudos for, the bars scaled to your largest count."""
+    rows = [p for p in catalog if received.get(p.slug) or given.get(p.slug)]
+    if not rows:
+        return "No kudos received or given yet. The chart fills in as you do."
+    most = max(max(received.values(), default=0), max(given.values(), default=0), 1)
+
+    def bar(count: int) -> str:
+        return "▇" * max(1, round(_BAR_WIDTH * count / most)) if count else "·"
+
+    lines = [
+        f"`{bar(received.get(p.slug, 0)):<{_BAR_WIDTH}}` {received.get(p.slug, 0)} received · "
+        f"`{bar(given.get(p.slug, 0)):<{_BAR_WIDTH}}` {given.get(p.slug, 0)} given — {escape(p.name)}"
+        for p in rows
+    ]
+    return "\n".join(lines)
 
 
 # -- kudos ---------------------------------------------------------------------------
@@ -812,3 +859,108 @@ def inline_near_miss(query: str, suggestions, emoji: str) -> Reply:
 
 def inline_refused(reason: str) -> Reply:
     return notice(f"Your message wasn't recorded as a kudos: {reason}")
+
+
+# -- insights and the monthly digest: counts only ----------------------------------------------
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)}%" if whole else "—"
+
+
+def _nudge_line(nudge: Nudge, names: dict[str, str]) -> str:
+    name = escape(names.get(nudge.principle, nudge.principle))
+    weeks = "its week" if len(nudge.featured_weeks) == 1 else f"its {len(nudge.featured_weeks)} weeks"
+    if not nudge.enough:
+        return f"• {name}: too few kudos to tell ({nudge.total} in the period; it takes {NUDGE_MIN_KUDOS} and other weeks to compare with)."
+    featured = f"{nudge.featured_average:.1f} a week in {weeks} ({nudge.featured_kudos} kudos)"
+    if nudge.ratio is None:
+        return f"• {name}: {featured}, against none in its other {nudge.other_weeks} weeks."
+    return f"• {name}: {featured}, against {nudge.other_average:.1f} a week in its other {nudge.other_weeks}: *{nudge.ratio:.1f}×*."
+
+
+def insight_lines(insights: Insights, catalog: Catalog) -> list[str]:
+    """The figures in words, the same for /lp insights and the digest."""
+    names = {p.slug: p.name for p in catalog}
+    totals = insights.totals
+    recognized_principles = sum(1 for slug in insights.principles if totals[slug])
+    least = ", ".join(f"{escape(names[s])} ({totals[s]})" for s in insights.least)
+    lines = [
+        f"*Kudos given:* {insights.kudos}, by {insights.givers} {'person' if insights.givers == 1 else 'people'}",
+        f"*People recognized:* {insights.recognized} of the {insights.participants} who gave or received "
+        f"(reach {_percent(insights.recognized, insights.participants)})",
+        f"*Principles recognized:* {recognized_principles} of {len(insights.principles)} · *least:* {least}",
+    ]
+    if insights.blind_spots:
+        lines.append("*Blind spots* (no kudos at all): " + ", ".join(escape(names[s]) for s in insights.blind_spots))
+    if insights.nudges:
+        lines.append("*Did the principle of the week move it?* Its kudos in the weeks it was featured, against its other weeks:")
+        lines += [_nudge_line(n, names) for n in insights.nudges]
+    else:
+        lines.append("*The principle of the week:* none was posted in this period, so there is no nudge to measure.")
+    return lines
+
+
+def insights_reply(insights: Insights, catalog: Catalog, *, shared_by: str | None = None) -> Reply:
+    """/lp insights in words: ephemeral, or in the channel when shared."""
+    title = escape(insights.title)
+    body = "\n".join(insight_lines(insights, catalog))
+    footer = "Counts only: no kudos' words or places. The chart shows the same, week by week."
+    if shared_by:
+        footer = f"Shared by <@{checked_user_id(shared_by)}> · {footer}"
+    else:
+        footer += " It's in your DMs with me; `/lp insights share` posts it here for everyone."
+    return Reply(
+        text=f"{insights.title}\n{body}",
+        blocks=[_section(f"*{title}*"), _section(body), _context(footer)],
+        response_type="in_channel" if shared_by else "ephemeral",
+    )
+
+
+def chart_not_sent(code: str) -> Reply:
+    reasons = {
+        "missing_scope": "I'm not allowed to upload files here (the `files:write` scope); whoever runs LP Bot can grant it "
+        "by reinstalling from the manifest",
+        "not_in_channel": "I'm not a member of this channel: invite me with `/invite @LP Bot`",
+    }
+    why = reasons.get(code, f"Slack said `{escape(code)}`")
+    return notice(f"I couldn't send the chart as a picture: {why}. The figures above say the same in words.")
+
+
+def digest_saved(channel_id: str, enabled: bool, when: str | None = None) -> Reply:
+    if not enabled:
+        return notice(f"No more monthly digests in <#{channel_id}>.")
+    return notice(
+        f"A culture digest will go to <#{channel_id}> on the first working day of each month, {escape(when or '')}: "
+        "last month's chart and figures, a shout-out for the least recognized principles, and a button to recognize someone. "
+        "Invite me there if I'm not in it."
+    )
+
+
+DIGEST_EVENT = "lpbot_digest"
+
+
+def digest_post(insights: Insights, catalog: Catalog, month_label: str, shout_outs, least) -> Reply:
+    """The monthly culture digest: last month's figures, a quote of one public kudos for each
+    under-recognized principle that had one, and a button for the least recognized."""
+    names = {p.slug: p for p in catalog}
+    blocks = [_header(f"Culture digest: {month_label}"), _section("\n".join(insight_lines(insights, catalog)))]
+    if shout_outs:
+        lines = []
+        for record in shout_outs:
+            principle = names.get(record.principle)
+            label = escape(principle.name) if principle else escape(record.principle)
+            lines.append(f"*{label}*: {mentions([record.giver_id])} → {mentions(record.recipients)}\n{_quote_block(record.reason)}")
+        blocks.append(_section("*Shout-outs for principles we recognize least*\n" + "\n".join(lines)))
+    if least is not None:
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text=f"Recognize someone for {least.name}"[:75], action_id=RECOGNIZE_ACTION, value=least.slug, style="primary"
+                    )
+                ]
+            ).to_dict()
+        )
+    blocks.append(_context("Counts only, from this workspace's kudos. The chart follows as a picture."))
+    return Reply(text=f"Culture digest: {month_label}", blocks=blocks, response_type="in_channel")

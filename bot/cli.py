@@ -18,7 +18,7 @@ from typing import IO
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
 
-from bot import doctor, places, weekly_poster
+from bot import digest_poster, doctor, places, weekly_poster
 from bot.app import SLACK_API_URL, build_services, create_app, web_client
 from bot.console import run_console
 from bot.logs import configure_logging, scrub, secrets_in
@@ -108,6 +108,15 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     weekly_cmd.add_argument("--as-of", type=_since, help="the moment to act as, ISO 8601 (UTC unless it says)")
+    digest_cmd = commands.add_parser(
+        "digest",
+        help="post the monthly culture digests due at a moment, then exit (for cron)",
+        description="Posts every monthly digest that is due at --as-of (default: now) and not yet posted. "
+        "Safe to run as often as you like: each channel gets one digest a month.",
+        epilog="examples:\n  lpbot digest\n  lpbot digest --as-of 2026-12-01T09:00:00+01:00",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    digest_cmd.add_argument("--as-of", type=_since, help="the moment to act as, ISO 8601 (UTC unless it says)")
     commands.add_parser(
         "doctor",
         help="check the configuration against Slack: token, scopes, channels, database",
@@ -150,6 +159,8 @@ def main(
             return _data_command(args, settings, stdout)
         if args.command == "weekly":
             return _weekly(args, settings, stdout)
+        if args.command == "digest":
+            return _digest(args, settings, stdout)
         if args.command == "doctor":
             return _doctor(settings, stdout)
         if args.command == "console" or settings.mode == "console":
@@ -290,6 +301,23 @@ def _weekly(args, settings: Settings, stdout: IO[str]) -> int:
         services.store.close()
     # Cron and CI notice a non-zero exit: any post that did not go out (or may not have) is one.
     return 1 if any(o.status in weekly_poster.NOT_POSTED for o in outcomes) else 0
+
+
+def _digest(args, settings: Settings, stdout: IO[str]) -> int:
+    if settings.mode == "console":
+        raise ConfigError("SLACK_BOT_TOKEN is needed to post digests (the console has :advance for that)")
+    services = build_services(settings, create=False)
+    try:
+        now = args.as_of or services.clock()
+        outcomes = digest_poster.run_due(services, None, now)
+        for outcome in outcomes:
+            detail = f" ({outcome.error})" if outcome.error else ""
+            print(f"{outcome.month} <#{outcome.channel_id}> {outcome.status}{detail}", file=stdout)
+        if not outcomes:
+            print("nothing due", file=stdout)
+    finally:
+        services.store.close()
+    return 1 if any(o.status in digest_poster.NOT_POSTED for o in outcomes) else 0
 
 
 def _doctor(settings: Settings, stdout: IO[str]) -> int:

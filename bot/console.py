@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import IO
 
-from bot import schedule_time, weekly_poster
+from bot import digest_poster, schedule_time, weekly_poster
 from bot.app import build_services, create_app
 from bot.console_slack import ConsoleSlack, SlackSender
 from bot.server import HttpServer
@@ -43,7 +43,15 @@ Console commands:
 
 # How long the console waits for the bot's listeners to finish answering one line.
 _REPLIES_TIMEOUT = 10.0
-_VISIBLE = {"response_url", "chat.postMessage", "chat.postEphemeral", "reactions.add", "views.publish", "views.open"}
+_VISIBLE = {
+    "response_url",
+    "chat.postMessage",
+    "chat.postEphemeral",
+    "reactions.add",
+    "views.publish",
+    "views.open",
+    "files.completeUploadExternal",
+}
 
 
 def render_mrkdwn(text: str, names: dict[str, str]) -> str:
@@ -157,10 +165,11 @@ class Console:
     def _post_due(self) -> None:
         seen = len(self.slack.calls)
         weekly_poster.run_due(self.services, self.app.client, self.now())
+        digest_poster.run_due(self.services, self.app.client, self.now())
         for call in self.slack.calls[seen:]:
-            if call.method == "chat.postMessage":
+            if call.method in ("chat.postMessage", "files.completeUploadExternal"):
                 self.buttons = []
-                self._print(render_call(call, self.names, self.buttons))
+                self._print(self._render(call))
 
     def _handle(self, line: str) -> bool:
         if not line:
@@ -247,7 +256,7 @@ class Console:
             moments = [
                 schedule_time.next_run(schedule, self.now())
                 for schedule in weekly_store.list_schedules(self.services.store.db, active_only=True)
-            ]
+            ] + digest_poster.next_due_times(self.services, self.now())
             upcoming = min((m for m in moments if m <= target), default=None)
             if upcoming is None:
                 break
@@ -343,9 +352,26 @@ class Console:
             if call.method == "views.open":
                 self.modal = call.params.get("view")
             before = len(self.buttons)
-            self._print(render_call(call, self.names, self.buttons))
+            self._print(self._render(call))
             if len(self.buttons) > before or any(b.get("type") == "actions" for b in call.params.get("blocks") or []):
                 self.last_blocks = call.params.get("blocks") or []
+
+    def _render(self, call) -> str:
+        if call.method != "files.completeUploadExternal":
+            return render_call(call, self.names, self.buttons)
+        # A terminal shows no pictures: the console keeps each one as a file beside the database.
+        shared = call.response.get("files", []) if call.response and call.response.get("ok") else []
+        lines = []
+        folder = self.settings.db_path.parent / "console-pictures"
+        folder.mkdir(parents=True, exist_ok=True)
+        channel = call.params.get("channel_id", "")
+        where = f"DM to {self.names.get(channel[1:], channel)}" if channel.startswith("D") else "#" + self.names.get(channel, channel)
+        for item in shared:
+            stored = self.slack.files.get(item["id"], {})
+            path = folder / f"{item['id']}-{stored.get('filename', 'picture.png')}"
+            path.write_bytes(stored.get("data", b""))
+            lines += [f"── LP Bot shared a picture in {where}: {item['title']} ──", f"saved to {path}", f"({stored.get('alt_txt') or ''})"]
+        return "\n".join(lines) or "── LP Bot could not share a picture ──"
 
     def _wait_for_replies(self, seen: int) -> list:
         def visible(calls):

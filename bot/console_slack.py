@@ -175,6 +175,8 @@ class ConsoleSlack:
             "reactions:read",
             "reactions:write",
             "usergroups:read",
+            "files:write",
+            "im:write",
         ),
         groups=DEMO_GROUPS,
     ):
@@ -184,6 +186,7 @@ class ConsoleSlack:
         # channel -> its members; everyone is in every demo channel unless a test says otherwise
         self.members: dict[str, set[str]] = {channel: set(self.users) for channel in self.channels}
         self.reactions: list[tuple[str, str, str]] = []  # (channel, ts, name) the bot added
+        self.files: dict[str, dict] = {}  # file id -> what files.getUploadURLExternal was told, the bytes, where it was shared
         self.valid_tokens = valid_tokens
         self.granted_scopes = granted_scopes
         self.not_member: set[str] = set()  # channels the bot has not been invited to
@@ -455,6 +458,66 @@ class ConsoleSlack:
             self.reactions.append((channel, ts, name))
         return {"ok": True}
 
+    def _api_conversations_open(self, params):
+        error = self._scope_error("im:write")
+        if error:
+            return error
+        user = self.users.get(str(params.get("users", "")))
+        if user is None or user.is_bot:
+            return {"ok": False, "error": "user_not_found" if user is None else "cannot_dm_bot"}
+        channel = f"D{user.id}"
+        with self._changed:
+            self.dms.add(channel)
+        return {"ok": True, "channel": {"id": channel, "is_im": True, "user": user.id}}
+
+    def _api_files_getUploadURLExternal(self, params):
+        error = self._scope_error("files:write")
+        if error:
+            return error
+        try:
+            length = int(params.get("length") or 0)
+        except ValueError:
+            length = 0
+        if not params.get("filename") or length <= 0:
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._ts):08d}"
+        with self._changed:
+            self.files[file_id] = {"filename": params["filename"], "length": length, "alt_txt": params.get("alt_txt")}
+        return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+
+    def _api_files_completeUploadExternal(self, params):
+        error = self._scope_error("files:write")
+        if error:
+            return error
+        try:
+            wanted = json.loads(params["files"]) if isinstance(params.get("files"), str) else params.get("files")
+        except (KeyError, json.JSONDecodeError):
+            wanted = None
+        if not isinstance(wanted, list) or not wanted:
+            return {"ok": False, "error": "invalid_arguments"}
+        channel = params.get("channel_id")
+        if channel:
+            channel_error = self._channel_error(channel)
+            if channel_error or channel in self.not_member or channel in self.users:
+                return channel_error or {"ok": False, "error": "not_in_channel" if channel in self.not_member else "channel_not_found"}
+        done = []
+        with self._changed:
+            for item in wanted:
+                found = self.files.get(item.get("id", ""))
+                if found is None or "data" not in found or found.get("channel"):
+                    return {"ok": False, "error": "file_not_found"}  # never uploaded, or completed already
+            for item in wanted:
+                found = self.files[item["id"]]
+                found.update(channel=channel or "", title=item.get("title") or found["filename"], comment=params.get("initial_comment"))
+                done.append({"id": item["id"], "name": found["filename"], "title": found["title"], "size": found["length"]})
+        return {"ok": True, "files": done}
+
+    def _api_files_info(self, params):
+        found = self.files.get(params.get("file", ""))
+        if not found:
+            return {"ok": False, "error": "file_not_found"}
+        return {"ok": True, "file": {"id": params["file"], "name": found["filename"], "size": found["length"]}}
+
     def _api_chat_getPermalink(self, params):
         channel, ts = params.get("channel", ""), params.get("message_ts", "")
         return {"ok": True, "channel": channel, "permalink": f"https://{TEAM_DOMAIN}.slack.com/archives/{channel}/p{ts.replace('.', '')}"}
@@ -534,6 +597,8 @@ class ConsoleSlack:
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
+                if self.path.startswith("/upload/"):
+                    return self._upload(self.rfile.read(length))
                 raw = self.rfile.read(length).decode("utf-8") if length else ""
                 params = _parse_body(raw, self.headers.get("Content-Type", ""))
                 if self.path.startswith("/response/"):
@@ -560,6 +625,19 @@ class ConsoleSlack:
             def do_GET(self):
                 if not stand_in.handle_get(self):
                     self.do_POST()
+
+            def _upload(self, data: bytes):
+                """The upload URL files.getUploadURLExternal handed out: the file's bytes, once, of the length promised."""
+                file_id = self.path[len("/upload/") :]
+                with stand_in._changed:
+                    pending = stand_in.files.get(file_id)
+                    if pending is None or "data" in pending:
+                        return self._send(404, {}, b"unknown upload", "text/plain")
+                    if len(data) != pending["length"]:
+                        return self._send(400, {}, b"length does not match", "text/plain")
+                    pending["data"] = data
+                stand_in._record(Call("file_upload", {"file_id": file_id, "bytes": len(data)}, status=200))
+                return self._send(200, {}, f"OK - {len(data)}".encode(), "text/plain")
 
             def _response_url(self, params):
                 url = stand_in.url + self.path

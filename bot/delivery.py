@@ -7,7 +7,7 @@ import logging
 from slack_sdk import WebClient
 
 from bot import blocks
-from bot.blocks import Answer, Reply
+from bot.blocks import Answer, Reply, Upload
 from bot.slack_terms import SLACK_FAILURES, failure_code
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,31 @@ def deliver(answer: Answer, respond, client: WebClient, user_id: str, channel_id
             tell_privately(client, user_id, channel_id, fallback)
     for recipient, reply in answer.dms:
         send_dm(client, recipient, reply)
+    for upload in answer.uploads:
+        problem = upload_image(client, channel_id if upload.public else None, upload, dm_to=user_id)
+        if problem:
+            note = blocks.chart_not_sent(problem)
+            if not _responded(respond, note):
+                tell_privately(client, user_id, channel_id, note)
+
+
+def upload_image(client: WebClient, channel_id: str | None, upload: Upload, dm_to: str | None = None) -> str | None:
+    """Share a picture in a channel, or in the app's DM with `dm_to`; None on success, else Slack's error code.
+
+    files_upload_v2 is slack_sdk's three steps (an upload URL, the bytes, completing the upload
+    into the conversation); a DM needs its conversation ID first, from conversations.open.
+    """
+    try:
+        if channel_id is None:
+            channel_id = client.conversations_open(users=dm_to)["channel"]["id"]
+        client.files_upload_v2(channel=channel_id, file=upload.image, filename=upload.filename, title=upload.title, alt_txt=upload.alt_text)
+        return None
+    except SLACK_FAILURES as error:
+        log.info("could not share %s: %s", upload.filename, failure_code(error))
+        return failure_code(error)
+    except Exception as error:  # noqa: BLE001 - slack_sdk raises its own SlackRequestError when the upload URL refuses the bytes
+        log.warning("could not upload %s: %s", upload.filename, error)
+        return "upload_failed"
 
 
 def _responded(respond, reply: Reply) -> bool:

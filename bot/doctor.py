@@ -22,6 +22,7 @@ FEATURE_SCOPES = {
     "kudos by reacting to a message": ("reactions:read",),
     "answering inline kudos with a reaction (LPBOT_INLINE_REPLY=reaction)": ("reactions:write",),
     "kudos for a @group and boards for a group": ("usergroups:read",),
+    "charts as pictures in /lp insights and the monthly digest": ("files:write", "im:write"),
 }
 #: Every bot scope the code uses; tests keep this, manifest.yml and the code's Web API calls in step.
 BOT_SCOPES = CORE_SCOPES + tuple(scope for scopes in FEATURE_SCOPES.values() for scope in scopes)

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bot import kudos_rules, schedule_time
+from bot.insights import parse_period
 from bot.slack_terms import CHANNEL_MENTION, GROUP_ID, GROUP_MENTION, USER_ID, USER_MENTION, TeamScope
 
 COMMAND = "/lp"
@@ -26,6 +27,11 @@ USAGE: list[tuple[str, str]] = [
     ("/lp recent [principle]", "the latest kudos"),
     ("/lp undo", "take back the last kudos you gave (within 24 hours)"),
     ("/lp dm on|off", "whether I message you when you receive kudos"),
+    (
+        "/lp insights [share] [quarter|year|N weeks]",
+        "a chart of what the team recognized, week by week, and whether the principle of the week moved it (last 12 weeks)",
+    ),
+    ("/lp digest #channel on|off", "admins: a monthly culture digest in that channel, on its first working day"),
     ("/lp week [next]", "this channel's principle of the week, or the next one"),
     (
         "/lp schedule #channel <weekday> <HH:MM> [Area/City]",
@@ -95,6 +101,19 @@ class Stats:
 
 
 @dataclass(frozen=True)
+class ShowInsights:
+    weeks: int
+    label: str
+    share: bool  # in the channel for everyone, instead of the chart in a DM to the asker
+
+
+@dataclass(frozen=True)
+class SetDigest:
+    channel_id: str
+    enabled: bool
+
+
+@dataclass(frozen=True)
 class ShowLeaderboards:
     """An admin's choice for a channel: rankings shown there, or the principle mix instead."""
 
@@ -158,6 +177,8 @@ Intent = (
     | SetSchedule
     | StopSchedule
     | ShowLeaderboards
+    | ShowInsights
+    | SetDigest
 )
 
 
@@ -198,6 +219,17 @@ def parse(text: str) -> Intent:
         return Week(next=rest.lower() == "next")
     if verb == "schedule":
         return _parse_schedule(words[1:])
+    if verb in ("insights", "insight"):
+        share = any(w.lower() == "share" for w in words[1:])
+        period = parse_period(" ".join(w for w in words[1:] if w.lower() != "share"))
+        if period is None:
+            return UsageError("Try `/lp insights` (the last 12 weeks), `/lp insights quarter`, `year` or `8 weeks`.")
+        return ShowInsights(period.weeks, period.label, share)
+    if verb == "digest":
+        channel = _CHANNEL.fullmatch(words[1]) if len(words) == 3 else None
+        if not channel or words[2].lower() not in ("on", "off"):
+            return UsageError("Try `/lp digest #channel on` for a monthly culture digest there, or `/lp digest #channel off`.")
+        return SetDigest(channel.group(1), words[2].lower() == "on")
     if verb == "dm":
         if rest.lower() in ("on", "off"):
             return DirectMessages(rest.lower() == "on")

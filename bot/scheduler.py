@@ -14,7 +14,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
 
-from bot import weekly_poster
+from bot import digest_poster, weekly_poster
 from bot.services import Services
 from storage import weekly as weekly_store
 
@@ -53,8 +53,12 @@ class WeeklyScheduler:
             self.scheduler.shutdown(wait=True)
 
     def run_due(self) -> None:
-        for outcome in weekly_poster.run_due(self.services, self.client, self.services.clock(), should_stop=self._stopping.is_set):
+        now = self.services.clock()
+        for outcome in weekly_poster.run_due(self.services, self.client, now, should_stop=self._stopping.is_set):
             log.info("weekly %s in %s: %s", outcome.week, outcome.channel_id, outcome.status)
+        # Monthly digests ride on the same sweep: at most five minutes late, and caught up after downtime.
+        for digest in digest_poster.run_due(self.services, self.client, now, should_stop=self._stopping.is_set):
+            log.info("digest %s in %s: %s", digest.month, digest.channel_id, digest.status)
 
     def sync(self, team_id: str, channel_id: str) -> None:
         """Bring one channel's job in line with its stored schedule (added, changed or removed)."""

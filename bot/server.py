@@ -244,16 +244,17 @@ class HttpServer:
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop accepting requests, let those in flight finish, then return."""
+        # In-flight requests first: a task finishing a response wakes the serving loop through its
+        # trigger pipe, so the pipe must outlive every task (closing it first gave "Bad file
+        # descriptor" in waitress' task threads at teardown).
+        self._server.task_dispatcher.shutdown(timeout=timeout)
         # The socket map belongs to the serving loop's thread: closing it from here
         # would pull file descriptors out from under select(). Ask the loop to do it.
         server_map = self._server._map
         try:
             self._server.trigger.pull_trigger(lambda: wasyncore.close_all(server_map))
         except OSError as error:
-            # The loop's wake-up pipe is already closed, so no loop is left to ask (seen about once in
-            # three full test runs, at teardown); nothing else uses the map now: close it from here.
             log.debug("waitress trigger already closed (%s); closing the server directly", error)
             wasyncore.close_all(server_map)
         if self._thread is not None:
             self._thread.join(timeout)
-        self._server.task_dispatcher.shutdown(timeout=timeout)

@@ -390,6 +390,9 @@ def forget_user(db: Database, user_id: str) -> dict[str, int]:
         rewritten += 1
     db.execute("DELETE FROM member_settings WHERE user_id = ?", [user_id])
     db.execute("UPDATE channel_settings SET updated_by = NULL WHERE updated_by = ?", [user_id])
+    # Who set up a weekly post or a digest is not needed to run it.
+    db.execute("UPDATE schedules SET created_by = '' WHERE created_by = ?", [user_id])
+    db.execute("UPDATE digests SET created_by = '' WHERE created_by = ?", [user_id])
     return {"given": len(given), "received": received, "emptied": orphans, "mentions": rewritten}
 
 

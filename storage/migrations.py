@@ -163,3 +163,23 @@ def m005_channel_settings(db: Database) -> None:
         pk=("team_id", "channel_id"),
         not_null={"team_id", "channel_id", "leaderboards"},
     )
+
+
+@migrations()
+def m006_insights_and_digests(db: Database) -> None:
+    # /lp insights counts kudos by principle and week over a span: this index answers it alone.
+    db.table("kudos").create_index(["team_id", "created_at", "principle"])
+    # Channels that get the monthly culture digest. Its time and zone follow the channel's weekly
+    # post when there is one; these are for a channel without.
+    db.table("digests").create(
+        {"team_id": str, "channel_id": str, "time": str, "tz": str, "created_by": str, "updated_at": str},
+        pk=("team_id", "channel_id"),
+        not_null={"team_id", "channel_id", "time", "tz", "created_by", "updated_at"},
+    )
+    # The digest's ledger: the same columns and states as weekly_posts, so one set of functions keeps
+    # both exactly once; "week" holds the month the digest is about, e.g. 2026-11.
+    db.table("digest_posts").create(
+        {column.name: column.type for column in db.table("weekly_posts").columns},
+        pk=("team_id", "channel_id", "week"),
+        not_null={"team_id", "channel_id", "week", "principle", "status", "scheduled_for", "claimed_at", "attempts"},
+    )

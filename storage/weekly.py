@@ -1,4 +1,4 @@
-"""Weekly-post schedules and the ledger that makes each week's post happen exactly once."""
+"""Scheduled posts: weekly-post schedules, monthly digests, and the ledger that makes each happen exactly once."""
 
 from __future__ import annotations
 
@@ -78,6 +78,15 @@ class LedgerEntry:
 
 
 _LEDGER_READ = "week, principle, status, scheduled_for, claimed_at"
+#: The ledgers: the weekly post's (one row a week) and the monthly digest's (one row a month, in `week`).
+WEEKLY, DIGEST = "weekly_posts", "digest_posts"
+_LEDGERS = (WEEKLY, DIGEST)
+
+
+def _ledger_table(name: str) -> str:
+    if name not in _LEDGERS:
+        raise ValueError(f"no ledger called {name!r}")
+    return name
 
 
 def _entry(row: dict) -> LedgerEntry:
@@ -143,15 +152,24 @@ def ledger(db: Database, team_id: str, channel_id: str) -> list[LedgerEntry]:
     return [_entry(row) for row in rows]
 
 
-def entry(db: Database, team_id: str, channel_id: str, week: str) -> LedgerEntry | None:
+def entry(db: Database, team_id: str, channel_id: str, week: str, ledger: str = WEEKLY) -> LedgerEntry | None:
     rows = db.query(
-        f"SELECT {_LEDGER_READ} FROM weekly_posts WHERE team_id = ? AND channel_id = ? AND week = ?",
+        f"SELECT {_LEDGER_READ} FROM {_ledger_table(ledger)} WHERE team_id = ? AND channel_id = ? AND week = ?",
         [team_id, channel_id, week],
     )
     return next((_entry(row) for row in rows), None)
 
 
-def claim(db: Database, team_id: str, channel_id: str, week: str, principle: str, scheduled_for: datetime, now: datetime) -> str | None:
+def claim(
+    db: Database,
+    team_id: str,
+    channel_id: str,
+    week: str,
+    principle: str,
+    scheduled_for: datetime,
+    now: datetime,
+    ledger: str = WEEKLY,
+) -> str | None:
     """Claim the week's post for this process; returns the principle to post, or None if it is not ours.
 
     A week already posted (or skipped) is never claimed again. A failed one is claimed again
@@ -159,22 +177,23 @@ def claim(db: Database, team_id: str, channel_id: str, week: str, principle: str
     process died is not taken over here: the caller first settles it from the channel's
     history (LedgerEntry.in_doubt), which marks it failed if the post never went out.
     """
+    table = _ledger_table(ledger)
     inserted = db.execute(
-        "INSERT INTO weekly_posts (team_id, channel_id, week, principle, status, scheduled_for, claimed_at, attempts)"
+        f"INSERT INTO {table} (team_id, channel_id, week, principle, status, scheduled_for, claimed_at, attempts)"
         " VALUES (?, ?, ?, ?, 'claimed', ?, ?, 1) ON CONFLICT (team_id, channel_id, week) DO NOTHING",
         [team_id, channel_id, week, principle, iso(scheduled_for), iso(now)],
     ).rowcount
     if inserted:
         return principle
     reclaimed = db.execute(
-        "UPDATE weekly_posts SET status = 'claimed', claimed_at = ?, attempts = attempts + 1"
+        f"UPDATE {table} SET status = 'claimed', claimed_at = ?, attempts = attempts + 1"
         " WHERE team_id = ? AND channel_id = ? AND week = ? AND status = 'failed'",
         [iso(now), team_id, channel_id, week],
     ).rowcount
     if not reclaimed:
         return None
     return db.execute(
-        "SELECT principle FROM weekly_posts WHERE team_id = ? AND channel_id = ? AND week = ?",
+        f"SELECT principle FROM {table} WHERE team_id = ? AND channel_id = ? AND week = ?",
         [team_id, channel_id, week],
     ).fetchone()[0]
 
@@ -189,13 +208,14 @@ def finish(
     *,
     error: str | None = None,
     message_ts: str | None = None,
+    ledger: str = WEEKLY,
 ) -> bool:
     """Move a claimed or uncertain week to `status`; False (and nothing changed) from any other state."""
     allowed = _FOLLOWS[status]
     marks = ", ".join("?" * len(allowed))
     return (
         db.execute(
-            "UPDATE weekly_posts SET status = ?, posted_at = ?, error = ?, message_ts = ?"
+            f"UPDATE {_ledger_table(ledger)} SET status = ?, posted_at = ?, error = ?, message_ts = ?"
             f" WHERE team_id = ? AND channel_id = ? AND week = ? AND status IN ({marks})",
             [status, iso(now) if status == PostStatus.POSTED else None, error, message_ts, team_id, channel_id, week, *allowed],
         ).rowcount
@@ -218,3 +238,36 @@ def record_skipped(db: Database, team_id: str, channel_id: str, week: str, sched
 
 def last_posted_at(db: Database) -> str | None:
     return db.execute("SELECT max(posted_at) FROM weekly_posts WHERE status = 'posted'").fetchone()[0]
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A channel's monthly culture digest; `time` and `tz` apply when the channel has no weekly post."""
+
+    team_id: str
+    channel_id: str
+    time: str
+    tz: str
+    created_by: str
+
+
+def save_digest(db: Database, digest: Digest, now: datetime) -> None:
+    db.execute(
+        "INSERT INTO digests (team_id, channel_id, time, tz, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (team_id, channel_id) DO UPDATE SET time = excluded.time, tz = excluded.tz,"
+        " created_by = excluded.created_by, updated_at = excluded.updated_at",
+        [digest.team_id, digest.channel_id, digest.time, digest.tz, digest.created_by, iso(now)],
+    )
+
+
+def delete_digest(db: Database, team_id: str, channel_id: str) -> bool:
+    return db.execute("DELETE FROM digests WHERE team_id = ? AND channel_id = ?", [team_id, channel_id]).rowcount > 0
+
+
+def list_digests(db: Database, team_id: str | None = None) -> list[Digest]:
+    sql = "SELECT team_id, channel_id, time, tz, created_by FROM digests"
+    params = []
+    if team_id:
+        sql += " WHERE team_id = ?"
+        params.append(team_id)
+    return [Digest(**row) for row in db.query(sql + " ORDER BY team_id, channel_id", params)]

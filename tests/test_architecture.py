@@ -19,6 +19,7 @@ PURE = (
     "bot/slack_terms.py",
     "bot/refusal.py",
     "bot/inline.py",
+    "bot/insights.py",
 )
 
 

@@ -96,4 +96,4 @@ def test_console_app_home_and_the_kudos_shortcut(tmp_path):
     assert "── Modal: Give kudos ──" in text
     assert "channel: Choose a channel to thank them in." in text  # a shortcut from nowhere needs a place
     assert "── App Home ──" in text and "for reading every line of the logs" in text
-    assert "Your principle mix:* Dive Deep 1" in text
+    assert "*Your principles*\n`▇▇▇▇▇▇▇▇▇▇` 1 received · `·         ` 0 given — Dive Deep" in text

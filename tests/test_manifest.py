@@ -26,6 +26,7 @@ METHOD_SCOPES = {
     "usergroups_users_list": ("usergroups:read",),
     "usergroups_list": ("usergroups:read",),
     "reactions_add": ("reactions:write",),
+    "files_upload_v2": ("files:write",),
 }
 # The scopes each event needs; "message" arrives as message.channels and message.groups.
 EVENT_SCOPES = {

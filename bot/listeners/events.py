@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot import blocks, conversation
+from bot import blocks, conversation, kudos_rules
 from bot.services import Services
 from bot.slack_terms import checked_user_id
 from storage import kudos as kudos_store
@@ -22,8 +22,12 @@ def register(app: App, services: Services) -> None:
         viewer = kudos_store.Viewer(user_id)
         received = kudos_store.recent_kudos(db, team_id, viewer=viewer, recipient=user_id, limit=5)
         mix = kudos_store.received_by_principle(db, team_id, user_id)
+        given = kudos_store.given_by_principle(db, team_id, user_id)
         teams = conversation.teams_of(services, client, team_id, user_id)
-        client.views_publish(user_id=user_id, view=blocks.home_view(services.catalog, received, mix, teams))
+        this_month = kudos_store.principle_mix(db, team_id, kudos_rules.period_start("month", services.clock()))
+        blind_spots = [p for p in services.catalog if not this_month.get(p.slug)]
+        view = blocks.home_view(services.catalog, received, mix, teams, given=given, blind_spots=blind_spots)
+        client.views_publish(user_id=user_id, view=view)
 
     # Slack delivers events at least once (again after a slow answer, with X-Slack-Retry-Num);
     # a retry is recognized by its event_id and handled once. Bolt already drops the bot's own events.

@@ -1,0 +1,202 @@
+"""The monthly culture digest: each enrolled channel gets last month's insights on the first working
+day of the month, at its weekly post's time and zone, exactly once (the same ledger as the weekly post,
+storage/weekly.py's `DIGEST`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_sdk import WebClient
+
+from bot import blocks, charts, insights
+from bot.delivery import send_dm, upload_image
+from bot.services import Services
+from bot.slack_terms import PERMANENT_PROBLEMS, SLACK_FAILURES, explain, failure_code
+from storage import insights as insights_store
+from storage import kudos as kudos_store
+from storage import weekly as weekly_store
+from storage.weekly import DIGEST, Digest, PostStatus
+
+log = logging.getLogger(__name__)
+
+SHOUT_OUTS = 3
+
+
+@dataclass(frozen=True)
+class Outcome:
+    channel_id: str
+    month: str  # the month the digest is about, e.g. 2026-11
+    status: str  # a PostStatus, or "stopped" when the channel's digest was switched off for good
+    error: str | None = None
+
+
+STOPPED = "stopped"
+NOT_POSTED = (PostStatus.FAILED, PostStatus.UNCERTAIN, STOPPED)
+
+
+def gather_insights(
+    services: Services, team_id: str, title: str, columns: list[datetime], since: datetime, until: datetime
+) -> insights.Insights:
+    """The figures for [since, until), in the weeks starting at `columns`: counts from storage, shaped by bot.insights."""
+    db = services.store.db
+    return insights.build(
+        services.catalog,
+        title,
+        columns,
+        insights_store.counts_by_week(db, team_id, columns[0], since, until),
+        insights_store.featured(db, team_id, since, until),
+        insights_store.participation(db, team_id, since, until),
+    )
+
+
+def _time_and_zone(services: Services, digest: Digest) -> tuple[time, ZoneInfo]:
+    """The channel's weekly post time and zone when it has one (so a change there moves the digest too), else the digest's own."""
+    schedule = weekly_store.get_schedule(services.store.db, digest.team_id, digest.channel_id)
+    at, tz = (schedule.time, schedule.tz) if schedule else (digest.time, digest.tz)
+    hour, minute = (int(part) for part in at.split(":"))
+    try:
+        return time(hour, minute), ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return time(hour, minute), ZoneInfo("UTC")
+
+
+def first_working_day(year: int, month: int) -> date:
+    day = date(year, month, 1)
+    while day.weekday() >= 5:  # Saturday, Sunday
+        day += timedelta(days=1)
+    return day
+
+
+def _due(services: Services, digest: Digest, now: datetime, months_ahead: int = 0) -> tuple[str, datetime]:
+    """(the month the digest is about, when it is due) for the month `now` falls in, in the digest's zone."""
+    at, zone = _time_and_zone(services, digest)
+    local = now.astimezone(zone)
+    year, month = local.year, local.month + months_ahead
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    when = datetime.combine(first_working_day(year, month), at, tzinfo=zone)
+    about = date(year, month, 1) - timedelta(days=1)
+    return f"{about:%Y-%m}", when
+
+
+def when_text(services: Services, digest: Digest, now: datetime) -> str:
+    """When the next digest goes out, as the admin will read it."""
+    _, when = _due(services, digest, now)
+    if when <= now:
+        _, when = _due(services, digest, now, months_ahead=1)
+    return f"next on {when:%a %d %b %Y at %H:%M} ({when.tzinfo})"
+
+
+def next_due_times(services: Services, now: datetime) -> list[datetime]:
+    """When each channel's next digest is due, from `now` on (the console stops its clock there)."""
+    moments = []
+    for digest in weekly_store.list_digests(services.store.db):
+        _, when = _due(services, digest, now)
+        moments.append(when if when > now else _due(services, digest, now, months_ahead=1)[1])
+    return moments
+
+
+def month_span(month: str) -> tuple[datetime, datetime]:
+    """[start, end) of a month in UTC, as every count in LP Bot uses calendar periods in UTC."""
+    start = datetime.strptime(month, "%Y-%m").replace(tzinfo=timezone.utc)
+    return start, (start + timedelta(days=32)).replace(day=1)
+
+
+def compose(services: Services, team_id: str, month: str) -> tuple[blocks.Reply, insights.Insights]:
+    since, until = month_span(month)
+    label = f"{since:%B %Y}"
+    found = gather_insights(services, team_id, f"Kudos by principle, {label}", insights.weeks_of_month(since), since, until)
+    db = services.store.db
+    shout_outs = [
+        record for slug in found.least if (record := kudos_store.newest_public_kudos_for(db, team_id, slug, since, until)) is not None
+    ][:SHOUT_OUTS]
+    least = services.catalog.by_slug(found.least[0]) if found.least else None
+    return blocks.digest_post(found, services.catalog, label, shout_outs, least), found
+
+
+def run_due(
+    services: Services,
+    client: WebClient | None,
+    now: datetime,
+    team_id: str | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> list[Outcome]:
+    """Post every digest due at `now` and not posted yet; safe to call as often as you like."""
+    outcomes = []
+    for digest in weekly_store.list_digests(services.store.db, team_id):
+        if should_stop():
+            break
+        team_client = client or services.client_for(digest.team_id)
+        if team_client is None:
+            continue
+        try:
+            outcome = run_digest(services, team_client, digest, now)
+        except Exception:  # noqa: BLE001 - one broken channel must not stop the others
+            log.exception("digest for %s/%s failed", digest.team_id, digest.channel_id)
+            continue
+        if outcome:
+            outcomes.append(outcome)
+    return outcomes
+
+
+def run_digest(services: Services, client: WebClient, digest: Digest, now: datetime) -> Outcome | None:
+    month, at = _due(services, digest, now)
+    if now < at or now - at > timedelta(hours=services.settings.weekly_grace_hours):
+        return None  # not yet, or missed beyond the grace period: next month's comes as usual
+    team, channel = digest.team_id, digest.channel_id
+    message, found = compose(services, team, month)
+    least = found.least[0] if found.least else ""
+    with services.store.write() as db:
+        claimed = weekly_store.claim(db, team, channel, month, least, at, now, ledger=DIGEST)
+    if claimed is None:
+        return None  # posted, in progress elsewhere, or in doubt: never twice
+    try:
+        response = client.chat_postMessage(
+            channel=channel,
+            text=message.text,
+            blocks=message.blocks,
+            metadata={"event_type": blocks.DIGEST_EVENT, "event_payload": {"month": month}},
+        )
+    except (TimeoutError, ConnectionError) as error:
+        # It may have gone out: at most once matters more than at least once for a monthly post.
+        with services.store.write() as db:
+            weekly_store.finish(db, team, channel, month, PostStatus.UNCERTAIN, now, error=type(error).__name__, ledger=DIGEST)
+        log.warning("digest for %s/%s (%s) timed out; not trying again this month", team, channel, month)
+        return Outcome(channel, month, PostStatus.UNCERTAIN, type(error).__name__)
+    except SLACK_FAILURES as error:
+        return _failed(services, client, digest, month, failure_code(error), now)
+    with services.store.write() as db:
+        weekly_store.finish(db, team, channel, month, PostStatus.POSTED, now, message_ts=response.get("ts"), ledger=DIGEST)
+    problem = upload_image(
+        client,
+        channel,
+        blocks.Upload(
+            charts.heatmap_png(found, services.catalog), f"lp-digest-{month}.png", found.title, charts.alt_text(found, services.catalog)
+        ),
+    )
+    if problem:
+        log.info("digest for %s/%s posted without its chart: %s", team, channel, problem)
+    log.info("digest for %s/%s: %s", team, channel, month)
+    return Outcome(channel, month, PostStatus.POSTED)
+
+
+def _failed(services: Services, client: WebClient, digest: Digest, month: str, code: str, now: datetime) -> Outcome:
+    team, channel = digest.team_id, digest.channel_id
+    with services.store.write() as db:
+        weekly_store.finish(db, team, channel, month, PostStatus.FAILED, now, error=code, ledger=DIGEST)
+        if code in PERMANENT_PROBLEMS:
+            # No retry fixes it: stop the digest and tell whoever set it up, once.
+            weekly_store.delete_digest(db, team, channel)
+    if code in PERMANENT_PROBLEMS:
+        log.warning("digest for %s/%s switched off: %s", team, channel, code)
+        if digest.created_by:
+            send_dm(
+                client, digest.created_by, blocks.notice(f"I switched off the monthly digest in <#{channel}>: {explain(code, channel)}")
+            )
+        return Outcome(channel, month, STOPPED, code)
+    log.warning("digest for %s/%s (%s) failed: %s; trying again at the next sweep", team, channel, month, code)
+    return Outcome(channel, month, PostStatus.FAILED, code)
