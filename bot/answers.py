@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot import blocks, charts, digest_poster, insights, kudos_rules, schedule_time, weekly_poster
 from bot.blocks import Answer, Reply, Upload
@@ -164,21 +165,7 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
             services.status.schedule_changed(asker.team_id, channel_id)
             return Answer([blocks.schedule_stopped(channel_id, was_scheduled)])
         case ShowInsights(weeks, label, share):
-            if share and not asker.channel_id:
-                raise Refusal("Share it from the channel you want it in: type `/lp insights share` there.")
-            now = services.clock()
-            columns = insights.weeks_ending(now, weeks)
-            found = digest_poster.gather_insights(
-                services, asker.team_id, f"Kudos by principle, {label} (to {now:%d %b %Y})", columns, columns[0], now
-            )
-            chart = Upload(
-                charts.heatmap_png(found, services.catalog),
-                "lp-insights.png",
-                found.title,
-                charts.alt_text(found, services.catalog),
-                public=share,
-            )
-            return Answer([blocks.insights_reply(found, services.catalog, shared_by=asker.user_id if share else None)], uploads=[chart])
+            return _insights(services, asker, weeks, label, share)
         case SetDigest(channel_id, enabled):
             _require_admin(services, asker)
             now = services.clock()
@@ -195,6 +182,21 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
                 kudos_store.set_kudos_dms(db, asker.team_id, asker.user_id, enabled)
             return Answer([blocks.dm_setting_saved(enabled)])
     return Answer([_reply(intent, services)])
+
+
+def _insights(services: Services, asker: Asker, weeks: int, label: str, share: bool) -> Answer:
+    """The figures in words, and the chart to send: into the asker's DM, or into the channel when shared."""
+    if share and not asker.channel_id:
+        raise Refusal("Share it from the channel you want it in: type `/lp insights share` there.")
+    now = services.clock()
+    columns = insights.weeks_ending(now, weeks)
+    # Up to the end of this week: everything given so far, with the current week as the last column.
+    until = columns[-1] + timedelta(weeks=1)
+    title = f"Kudos by principle, {label} (to {now:%d %b %Y})"
+    found = digest_poster.gather_insights(services, asker.team_id, title, columns, columns[0], until)
+    catalog = services.catalog
+    chart = Upload(charts.heatmap_png(found, catalog), "lp-insights.png", found.title, charts.alt_text(found, catalog), public=share)
+    return Answer([blocks.insights_reply(found, catalog, shared_by=asker.user_id if share else None)], uploads=[chart])
 
 
 def _rankings_shown(services: Services, asker: Asker, team: TeamScope | None) -> bool:

@@ -111,9 +111,12 @@ def compose(services: Services, team_id: str, month: str) -> tuple[blocks.Reply,
     label = f"{since:%B %Y}"
     found = gather_insights(services, team_id, f"Kudos by principle, {label}", insights.weeks_of_month(since), since, until)
     db = services.store.db
-    shout_outs = [
-        record for slug in found.least if (record := kudos_store.newest_public_kudos_for(db, team_id, slug, since, until)) is not None
-    ][:SHOUT_OUTS]
+    # Under-recognized: the fewest kudos among principles that had some (those with none have nothing to quote).
+    totals = found.totals
+    under = sorted((slug for slug in found.principles if totals[slug]), key=lambda slug: (totals[slug], found.principles.index(slug)))
+    shout_outs = [record for slug in under if (record := kudos_store.newest_public_kudos_for(db, team_id, slug, since, until)) is not None][
+        :SHOUT_OUTS
+    ]
     least = services.catalog.by_slug(found.least[0]) if found.least else None
     return blocks.digest_post(found, services.catalog, label, shout_outs, least), found
 

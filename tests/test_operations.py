@@ -188,7 +188,7 @@ def test_doctor_with_a_revoked_token(slack, tmp_path):
     assert "FAIL SLACK_BOT_TOKEN was refused (invalid_auth): copy the Bot User OAuth Token again from OAuth & Permissions" in lines
 
 
-@pytest.mark.parametrize("command", ["run", "console", "weekly", "export", "backup", "forget", "doctor"])
+@pytest.mark.parametrize("command", ["run", "console", "weekly", "digest", "export", "backup", "forget", "doctor"])
 def test_every_command_has_help_with_an_example(command, capsys):
     with pytest.raises(SystemExit) as exited:
         cli.main([command, "--help"])

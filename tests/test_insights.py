@@ -1,0 +1,332 @@
+"""Culture insights: the figures and the nudge effect on hand-made data, the chart as a real PNG,
+/lp insights through the real app, the monthly digest exactly once, and App Home's small chart."""
+
+import io
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from PIL import Image
+
+from bot import cli, digest_poster, insights
+from bot.app import web_client
+from bot.charts import alt_text, heatmap_png
+from principles import load_catalog
+from storage import insights as insights_store
+from storage import kudos as kudos_store
+from storage import weekly as weekly_store
+from storage.insights import Participation
+from storage.weekly import PostStatus, Schedule
+from tests.helpers import block_text, buttons
+
+UTC = timezone.utc
+CATALOG = load_catalog()
+
+
+# -- the figures, on hand-made data -----------------------------------------------------------------
+
+
+def test_the_nudge_effect_of_a_featured_week():
+    # Featured in week 5 (index 4) with 6 kudos that week, 1 a week otherwise: 6x.
+    counts = {"ownership": [1, 1, 1, 1, 6, 1, 1, 1, 1, 1, 1, 1]}
+    (nudge,) = insights.nudge_effect(counts, {"ownership": {4}})
+    assert nudge.featured_kudos == 6 and nudge.other_average == 1.0 and nudge.other_weeks == 11
+    assert nudge.ratio == pytest.approx(6.0)
+
+
+def test_too_few_kudos_give_no_ratio():
+    (nudge,) = insights.nudge_effect({"frugality": [0, 2, 0, 1]}, {"frugality": {1}})
+    assert nudge.total == 3 and not nudge.enough and nudge.ratio is None
+
+
+def test_nothing_in_the_other_weeks_is_said_as_such_not_as_a_ratio():
+    (nudge,) = insights.nudge_effect({"frugality": [0, 6, 0, 0]}, {"frugality": {1}})
+    assert nudge.enough and nudge.ratio is None and nudge.other_average == 0
+    lines = "\n".join(insights_lines_for(counts={("frugality", 1): 6}, featured_week=1))
+    assert "against none in its other 3 weeks" in lines
+
+
+def test_two_featured_weeks_are_averaged():
+    (nudge,) = insights.nudge_effect({"dive-deep": [4, 1, 2, 1, 1]}, {"dive-deep": {0, 2}})
+    assert nudge.featured_average == 3.0 and nudge.other_average == 1.0 and nudge.ratio == 3.0
+
+
+@pytest.mark.parametrize(
+    ("text", "weeks"), [("", 12), ("quarter", 13), ("year", 52), ("8 weeks", 8), ("8w", 8), ("1 week", 1), ("104", 104)]
+)
+def test_periods(text, weeks):
+    assert insights.parse_period(text).weeks == weeks
+
+
+@pytest.mark.parametrize("text", ["0 weeks", "105 weeks", "fortnight", "-3"])
+def test_periods_refused(text):
+    assert insights.parse_period(text) is None
+
+
+def test_week_columns():
+    now = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)  # a Wednesday
+    columns = insights.weeks_ending(now, 12)
+    assert columns[-1] == datetime(2026, 11, 23, tzinfo=UTC) and columns[0] == datetime(2026, 9, 7, tzinfo=UTC)
+    assert insights.weeks_of_month(datetime(2026, 11, 1, tzinfo=UTC))[0] == datetime(2026, 10, 26, tzinfo=UTC)
+    assert len(insights.weeks_of_month(datetime(2026, 11, 1, tzinfo=UTC))) == 6  # 26 Oct .. 30 Nov
+
+
+def hand_made(counts, featured_week=None, weeks=4):
+    columns = insights.weeks_ending(datetime(2026, 11, 25, tzinfo=UTC), weeks)
+    posts = [(columns[featured_week].isoformat(), next(iter(counts))[0])] if featured_week is not None else []
+    return insights.build(CATALOG, "Test", columns, counts, posts, Participation(sum(counts.values()), 3, 4, 5))
+
+
+def insights_lines_for(counts, featured_week=None):
+    from bot.blocks import insight_lines
+
+    return insight_lines(hand_made(counts, featured_week), CATALOG)
+
+
+def test_blind_spots_least_and_reach():
+    found = hand_made({("ownership", 0): 3, ("dive-deep", 2): 1})
+    assert "frugality" in found.blind_spots and "ownership" not in found.blind_spots
+    assert found.least == ["customer-obsession", "invent-and-simplify", "are-right-a-lot"]
+    assert found.reach == pytest.approx(0.8)
+
+
+# -- the chart ---------------------------------------------------------------------------------------
+
+
+def test_the_chart_is_a_real_png_readable_on_a_phone():
+    found = hand_made({("ownership", 0): 3, ("dive-deep", 2): 1}, featured_week=0, weeks=12)
+    png = heatmap_png(found, CATALOG)
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG"
+    width, height = image.size
+    assert 800 <= width <= 2000 and 400 <= height <= 1500, image.size
+    assert len(png) < 500_000
+    words = alt_text(found, CATALOG)
+    assert "4 kudos in all" in words and "Ownership (3)" in words and "Frugality" in words and "outlined in 1 of the 12 weeks" in words
+
+
+# -- storage ------------------------------------------------------------------------------------------
+
+
+def test_counts_by_week_and_participation(fresh_db):
+    monday = datetime(2026, 11, 2, tzinfo=UTC)
+    for days, giver, recipients, principle in [
+        (0, "U0A", ("U0B",), "ownership"),
+        (1, "U0A", ("U0B", "U0C"), "ownership"),
+        (8, "U0B", ("U0A",), "frugality"),
+        (20, "U0D", ("U0A",), "frugality"),  # outside the span below
+    ]:
+        kudos_store.insert_kudos(
+            fresh_db,
+            team_id="T1",
+            giver_id=giver,
+            recipients=recipients,
+            principle=principle,
+            reason="r" * 12,
+            channel_id=None,
+            message_link=None,
+            created_at=monday + timedelta(days=days, hours=10),
+        )
+    until = monday + timedelta(days=14)
+    assert insights_store.counts_by_week(fresh_db, "T1", monday, monday, until) == {("ownership", 0): 2, ("frugality", 1): 1}
+    assert insights_store.participation(fresh_db, "T1", monday, until) == Participation(kudos=3, givers=2, recognized=3, participants=3)
+
+
+# -- /lp insights through the real app ------------------------------------------------------------------
+
+
+def uploaded(slack, channel):
+    complete = slack.wait_for_call("files.completeUploadExternal")
+    assert complete.params["channel_id"] == channel and complete.response["ok"], complete.response
+    (item,) = complete.response["files"]
+    return slack.files[item["id"]]
+
+
+def test_insights_answer_in_words_and_send_the_chart_to_the_askers_dm(ask, slack, services):
+    ask("kudos <@U0BOB|bob> ownership for owning the flaky test until it was fixed")
+    reply = ask("insights")
+    assert reply["response_type"] == "ephemeral"
+    text = block_text(reply)
+    assert "Kudos by principle, the last 12 weeks" in text and "*Kudos given:* 1, by 1 person" in text
+    assert "reach 50%" in text and "Blind spots" in text
+    picture = uploaded(slack, "DU0ALICE")
+    assert Image.open(io.BytesIO(picture["data"])).format == "PNG"
+    assert "1 kudos in all" in picture["alt_txt"]
+    assert slack.calls_to("conversations.open")[0].params["users"] == "U0ALICE"
+
+
+def test_insights_share_puts_words_and_chart_in_the_channel(ask, slack):
+    reply = ask("insights share quarter")
+    assert reply["response_type"] == "in_channel" and "Shared by <@U0ALICE>" in block_text(reply)
+    assert "the last quarter (13 weeks)" in reply["text"]
+    uploaded(slack, "C0GENERAL")
+
+
+def test_without_files_write_the_figures_come_alone_and_say_why(sender, slack):
+    slack.granted_scopes = tuple(s for s in slack.granted_scopes if s != "files:write")
+    sent = sender.command("insights")
+    slack.wait_for(lambda calls: len([c for c in calls if c.method == "response_url"]) >= 2)
+    words, note = (c.params for c in slack.calls_to("response_url"))
+    assert "Kudos given" in words["text"]
+    assert "couldn't send the chart as a picture" in note["text"] and "files:write" in note["text"]
+    assert sent.status == 200 and not slack.files
+
+
+def test_sharing_where_the_bot_is_not_says_to_invite_it(sender, slack):
+    slack.not_member.add("C0RANDOM")
+    sender.command("insights share", channel="C0RANDOM")
+    slack.wait_for(lambda calls: len([c for c in calls if c.method == "response_url"]) >= 2)
+    assert "invite me" in slack.calls_to("response_url")[1].params["text"]
+
+
+def test_insights_show_counts_never_words(ask, slack):
+    ask("kudos <@U0BOB|bob> ownership for the secret-project-zebra rescue", channel="G0PRIVATE")
+    reply = ask("insights share")
+    picture = uploaded(slack, "C0GENERAL")
+    assert "zebra" not in block_text(reply) and "zebra" not in picture["alt_txt"] and "G0PRIVATE" not in block_text(reply)
+    assert "*Kudos given:* 1" in block_text(reply)
+
+
+def test_the_nudge_effect_through_the_app(ask, services, clock, slack):
+    # Ownership was the principle of the week four weeks ago; it got 6 kudos that week and 1 in each other week.
+    columns = insights.weeks_ending(clock.now, 12)
+    with services.store.write() as db:
+        weekly_store.save_schedule(db, Schedule("T0LOCAL", "C0GENERAL", 0, "09:00", "UTC", "U0ALICE", "active"), columns[0])
+        weekly_store.claim(db, "T0LOCAL", "C0GENERAL", "2026-W44", "ownership", columns[7] + timedelta(hours=9), columns[7])
+        weekly_store.finish(db, "T0LOCAL", "C0GENERAL", "2026-W44", PostStatus.POSTED, columns[7])
+        for week, monday in enumerate(columns):
+            for n in range(6 if week == 7 else 1):
+                kudos_store.insert_kudos(
+                    db,
+                    team_id="T0LOCAL",
+                    giver_id=f"U0G{n}",
+                    recipients=("U0BOB",),
+                    principle="ownership",
+                    reason="for owning it all the way",
+                    channel_id="C0GENERAL",
+                    message_link=None,
+                    created_at=monday + timedelta(days=1, hours=n),
+                )
+    text = block_text(ask("insights"))
+    assert "Ownership: 6.0 a week in its week (6 kudos), against 1.0 a week in its other 11: *6.0×*" in text
+
+
+def test_unclear_insights_periods_say_what_to_type(ask):
+    assert "Try `/lp insights`" in ask("insights fortnight")["text"]
+
+
+# -- the monthly digest ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def client(settings, services, waits):
+    return web_client(settings, services.sleep)
+
+
+def test_digest_is_for_admins_and_says_when(ask, services):
+    assert "admin" in ask("digest <#C0GENERAL|general> on", user="U0BOB")["text"].lower()
+    reply = ask("digest <#C0GENERAL|general> on")
+    assert "next on Tue 01 Dec 2026 at 09:00 (Europe/London)" in reply["text"]  # Alice's zone; the first working day
+    assert [d.channel_id for d in weekly_store.list_digests(services.store.db)] == ["C0GENERAL"]
+    assert "No more monthly digests" in ask("digest <#C0GENERAL|general> off")["text"]
+    assert weekly_store.list_digests(services.store.db) == []
+
+
+def enrol(services, channel="C0GENERAL", tz="UTC"):
+    with services.store.write() as db:
+        weekly_store.save_digest(db, weekly_store.Digest("T0LOCAL", channel, "09:00", tz, "U0ALICE"), datetime(2026, 11, 1, tzinfo=UTC))
+
+
+def give(services, when, principle="ownership", visibility="public", reason="for owning the release train"):
+    with services.store.write() as db:
+        kudos_store.insert_kudos(
+            db,
+            team_id="T0LOCAL",
+            giver_id="U0ALICE",
+            recipients=("U0BOB",),
+            principle=principle,
+            reason=reason,
+            channel_id="C0GENERAL",
+            message_link=None,
+            created_at=when,
+            visibility=visibility,
+        )
+
+
+def test_the_digest_posts_once_on_the_first_working_day_with_shout_outs_and_a_chart(services, client, slack):
+    enrol(services)
+    give(services, datetime(2026, 11, 10, tzinfo=UTC), "frugality", reason="for the cheaper build machines")
+    give(services, datetime(2026, 11, 11, tzinfo=UTC), "frugality", visibility="private", reason="for the quiet-secret budget fix")
+    give(services, datetime(2026, 11, 12, tzinfo=UTC), "ownership")
+    give(services, datetime(2026, 11, 13, tzinfo=UTC), "ownership")
+    assert digest_poster.run_due(services, client, datetime(2026, 12, 1, 8, 59, tzinfo=UTC)) == []
+    (outcome,) = digest_poster.run_due(services, client, datetime(2026, 12, 1, 9, 1, tzinfo=UTC))
+    assert (outcome.month, outcome.status) == ("2026-11", PostStatus.POSTED)
+    assert digest_poster.run_due(services, client, datetime(2026, 12, 1, 9, 6, tzinfo=UTC)) == []  # once
+    (post,) = [c.params for c in slack.calls_to("chat.postMessage") if c.params.get("channel") == "C0GENERAL"]
+    text = block_text(post)
+    assert "Culture digest: November 2026" in text and "*Kudos given:* 4" in text
+    # The under-recognized principle that had kudos gets a shout-out, quoting public words only.
+    assert "for the cheaper build machines" in text and "quiet-secret" not in text
+    (button,) = buttons(post)
+    assert button["value"] == "customer-obsession"  # the least recognized: none at all
+    uploaded(slack, "C0GENERAL")
+
+
+def test_the_first_working_day_skips_the_weekend(services, client):
+    enrol(services)
+    # 1 August 2026 is a Saturday: the digest comes on Monday the 3rd.
+    assert digest_poster.run_due(services, client, datetime(2026, 8, 1, 12, tzinfo=UTC)) == []
+    (outcome,) = digest_poster.run_due(services, client, datetime(2026, 8, 3, 9, 0, tzinfo=UTC))
+    assert outcome.month == "2026-07"
+
+
+def test_the_digest_follows_the_channels_weekly_time_and_zone(services, client):
+    enrol(services)
+    with services.store.write() as db:
+        weekly_store.save_schedule(
+            db, Schedule("T0LOCAL", "C0GENERAL", 0, "10:30", "Asia/Tokyo", "U0ALICE", "active"), datetime(2026, 11, 1, tzinfo=UTC)
+        )
+    # 1 December 10:30 in Tokyo is 01:30 UTC.
+    assert digest_poster.run_due(services, client, datetime(2026, 12, 1, 1, 29, tzinfo=UTC)) == []
+    assert digest_poster.run_due(services, client, datetime(2026, 12, 1, 1, 30, tzinfo=UTC))[0].status == PostStatus.POSTED
+
+
+def test_a_digest_where_the_bot_was_removed_stops_and_tells_its_admin(services, client, slack):
+    enrol(services)
+    slack.not_member.add("C0GENERAL")
+    (outcome,) = digest_poster.run_due(services, client, datetime(2026, 12, 1, 9, 5, tzinfo=UTC))
+    assert outcome.status == digest_poster.STOPPED and weekly_store.list_digests(services.store.db) == []
+    (dm,) = [c.params for c in slack.calls_to("chat.postMessage") if c.params.get("channel") == "U0ALICE"]
+    assert "switched off the monthly digest" in dm["text"]
+
+
+def test_lpbot_digest_for_cron(services, slack, settings, capsys):
+    enrol(services)
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": "s" * 16,
+        "SLACK_API_URL": slack.api_url,
+        "LPBOT_DB": str(settings.db_path),
+    }
+    out = io.StringIO()
+    assert cli.main(["digest", "--as-of", "2026-12-01T09:10:00+00:00"], env=env, stdout=out) == 0
+    assert out.getvalue().strip() == "2026-11 <#C0GENERAL> posted"
+    out = io.StringIO()
+    assert cli.main(["digest", "--as-of", "2026-12-01T09:20:00+00:00"], env=env, stdout=out) == 0
+    assert out.getvalue().strip() == "nothing due"
+
+
+# -- App Home ----------------------------------------------------------------------------------------------
+
+
+def test_app_home_shows_your_principles_and_the_months_blind_spots(ask, sender, slack):
+    ask("kudos <@U0CAROL|carol> dive deep for reading every single log line")
+    ask("kudos <@U0BOB|bob> frugality for halving the cloud bill", user="U0CAROL")
+    sender.event({"type": "app_home_opened", "user": "U0CAROL", "tab": "home"})
+    view = slack.wait_for_call("views.publish").params["view"]
+    text = block_text(view)
+    assert "`▇▇▇▇▇▇▇▇▇▇` 1 received · `·         ` 0 given — Frugality" not in text
+    assert "1 given — Frugality" in text and "1 received · `·         ` 0 given — Dive Deep" in text
+    assert "blind spots this month" in text
+    values = [b["value"] for b in buttons({"blocks": view["blocks"]}) if b["action_id"] == "recognize_principle"]
+    assert values[0] == "customer-obsession" and "dive-deep" not in values and len(values) == 5
