@@ -1,9 +1,12 @@
-"""Read-path timings on a big team: leaderboard, stats and recent over 1,000,000 kudos.
+"""Read-path timings on a big team: leaderboard, stats, recent and insights over 1,000,000 kudos.
 
 Builds a database of 500 people, 14 principles and 3 years of kudos (1 to 3 recipients
 each) through storage/, then times each read the bot makes. The baseline is the very same
 SQL, captured with sqlite3's trace callback, run through a plain sqlite3 connection on the
 same file: the difference is what our layer costs.
+
+Then the insights chart: matplotlib rendering a year and twelve weeks of that team's figures,
+beside a bare heatmap of the same grid (no labels, numbers or outlines) as the baseline.
 
     python bench/leaderboard.py [--kudos 1000000] [--runs 50] [--db PATH]
 """
@@ -25,9 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot import insights  # noqa: E402
 from bot.kudos_rules import period_start  # noqa: E402
 from principles import load_catalog  # noqa: E402
 from storage import Store  # noqa: E402
+from storage import insights as insights_store  # noqa: E402
 from storage import kudos as kudos_store  # noqa: E402
 
 TEAM = "T0BENCH"
@@ -110,6 +115,9 @@ def main() -> None:
             # /lp leaderboard #channel or @group: the same board, kept to the team's members.
             "leaderboard (a team, quarter)": lambda: kudos_store.leaderboard(db, TEAM, quarter, among=team),
             "team mix (a team, quarter)": lambda: kudos_store.principle_mix(db, TEAM, quarter, team),
+            # /lp insights: the counts by principle and week, and who took part.
+            "insights (12 weeks)": lambda: insights_figures(db, 12),
+            "insights (a year)": lambda: insights_figures(db, 52),
             "stats (one person)": lambda: (
                 kudos_store.received_by_principle(db, TEAM, user, quarter),
                 kudos_store.received_by_principle(db, TEAM, user),
@@ -133,7 +141,48 @@ def main() -> None:
             p95 = sorted(ours)[int(0.95 * (len(ours) - 1))]
             print(f"{name:<32}{p50:>9.2f}{p95:>9.2f}{raw50:>9.2f}{p50 / raw50:>6.2f}x")
         raw.close()
+        render_times(db, args.runs // 5 or 1)
         store.close()
+
+
+def insights_figures(db, weeks: int):
+    columns = insights.weeks_ending(NOW, weeks)
+    until = columns[-1] + timedelta(weeks=1)
+    return (
+        insights_store.counts_by_week(db, TEAM, columns[0], columns[0], until),
+        insights_store.participation(db, TEAM, columns[0], until),
+        insights_store.featured(db, TEAM, columns[0], until),
+    )
+
+
+def render_times(db, runs: int) -> None:
+    import io
+
+    from matplotlib.figure import Figure
+
+    from bot.charts import heatmap_png
+
+    catalog = load_catalog()
+
+    def bare(found) -> bytes:
+        figure = Figure(figsize=(8, 6), dpi=110)
+        figure.add_subplot().imshow([found.grid[slug] for slug in found.principles], cmap="cividis", aspect="auto")
+        out = io.BytesIO()
+        figure.savefig(out, format="png")
+        return out.getvalue()
+
+    print(f"\n{'chart':<32}{'p50 ms':>9}{'p95 ms':>9}{'bare p50':>9}{'ratio':>7}{'bytes':>9}")
+    for weeks in (12, 52):
+        counts, participation, featured = insights_figures(db, weeks)
+        columns = insights.weeks_ending(NOW, weeks)
+        found = insights.build(catalog, f"{weeks} weeks", columns, counts, featured, participation)
+        heatmap_png(found, catalog)  # fonts and the colour map load once per process
+        ours = timed(lambda found=found: heatmap_png(found, catalog), runs)
+        baseline = timed(lambda found=found: bare(found), runs)
+        p50, base50 = statistics.median(ours), statistics.median(baseline)
+        p95 = sorted(ours)[int(0.95 * (len(ours) - 1))]
+        size = len(heatmap_png(found, catalog))
+        print(f"{f'heatmap ({weeks} weeks)':<32}{p50:>9.0f}{p95:>9.0f}{base50:>9.0f}{p50 / base50:>6.2f}x{size:>9,}")
 
 
 if __name__ == "__main__":

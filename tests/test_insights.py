@@ -330,3 +330,17 @@ def test_app_home_shows_your_principles_and_the_months_blind_spots(ask, sender, 
     assert "blind spots this month" in text
     values = [b["value"] for b in buttons({"blocks": view["blocks"]}) if b["action_id"] == "recognize_principle"]
     assert values[0] == "customer-obsession" and "dive-deep" not in values and len(values) == 5
+
+
+def test_the_readme_picture_comes_from_the_script_and_the_bots_own_code():
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("example_chart", root / "docs" / "example_chart.py")
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    found = example.demo()
+    assert found.blind_spots == ["think-big", "frugality"] and len(found.featured) == 6
+    assert "docs/insights-example.png" in (root / "README.md").read_text()
+    assert Image.open(root / "docs" / "insights-example.png").size == Image.open(io.BytesIO(heatmap_png(found, CATALOG))).size
