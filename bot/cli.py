@@ -13,12 +13,13 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import IO
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
 
-from bot import digest_poster, doctor, places, weekly_poster
+from bot import digest_poster, doctor, places, replication, weekly_poster
 from bot.app import SLACK_API_URL, build_services, create_app, web_client
 from bot.console import run_console
 from bot.logs import configure_logging, scrub, secrets_in
@@ -124,6 +125,17 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example:\n  SLACK_BOT_TOKEN=xoxb-... SLACK_APP_TOKEN=xapp-... lpbot doctor",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    restore_cmd = commands.add_parser(
+        "restore",
+        help="bring the database back from its Litestream replica (LPBOT_REPLICA_URL)",
+        description="Restores the database from the replica, the latest state or as it was at --timestamp. "
+        "It will not replace an existing database unless told to with --force: stop the bot first.",
+        epilog="examples:\n  lpbot restore --to ./restored.db\n  lpbot restore --timestamp 2026-11-27T18:00:00Z --force",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    restore_cmd.add_argument("--timestamp", type=_since, help="the moment to restore to, ISO 8601 (UTC unless it says)")
+    restore_cmd.add_argument("--to", type=Path, help="where to write it (default: LPBOT_DB)")
+    restore_cmd.add_argument("--force", action="store_true", help="replace a database that exists there")
     return parser
 
 
@@ -163,8 +175,14 @@ def main(
             return _digest(args, settings, stdout)
         if args.command == "doctor":
             return _doctor(settings, stdout)
+        if args.command == "restore":
+            code, line = replication.restore(settings, to=args.to, timestamp=args.timestamp, force=args.force)
+            print(line, file=stdout if code == 0 else sys.stderr)
+            return code
         if args.command == "console" or settings.mode == "console":
             return run_console(settings, stdin, stdout)
+        if settings.replica_url and not env.get(replication.UNDER_LITESTREAM):
+            replication.run_under_litestream(settings, ["run"])  # does not return: Litestream runs the bot
         return _run(settings, sleep)
     except (ConfigError, CatalogError, StorageError) as error:
         # Settings may not have loaded, so scrub with whatever secrets the environment holds.
@@ -180,8 +198,7 @@ def main(
 def _run(settings: Settings, sleep=time.sleep) -> int:
     services = build_services(settings)
     stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    _stop_on_signals(stop)
     server = None
     try:
         if settings.mode != "socket":
@@ -245,6 +262,25 @@ def _note_problem(services):
         services.status.slack_problem = problem
 
     return report
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    """SIGTERM and SIGINT set `stop`, without the handler ever taking a lock.
+
+    A handler calling stop.set() runs in the main thread, which may hold that very Event's lock at
+    that moment (inside stop.wait()); a second signal close behind the first (Ctrl-C reaching both
+    Litestream and the bot, which Litestream then forwards) deadlocked the bot there. The handler
+    writes a byte to a pipe instead, and a thread sets the event.
+    """
+    read_end, write_end = os.pipe()
+
+    def relay() -> None:
+        os.read(read_end, 1)
+        stop.set()
+
+    threading.Thread(target=relay, name="lpbot-signals", daemon=True).start()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: os.write(write_end, b"x"))
 
 
 def _interruptible(stop: threading.Event, sleep):
@@ -327,6 +363,7 @@ def _doctor(settings: Settings, stdout: IO[str]) -> int:
     store = Store(settings.db_path).open(create=False) if settings.db_path.is_file() else None
     try:
         findings = doctor.check(web_client(settings), store, settings.db_path)
+        findings.append(doctor.replication(settings))
     finally:
         if store:
             store.close()

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.replication import read_state
+from bot.settings import Settings
 from bot.slack_terms import SLACK_FAILURES
 from bot.startup import slack_problem
 from storage import Store
@@ -113,3 +116,17 @@ def _database(store: Store) -> Finding:
     if pending:
         return Finding(False, f"database {store.path} has {len(pending)} migrations pending: start the bot once to apply them")
     return Finding(True, f"database {store.path} is writable and up to date")
+
+
+def replication(settings: Settings) -> Finding:
+    """Whether the database is replicated, and how far behind the replica is."""
+    if not settings.replica_url:
+        return Finding(True, "replication: off (set LPBOT_REPLICA_URL to copy the database off this machine continuously)")
+    state = read_state(settings)
+    if state.problem:
+        return Finding(False, f"replication to {settings.replica_url.split('?', 1)[0]}: {state.problem}")
+    if state.last_sync is None:
+        return Finding(False, "replication: the replica has nothing yet: is `lpbot run` running (it starts Litestream)?")
+    ago = round((datetime.now(timezone.utc) - state.last_sync).total_seconds())
+    behind = f", {state.behind} transactions behind" if state.behind else ", up to date"
+    return Finding(True, f"replication: last sync {state.last_sync:%Y-%m-%d %H:%M:%S} UTC ({ago} s ago){behind}")

@@ -51,6 +51,9 @@ def health(services: Services, *, started: bool = True) -> tuple[bool, dict]:
         "scheduler": scheduler,
         "last_weekly_post": weekly_store.last_posted_at(services.store.db) if database_ok else None,
     }
+    # Replication is reported, not judged: a replica that lags is for the operator to look at, and
+    # restarting the bot (which is what an orchestrator does with an unhealthy answer) would not help it.
+    report["replication"] = services.replication.report() if services.replication else {"configured": False}
     if services.status.slack_problem:
         report["slack"] = services.status.slack_problem
     return healthy, report

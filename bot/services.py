@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from bot.heard import Heard
 from bot.people import Directory
 from bot.places import Places
+from bot.replication import ReplicationStatus
 from bot.settings import Settings
 from bot.teams import Teams
 from principles import Catalog
@@ -104,6 +105,8 @@ class Services:
     teams: Teams = field(default_factory=Teams)
     heard: Heard = field(default_factory=Heard)
     status: BotStatus = field(default_factory=BotStatus)
+    # How the Litestream replica stands (None: LPBOT_REPLICA_URL is not set), for /healthz and doctor.
+    replication: ReplicationStatus | None = None
     # Where Bolt runs listeners; the bot waits for it to drain when it stops.
     listener_pool: ListenerPool = field(default_factory=lambda: ListenerPool(LISTENER_THREADS))
     # Asks Slack several things at once while a listener waits to ack (a modal's people and channel);

@@ -51,6 +51,8 @@ class Settings:
     principle_reactions: bool = False
     inline_kudos: bool = True
     inline_reply: str = "thread"
+    replica_url: str | None = None
+    replica_sync: int = 1
 
     @property
     def mode(self) -> str:
@@ -124,6 +126,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     inline_reply = (get("LPBOT_INLINE_REPLY") or "thread").lower()
     if inline_reply not in INLINE_REPLIES:
         raise ConfigError(f"LPBOT_INLINE_REPLY must be thread or reaction, got {inline_reply!r}")
+    replica_url = get("LPBOT_REPLICA_URL")
+    if replica_url and not re.fullmatch(r"[a-z][a-z0-9+]*://\S+", replica_url):
+        raise ConfigError("LPBOT_REPLICA_URL must be a replica URL such as s3://bucket/lpbot or file:///backups/lpbot")
     rotation = (get("LPBOT_ROTATION") or "balanced").lower()
     if rotation not in ROTATIONS:
         raise ConfigError(f"LPBOT_ROTATION must be one of {', '.join(ROTATIONS)}, got {rotation!r}")
@@ -150,6 +155,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         principle_reactions=_switch(env, "LPBOT_PRINCIPLE_REACTIONS", False),
         inline_kudos=_switch(env, "LPBOT_INLINE_KUDOS", True),
         inline_reply=inline_reply,
+        replica_url=replica_url,
+        replica_sync=_integer(env, "LPBOT_REPLICA_SYNC", 1, low=1, high=3600),
         weekly_grace_hours=_integer(env, "LPBOT_WEEKLY_GRACE_HOURS", 24, low=0, high=168),
         startup_wait=_integer(env, "LPBOT_STARTUP_WAIT", 60, low=0, high=3600),
     )

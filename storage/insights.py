@@ -6,7 +6,7 @@ Counts only: nothing here reads the words of a kudos or where it was said.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlite_utils import Database
 
@@ -21,8 +21,25 @@ class Participation:
     participants: int  # distinct people who gave or received
 
 
+def _whole_weeks(since: datetime, until: datetime) -> tuple[str, str] | None:
+    """The span as Mondays (YYYY-MM-DD) when it starts and ends on a Monday at midnight UTC, so the
+    weekly totals answer it; None for any other span (the digest's calendar months)."""
+    start, end = since.astimezone(timezone.utc), until.astimezone(timezone.utc)
+    for moment in (start, end):
+        if moment.weekday() != 0 or (moment.hour, moment.minute, moment.second, moment.microsecond) != (0, 0, 0, 0):
+            return None
+    return f"{start:%Y-%m-%d}", f"{end:%Y-%m-%d}"
+
+
 def counts_by_week(db: Database, team_id: str, first_week: datetime, since: datetime, until: datetime) -> dict[tuple[str, int], int]:
     """Kudos in [since, until) by (principle, week), the week counted in whole weeks from `first_week` (a Monday, UTC)."""
+    weeks = _whole_weeks(since, until)
+    if weeks:
+        rows = db.execute(
+            "SELECT principle, week, kudos FROM kudos_weekly WHERE team_id = ? AND week >= ? AND week < ?", [team_id, *weeks]
+        ).fetchall()
+        first = first_week.astimezone(timezone.utc).date()
+        return {(principle, (datetime.strptime(week, "%Y-%m-%d").date() - first).days // 7): count for principle, week, count in rows}
     rows = db.execute(
         "SELECT principle, CAST((julianday(created_at) - julianday(?)) / 7 AS INTEGER) AS week, count(*)"
         " FROM kudos WHERE team_id = ? AND created_at >= ? AND created_at < ? GROUP BY principle, week",
@@ -32,17 +49,19 @@ def counts_by_week(db: Database, team_id: str, first_week: datetime, since: date
 
 
 def participation(db: Database, team_id: str, since: datetime, until: datetime) -> Participation:
-    span = [team_id, iso(since), iso(until)]
-    kudos, givers = db.execute(
-        "SELECT count(*), count(DISTINCT giver_id) FROM kudos WHERE team_id = ? AND created_at >= ? AND created_at < ?", span
-    ).fetchone()
-    recognized = db.execute(
-        "SELECT count(DISTINCT recipient_id) FROM kudos_recipients WHERE team_id = ? AND created_at >= ? AND created_at < ?", span
-    ).fetchone()[0]
+    weeks = _whole_weeks(since, until)
+    if weeks:
+        span = [team_id, *weeks]
+        givers_sql = "SELECT giver_id AS person, given AS n FROM kudos_weekly_givers WHERE team_id = ? AND week >= ? AND week < ?"
+        received_sql = "SELECT recipient_id AS person FROM kudos_weekly_received WHERE team_id = ? AND week >= ? AND week < ?"
+    else:
+        span = [team_id, iso(since), iso(until)]
+        givers_sql = "SELECT giver_id AS person, 1 AS n FROM kudos WHERE team_id = ? AND created_at >= ? AND created_at < ?"
+        received_sql = "SELECT recipient_id AS person FROM kudos_recipients WHERE team_id = ? AND created_at >= ? AND created_at < ?"
+    kudos, givers = db.execute(f"SELECT coalesce(sum(n), 0), count(DISTINCT person) FROM ({givers_sql})", span).fetchone()
+    recognized = db.execute(f"SELECT count(DISTINCT person) FROM ({received_sql})", span).fetchone()[0]
     participants = db.execute(
-        "SELECT count(*) FROM (SELECT giver_id FROM kudos WHERE team_id = ? AND created_at >= ? AND created_at < ?"
-        " UNION SELECT recipient_id FROM kudos_recipients WHERE team_id = ? AND created_at >= ? AND created_at < ?)",
-        span + span,
+        f"SELECT count(*) FROM (SELECT person FROM ({givers_sql}) UNION SELECT person FROM ({received_sql}))", span + span
     ).fetchone()[0]
     return Participation(kudos, givers, recognized, participants)
 

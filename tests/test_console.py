@@ -4,6 +4,7 @@ import io
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from bot.console import render_mrkdwn, run_console
 from bot.settings import load_settings
@@ -97,3 +98,13 @@ def test_console_app_home_and_the_kudos_shortcut(tmp_path):
     assert "channel: Choose a channel to thank them in." in text  # a shortcut from nowhere needs a place
     assert "── App Home ──" in text and "for reading every line of the logs" in text
     assert "*Your principles*\n`▇▇▇▇▇▇▇▇▇▇` 1 received · `·         ` 0 given — Dive Deep" in text
+
+
+def test_the_console_saves_pictures_as_files(tmp_path):
+    out = io.StringIO()
+    settings = load_settings({"LPBOT_DB": str(tmp_path / "c.db")})
+    assert run_console(settings, io.StringIO("/lp kudos @bob ownership for fixing the build on friday\n/lp insights\n"), out) == 0
+    text = out.getvalue()
+    assert "── LP Bot shared a picture in DM to alice: Kudos by principle, the last 12 weeks" in text
+    saved = next(line[len("saved to ") :] for line in text.splitlines() if line.startswith("saved to "))
+    assert Path(saved).read_bytes().startswith(b"\x89PNG") and Path(saved).parent == tmp_path / "console-pictures"

@@ -129,6 +129,17 @@ def test_counts_by_week_and_participation(fresh_db):
     until = monday + timedelta(days=14)
     assert insights_store.counts_by_week(fresh_db, "T1", monday, monday, until) == {("ownership", 0): 2, ("frugality", 1): 1}
     assert insights_store.participation(fresh_db, "T1", monday, until) == Participation(kudos=3, givers=2, recognized=3, participants=3)
+    # Whole weeks come from the weekly totals the triggers keep; any other span from the rows. They agree,
+    # after deletions and a changed principle too.
+    (first,) = fresh_db.execute("SELECT id FROM kudos ORDER BY id LIMIT 1").fetchone()
+    kudos_store.delete_kudos(fresh_db, first)
+    second = fresh_db.execute("SELECT id FROM kudos ORDER BY id LIMIT 1").fetchone()[0]
+    kudos_store.revise_kudos(fresh_db, second, recipients=("U0D",), principle="dive-deep", reason="r" * 12)
+    just_after = until + timedelta(microseconds=1)
+    weekly = insights_store.counts_by_week(fresh_db, "T1", monday, monday, until)
+    assert weekly == insights_store.counts_by_week(fresh_db, "T1", monday, monday, just_after) == {("dive-deep", 0): 1, ("frugality", 1): 1}
+    assert insights_store.participation(fresh_db, "T1", monday, until) == insights_store.participation(fresh_db, "T1", monday, just_after)
+    assert insights_store.participation(fresh_db, "T1", monday, until) == Participation(kudos=2, givers=2, recognized=2, participants=3)
 
 
 # -- /lp insights through the real app ------------------------------------------------------------------

@@ -62,7 +62,14 @@ def running_bot(tmp_path, slack):
 def test_http_mode_reports_health_and_stops_cleanly_on_sigterm(running_bot, slack, tmp_path):
     process, url = running_bot
     report = wait_until_healthy(url, process)
-    assert report == {"status": "ok", "database": "ok", "migrations": "applied", "scheduler": "running", "last_weekly_post": None}
+    assert report == {
+        "status": "ok",
+        "database": "ok",
+        "migrations": "applied",
+        "scheduler": "running",
+        "last_weekly_post": None,
+        "replication": {"configured": False},
+    }
     sender = SlackSender(url + "/slack/events", SECRET, slack)
     # A slow users.info keeps this kudos in flight: not yet stored, not yet answered.
     slack.delay_next("users.info", 1.0)
@@ -188,7 +195,7 @@ def test_doctor_with_a_revoked_token(slack, tmp_path):
     assert "FAIL SLACK_BOT_TOKEN was refused (invalid_auth): copy the Bot User OAuth Token again from OAuth & Permissions" in lines
 
 
-@pytest.mark.parametrize("command", ["run", "console", "weekly", "digest", "export", "backup", "forget", "doctor"])
+@pytest.mark.parametrize("command", ["run", "console", "weekly", "digest", "export", "backup", "restore", "forget", "doctor"])
 def test_every_command_has_help_with_an_example(command, capsys):
     with pytest.raises(SystemExit) as exited:
         cli.main([command, "--help"])

@@ -140,7 +140,14 @@ def test_healthz_reports_database_and_migrations(server):
     with urllib.request.urlopen(server.url + "/healthz") as response:
         assert response.status == 200
         report = json.loads(response.read())
-    assert report == {"status": "ok", "database": "ok", "migrations": "applied", "scheduler": "not started", "last_weekly_post": None}
+    assert report == {
+        "status": "ok",
+        "database": "ok",
+        "migrations": "applied",
+        "scheduler": "not started",
+        "last_weekly_post": None,
+        "replication": {"configured": False},
+    }
 
 
 def test_the_bot_token_goes_to_slack_as_a_bearer_header(ask, sender, slack):
