@@ -101,3 +101,16 @@ def ask(sender, slack):
         return slack.wait_for_response(sent.response_url).params
 
     return ask
+
+
+@pytest.fixture(autouse=True)
+def _logging_left_as_found():
+    """`cli.main` configures logging for the process; a test that calls it must not leave a handler
+    on a stream pytest closes afterwards (a later listener's log line would fail to print)."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
