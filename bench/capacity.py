@@ -3,8 +3,9 @@
 The app in HTTP mode against the stand-in (its own process), a load generator in a third process
 (bench/ack_latency.py's, open loop). In every ten requests: five `/lp <principle>` reads, two
 `/lp kudos` (from 1,000 givers) and three channel messages. Each rate runs on a fresh database; the
-rates rise until p99 passes 1 s, requests fail, or the app cannot take the rate offered (the
-generator's 64 connections all wait and fewer than 90% of the requests go out on time). Beside each rate: the bot process's CPU (seconds
+rates rise until p99 passes 1 s or requests fail. Latency counts from when each request was due,
+so a request waiting for one of the generator's 64 connections (all busy with a slow app) is
+counted as waiting on the app; "late" says how many left more than 100 ms after they were due. Beside each rate: the bot process's CPU (seconds
 of CPU per second of wall time: 1.0 is one core, which is what one Python process can use for
 Python code) and the floor, a no-op Bolt app under the same load at the first rate.
 
@@ -37,9 +38,7 @@ def main() -> None:
     logging.basicConfig(level=logging.ERROR)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"mixed load for {args.seconds:g}s at each rate, open loop, separate process; 5 reads, 2 kudos, 3 events in ten\n")
-    print(
-        f"{'run':<22}{'rate/s':>8}{'sent/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'sent':>7}{'bot CPU':>9}{'stored':>8}"
-    )
+    print(f"{'run':<22}{'rate/s':>8}{'late':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'sent':>7}{'bot CPU':>9}{'stored':>8}")
     rates = [float(r) for r in args.rates.split(",")]
     with tempfile.TemporaryDirectory() as db_dir:
         for kind, rate in [("noop", rates[0])] + [("lpbot", r) for r in rates]:
@@ -59,12 +58,12 @@ def main() -> None:
             p99 = percentile(lat, 99)
             label = "no-op Bolt (floor)" if kind == "noop" else "LP Bot, mixed"
             print(
-                f"{label:<22}{rate:>8g}{result['achieved']:>8.0f}{percentile(lat, 50):>9.1f}{percentile(lat, 95):>9.1f}{p99:>9.1f}"
+                f"{label:<22}{rate:>8g}{result['late']:>7}{percentile(lat, 50):>9.1f}{percentile(lat, 95):>9.1f}{p99:>9.1f}"
                 f"{result['errors']:>8}{result['sent']:>7}{used:>9.2f}{stored:>8}",
                 flush=True,
             )
-            if kind == "lpbot" and (p99 > DEADLINE_MS or result["errors"] or result["achieved"] < 0.9 * rate):
-                print(f"\npast the knee at {rate:g}/s: p99 {p99:.0f} ms, {result['errors']} errors, {result['achieved']:.0f}/s arrived")
+            if kind == "lpbot" and (p99 > DEADLINE_MS or result["errors"]):
+                print(f"\npast the knee at {rate:g}/s: p99 {p99:.0f} ms, {result['errors']} errors")
                 break
 
 
