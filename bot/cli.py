@@ -321,39 +321,36 @@ def _data_command(args, settings: Settings, stdout: IO[str]) -> int:
 
 
 def _weekly(args, settings: Settings, stdout: IO[str]) -> int:
+    def line(outcome) -> str:
+        return f"{outcome.week} <#{outcome.channel_id}> {outcome.status} {outcome.principle or ''}".rstrip()
+
+    return _post_due(args, settings, stdout, "weekly principles", weekly_poster.run_due, line, weekly_poster.NOT_POSTED)
+
+
+def _digest(args, settings: Settings, stdout: IO[str]) -> int:
+    def line(outcome) -> str:
+        return f"{outcome.month} <#{outcome.channel_id}> {outcome.status}"
+
+    return _post_due(args, settings, stdout, "digests", digest_poster.run_due, line, digest_poster.NOT_POSTED)
+
+
+def _post_due(args, settings: Settings, stdout: IO[str], what: str, run_due, line, not_posted) -> int:
+    """`lpbot weekly` and `lpbot digest`: post what is due at --as-of, one line each, for cron."""
     if settings.mode == "console":
-        raise ConfigError("SLACK_BOT_TOKEN is needed to post weekly principles (the console has :advance for that)")
+        raise ConfigError(f"SLACK_BOT_TOKEN is needed to post {what} (the console has :advance for that)")
     services = build_services(settings, create=False)
     # services.client_for gives each workspace its own token, as in the running bot (OAuth: each installation's).
     try:
-        now = args.as_of or services.clock()
-        outcomes = weekly_poster.run_due(services, None, now)
+        outcomes = run_due(services, None, args.as_of or services.clock())
         for outcome in outcomes:
             detail = f" ({outcome.error})" if outcome.error else ""
-            print(f"{outcome.week} <#{outcome.channel_id}> {outcome.status} {outcome.principle or ''}{detail}".rstrip(), file=stdout)
+            print(line(outcome) + detail, file=stdout)
         if not outcomes:
             print("nothing due", file=stdout)
     finally:
         services.store.close()
     # Cron and CI notice a non-zero exit: any post that did not go out (or may not have) is one.
-    return 1 if any(o.status in weekly_poster.NOT_POSTED for o in outcomes) else 0
-
-
-def _digest(args, settings: Settings, stdout: IO[str]) -> int:
-    if settings.mode == "console":
-        raise ConfigError("SLACK_BOT_TOKEN is needed to post digests (the console has :advance for that)")
-    services = build_services(settings, create=False)
-    try:
-        now = args.as_of or services.clock()
-        outcomes = digest_poster.run_due(services, None, now)
-        for outcome in outcomes:
-            detail = f" ({outcome.error})" if outcome.error else ""
-            print(f"{outcome.month} <#{outcome.channel_id}> {outcome.status}{detail}", file=stdout)
-        if not outcomes:
-            print("nothing due", file=stdout)
-    finally:
-        services.store.close()
-    return 1 if any(o.status in digest_poster.NOT_POSTED for o in outcomes) else 0
+    return 1 if any(o.status in not_posted for o in outcomes) else 0
 
 
 def _doctor(settings: Settings, stdout: IO[str]) -> int:

@@ -17,6 +17,7 @@ from bot import blocks, charts, insights
 from bot.delivery import send_dm, upload_image
 from bot.services import Services
 from bot.slack_terms import PERMANENT_PROBLEMS, SLACK_FAILURES, explain, failure_code
+from bot.weekly_poster import run_each
 from storage import insights as insights_store
 from storage import kudos as kudos_store
 from storage import weekly as weekly_store
@@ -114,9 +115,8 @@ def compose(services: Services, team_id: str, month: str) -> tuple[blocks.Reply,
     # Under-recognized: the fewest kudos among principles that had some (those with none have nothing to quote).
     totals = found.totals
     under = sorted((slug for slug in found.principles if totals[slug]), key=lambda slug: (totals[slug], found.principles.index(slug)))
-    shout_outs = [record for slug in under if (record := kudos_store.newest_public_kudos_for(db, team_id, slug, since, until)) is not None][
-        :SHOUT_OUTS
-    ]
+    quotes = (kudos_store.newest_public_kudos_for(db, team_id, slug, since, until) for slug in under)
+    shout_outs = [record for record in quotes if record is not None][:SHOUT_OUTS]
     least = services.catalog.by_slug(found.least[0]) if found.least else None
     return blocks.digest_post(found, services.catalog, label, shout_outs, least), found
 
@@ -129,21 +129,8 @@ def run_due(
     should_stop: Callable[[], bool] = lambda: False,
 ) -> list[Outcome]:
     """Post every digest due at `now` and not posted yet; safe to call as often as you like."""
-    outcomes = []
-    for digest in weekly_store.list_digests(services.store.db, team_id):
-        if should_stop():
-            break
-        team_client = client or services.client_for(digest.team_id)
-        if team_client is None:
-            continue
-        try:
-            outcome = run_digest(services, team_client, digest, now)
-        except Exception:  # noqa: BLE001 - one broken channel must not stop the others
-            log.exception("digest for %s/%s failed", digest.team_id, digest.channel_id)
-            continue
-        if outcome:
-            outcomes.append(outcome)
-    return outcomes
+    digests = weekly_store.list_digests(services.store.db, team_id)
+    return run_each(services, client, digests, run_digest, now, should_stop, "digest")
 
 
 def run_digest(services: Services, client: WebClient, digest: Digest, now: datetime) -> Outcome | None:

@@ -74,17 +74,26 @@ def run_due(
     `client` posts for every workspace; None means each workspace's own (services.client_for).
     `should_stop` is asked between channels, so a stopping bot does not start another post.
     """
+    schedules = weekly_store.list_schedules(services.store.db, team_id, active_only=True)
+    return run_each(services, client, schedules, run_schedule, now, should_stop, "weekly post")
+
+
+def run_each(
+    services: Services, client: WebClient | None, items, run_one, now: datetime, should_stop: Callable[[], bool], what: str
+) -> list:
+    """Run `run_one(services, client, item, now)` for each scheduled item (a weekly post, a digest) with its
+    workspace's client, keeping the outcomes. One broken channel must not stop the others."""
     outcomes = []
-    for schedule in weekly_store.list_schedules(services.store.db, team_id, active_only=True):
+    for item in items:
         if should_stop():
             break
-        team_client = client or services.client_for(schedule.team_id)
+        team_client = client or services.client_for(item.team_id)
         if team_client is None:
-            continue
+            continue  # a workspace no longer installed
         try:
-            outcome = run_schedule(services, team_client, schedule, now)
-        except Exception:  # noqa: BLE001 - one broken channel must not stop the others
-            log.exception("weekly post for %s/%s failed", schedule.team_id, schedule.channel_id)
+            outcome = run_one(services, team_client, item, now)
+        except Exception:  # noqa: BLE001 - logged here; the next channel still gets its post
+            log.exception("%s for %s/%s failed", what, item.team_id, item.channel_id)
             continue
         if outcome:
             outcomes.append(outcome)
