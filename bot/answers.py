@@ -199,6 +199,23 @@ def _insights(services: Services, asker: Asker, weeks: int, label: str, share: b
     return Answer([blocks.insights_reply(found, catalog, shared_by=asker.user_id if share else None)], uploads=[chart])
 
 
+HOME_TEAMS = 3
+
+
+def home_teams(services: Services, client, team_id: str, user_id: str) -> list[tuple[str, int, dict[str, int]]]:
+    """For App Home: the user groups a person is in (up to three), each as (name, size, its principle
+    mix this quarter); the whole workspace when they are in none or groups cannot be read."""
+    quarter = kudos_rules.period_start("quarter", services.clock())
+    db = services.store.db
+    try:
+        groups = [g for g in services.teams.groups(client, team_id) if user_id in g.members][:HOME_TEAMS]
+    except Refusal:
+        groups = []
+    if not groups:
+        return [("your workspace", 0, kudos_store.principle_mix(db, team_id, quarter))]
+    return [(f"@{g.handle}", len(g.members), kudos_store.principle_mix(db, team_id, quarter, g.members)) for g in groups]
+
+
 def _rankings_shown(services: Services, asker: Asker, team: TeamScope | None) -> bool:
     """Rankings are off workspace-wide by setting, or in a channel by an admin: where the board is
     asked for, and for a channel's own board."""

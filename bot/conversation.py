@@ -65,23 +65,6 @@ def _kudos_reaction(services: Services, reaction: str) -> tuple[str, Principle |
     return None
 
 
-HOME_TEAMS = 3
-
-
-def teams_of(services: Services, client: WebClient, team_id: str, user_id: str) -> list[tuple[str, int, dict[str, int]]]:
-    """For App Home: the user groups a person is in (up to three), each as (name, size, its principle
-    mix this quarter); the whole workspace when they are in none or groups cannot be read."""
-    quarter = kudos_rules.period_start("quarter", services.clock())
-    db = services.store.db
-    try:
-        groups = [g for g in services.teams.groups(client, team_id) if user_id in g.members][:HOME_TEAMS]
-    except Refusal:
-        groups = []
-    if not groups:
-        return [("your workspace", 0, kudos_store.principle_mix(db, team_id, quarter))]
-    return [(f"@{g.handle}", len(g.members), kudos_store.principle_mix(db, team_id, quarter, g.members)) for g in groups]
-
-
 # -- reactions ---------------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot import blocks, conversation, kudos_rules
+from bot.answers import home_teams
 from bot.services import Services
 from bot.slack_terms import checked_user_id
 from storage import kudos as kudos_store
@@ -23,7 +24,7 @@ def register(app: App, services: Services) -> None:
         received = kudos_store.recent_kudos(db, team_id, viewer=viewer, recipient=user_id, limit=5)
         mix = kudos_store.received_by_principle(db, team_id, user_id)
         given = kudos_store.given_by_principle(db, team_id, user_id)
-        teams = conversation.teams_of(services, client, team_id, user_id)
+        teams = home_teams(services, client, team_id, user_id)
         this_month = kudos_store.principle_mix(db, team_id, kudos_rules.period_start("month", services.clock()))
         blind_spots = [p for p in services.catalog if not this_month.get(p.slug)]
         view = blocks.home_view(services.catalog, received, mix, teams, given=given, blind_spots=blind_spots)
