@@ -211,3 +211,26 @@ def test_restore_without_a_replica_says_so(tmp_path, capsys):
 def test_a_replica_url_must_look_like_one(url):
     with pytest.raises(ConfigError, match="LPBOT_REPLICA_URL must be a replica URL"):
         load_settings({"LPBOT_REPLICA_URL": url})
+
+
+def test_a_replica_url_without_litestream_installed_is_one_line(tmp_path):
+    # The interpreter the virtualenv was made from has no Litestream beside it; it borrows the
+    # virtualenv's packages, and PATH holds no Litestream either.
+    base = Path(getattr(sys, "_base_executable", sys.executable))
+    if base.with_name("litestream").exists() or str(base) == sys.executable:
+        pytest.skip("no interpreter without Litestream beside it on this machine")
+    packages = next(p for p in sys.path if p.endswith("site-packages"))
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parent.parent), packages]),
+        "LPBOT_DB": str(tmp_path / "lpbot.db"),
+        "LPBOT_REPLICA_URL": (tmp_path / "replica").as_uri(),
+        "SLACK_BOT_TOKEN": "xoxb-replication",
+        "SLACK_SIGNING_SECRET": SECRET,
+    }
+    done = subprocess.run([str(base), "-m", "bot", "run"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert (
+        done.stderr.strip().splitlines()[-1]
+        == "lpbot: LPBOT_REPLICA_URL is set but Litestream is not installed: pip install 'lpbot[replicate]'"
+    )
