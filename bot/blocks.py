@@ -937,9 +937,6 @@ def digest_saved(channel_id: str, enabled: bool, when: str | None = None) -> Rep
     )
 
 
-DIGEST_EVENT = "lpbot_digest"
-
-
 def digest_post(insights: Insights, catalog: Catalog, month_label: str, shout_outs, least) -> Reply:
     """The monthly culture digest: last month's figures, a quote of one public kudos for each
     under-recognized principle that had one, and a button for the least recognized."""

@@ -178,9 +178,7 @@ def message(services: Services, client: WebClient, team_id: str, event: dict) ->
     if subtype == "message_changed":
         _edited(services, client, team_id, event)
     elif subtype == "message_deleted":
-        _withdraw_message(
-            services, client, team_id, event.get("channel"), event.get("deleted_ts"), (event.get("previous_message") or {}).get("user")
-        )
+        _withdraw_message(services, client, team_id, event.get("channel"), event.get("deleted_ts"))
     elif subtype in SPOKEN and not event.get("bot_id"):
         _spoken(services, client, team_id, event, event.get("channel_type"))
 
@@ -239,7 +237,7 @@ def _edited(services: Services, client: WebClient, team_id: str, event: dict) ->
     if not channel_id or not ts or not services.settings.inline_kudos:
         return  # with inline kudos switched off, messages neither give nor take back kudos
     if now_said.get("subtype") == "tombstone":  # a message with replies, deleted: its place stays, its words go
-        _withdraw_message(services, client, team_id, channel_id, ts, author)
+        _withdraw_message(services, client, team_id, channel_id, ts)
         return
     key = request_key_for_message(channel_id, ts)
     since = services.clock() - kudos_rules.UNDO_WINDOW
@@ -258,7 +256,7 @@ def _edited(services: Services, client: WebClient, team_id: str, event: dict) ->
     try:
         match, why = principle_in(services.catalog, meant.text) if meant else (None, "")
         if meant is None or match is None or match.principle is None:
-            _withdraw_message(services, client, team_id, channel_id, ts, author)
+            _withdraw_message(services, client, team_id, channel_id, ts)
             return
         _, members = groups_of(asker, meant.groups)
         recipients, _ = kudos_rules.check_recipients(author, meant.recipients, asker.lookup, members)
@@ -271,7 +269,7 @@ def _edited(services: Services, client: WebClient, team_id: str, event: dict) ->
     tell_privately(client, author, channel_id, blocks.inline_kudos_changed(match.principle, recipients))
 
 
-def _withdraw_message(services: Services, client: WebClient, team_id: str, channel_id, ts, author) -> None:
+def _withdraw_message(services: Services, client: WebClient, team_id: str, channel_id, ts) -> None:
     if not channel_id or not ts:
         return
     removed = kudos_rules.withdraw(

@@ -26,6 +26,8 @@ from storage.weekly import DIGEST, Digest, PostStatus
 log = logging.getLogger(__name__)
 
 SHOUT_OUTS = 3
+# Marks a digest post in the channel, as the weekly post is marked, so it can be recognized later.
+DIGEST_EVENT = "lpbot_digest"
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,7 @@ def run_digest(services: Services, client: WebClient, digest: Digest, now: datet
             channel=channel,
             text=message.text,
             blocks=message.blocks,
-            metadata={"event_type": blocks.DIGEST_EVENT, "event_payload": {"month": month}},
+            metadata={"event_type": DIGEST_EVENT, "event_payload": {"month": month}},
         )
     except (TimeoutError, ConnectionError) as error:
         # It may have gone out: at most once matters more than at least once for a monthly post.

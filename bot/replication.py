@@ -165,22 +165,15 @@ def _json_list(text: str) -> list[dict]:
 
 
 def _local_txid(text: str) -> int | None:
-    for item in _json_list(text) or [_json_object(text)]:
-        txid = item.get("local_txid") or item.get("txid")
+    # `litestream status -json` lists one object per database: {"local_txid": "00…2a", …}.
+    for item in _json_list(text):
+        txid = item.get("local_txid")
         if isinstance(txid, str):
             try:
                 return int(txid, 16)
             except ValueError:
                 return None
     return None
-
-
-def _json_object(text: str) -> dict:
-    try:
-        loaded = json.loads(text or "{}")
-    except json.JSONDecodeError:
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
 
 
 def _when(text) -> datetime | None:
