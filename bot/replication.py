@@ -63,12 +63,33 @@ def run_under_litestream(settings: Settings, argv: list[str]) -> None:
     when it stops. Does not return."""
     binary = litestream_binary()
     config = write_config(settings)
+    forget_lost_database(settings.db_path)
     command = shlex.join([sys.executable, "-m", "bot", *argv])
     log.info(
         "starting under Litestream: replicating %s to %s every %ss", settings.db_path, _shown(settings.replica_url), settings.replica_sync
     )
     env = {**os.environ, UNDER_LITESTREAM: "1"}
     os.execve(binary, [binary, "replicate", "-config", str(config), "-restore-if-db-not-exists", "-exec", command], env)
+
+
+def litestream_state_folder(db_path: Path) -> Path:
+    """Where Litestream keeps its position in the WAL and the transactions not yet shipped: `.NAME-litestream`."""
+    return db_path.with_name(f".{db_path.name}-litestream")
+
+
+def forget_lost_database(db_path: Path) -> None:
+    """With the database file gone, its WAL, shared-memory index and Litestream's state folder describe
+    a database that no longer exists. Left in place, Litestream resumes numbering from that stale
+    position after the restore, and what is written next can fail to reach a later restore (the class
+    of Litestream's issue #781). Removing them makes the restored file start a clean position."""
+    if db_path.exists():
+        return
+    for leftover in (db_path.with_name(db_path.name + "-wal"), db_path.with_name(db_path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    state = litestream_state_folder(db_path)
+    if state.is_dir():
+        log.warning("the database file is gone: removing Litestream's stale state %s before restoring from the replica", state)
+        shutil.rmtree(state)
 
 
 def restore(settings: Settings, *, to: Path | None, timestamp: datetime | None, force: bool) -> tuple[int, str]:
@@ -150,10 +171,17 @@ class ReplicationStatus:
 
     def report(self) -> dict:
         with self._lock:
-            if self._cached is None or self._clock() - self._cached[0] > STATUS_SECONDS:
+            if self._cached is None or self._clock() - self._cached[0] > self._keep(self._cached[1]):
                 self._cached = (self._clock(), read_state(self._settings))
             state = self._cached[1]
         return state.report(datetime.now(timezone.utc))
+
+    def _keep(self, state: ReplicaState) -> float:
+        # An answer that knows nothing yet (the bot has just started, the first sync is still to
+        # come) is asked again after one sync interval, so an operator never reads "null" for long.
+        if state.last_sync is None or state.behind is None:
+            return min(STATUS_SECONDS, float(self._settings.replica_sync))
+        return STATUS_SECONDS
 
 
 def _json_list(text: str) -> list[dict]:

@@ -1,12 +1,15 @@
 """Replication with Litestream (the `replicate` extra): the bot runs under it, survives losing its
 machine's database, and restores to a point in time. Real Litestream, a real file:// replica."""
 
+import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
@@ -234,3 +237,50 @@ def test_a_replica_url_without_litestream_installed_is_one_line(tmp_path):
         done.stderr.strip().splitlines()[-1]
         == "lpbot: LPBOT_REPLICA_URL is set but Litestream is not installed: pip install 'lpbot[replicate]'"
     )
+
+
+@pytest.mark.parametrize("replica_url", ["file"], indirect=True)
+def test_a_kudos_given_after_a_restore_survives_the_next_disaster(bot, slack, tmp_path):
+    settings = load_settings(bot.env)
+    scratch = tmp_path / "scratch.db"
+    bot.start()
+    for n in range(6):
+        give(bot, slack, n)
+    wait_for(lambda: kudos_in_replica(settings, scratch) == 6, 15, "the replica to hold six kudos")
+    give(bot, slack, 6)  # may or may not reach the replica before the machine dies
+    bot.kill_hard()
+    # The first disaster takes the database and its WAL; Litestream's own folder beside them stays,
+    # describing a database that is no longer there.
+    for path in bot.db.parent.glob("lpbot.db*"):
+        if path.is_file() and not path.name.endswith(".litestream.yml"):
+            path.unlink()
+    bot.start()
+    restored = kudos_count(bot.db)
+    assert restored in (6, 7)
+    give(bot, slack, 7)
+    wait_for(lambda: kudos_in_replica(settings, scratch) == restored + 1, 15, "the replica to hold the kudos given after the restore")
+    bot.kill_hard()
+    # The second disaster empties the volume: what comes back is what the replica held.
+    shutil.rmtree(bot.db.parent)
+    bot.start()
+    assert bot.stop() == 0
+    assert kudos_count(bot.db) == restored + 1
+
+
+def health(bot) -> dict:
+    try:
+        with urllib.request.urlopen(bot.url + "/healthz", timeout=5) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return json.loads(error.read())
+
+
+@pytest.mark.parametrize("replica_url", ["file"], indirect=True)
+def test_healthz_reports_the_first_sync_within_seconds_of_it(bot, slack):
+    first = bot.start()["replication"]
+    assert first["configured"] is True
+    give(bot, slack, 1)
+    # A start-up answer that knew nothing yet is not kept for the whole status cache: the sync that
+    # follows (every second here) shows up within a few seconds, not after fifteen.
+    wait_for(lambda: health(bot)["replication"]["last_sync"], 8, "/healthz to report the replica's last sync")
+    assert health(bot)["replication"]["transactions_behind"] is not None
