@@ -1,5 +1,6 @@
 """manifest.yml is the single source of what the app asks Slack for; keep it in step with the code."""
 
+import copy
 import importlib
 import re
 from pathlib import Path
@@ -90,3 +91,83 @@ def test_only_the_scopes_the_code_uses(manifest):
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == used | {"commands"}
     # ...and `lpbot doctor` checks a workspace for exactly those.
     assert set(BOT_SCOPES) == used | {"commands"}
+
+
+# Slack's published manifest limits, as facts: slackapi/manifest-schema, schemas/manifest.schema.1.0.0.json
+# (the schema "Create New App -> From a manifest" validates against). Each entry: where in the manifest,
+# then minLength/maxLength for text, minItems/maxItems for lists, and a pattern where the schema has one.
+MANIFEST_LIMITS = {
+    "display_information.name": {"minLength": 1, "maxLength": 35},
+    "display_information.description": {"minLength": 1, "maxLength": 140},
+    "display_information.background_color": {"minLength": 4, "maxLength": 7, "pattern": r"^#[0-9a-fA-F]{3,6}$"},
+    "display_information.long_description": {"minLength": 175, "maxLength": 4000},
+    "features.bot_user.display_name": {"minLength": 1, "maxLength": 80},
+    "features.shortcuts": {"minItems": 1, "maxItems": 10},
+    "features.shortcuts[].name": {"minLength": 1, "maxLength": 24},
+    "features.shortcuts[].callback_id": {"minLength": 1, "maxLength": 255},
+    "features.shortcuts[].description": {"minLength": 1, "maxLength": 150},
+    "features.shortcuts[].type": {"enum": ("message", "global")},
+    "features.slash_commands": {"minItems": 1, "maxItems": 50},
+    "features.slash_commands[].command": {"minLength": 2, "maxLength": 32, "pattern": r"^/"},
+    "features.slash_commands[].description": {"minLength": 1, "maxLength": 2000},
+    "features.slash_commands[].usage_hint": {"minLength": 1, "maxLength": 1000},
+    "features.slash_commands[].url": {"maxLength": 3000, "pattern": r"^https?://"},
+    "oauth_config.redirect_urls": {"maxItems": 1000},
+    "oauth_config.redirect_urls[]": {"maxLength": 2500},
+    "oauth_config.scopes.bot": {"maxItems": 255},
+    "oauth_config.scopes.bot[]": {"maxLength": 50, "pattern": r"^[a-z]+(\.[a-z]+)?(:[a-z_.]+)*$"},
+    "settings.event_subscriptions.request_url": {"maxLength": 3500, "pattern": r"^https?://"},
+    "settings.event_subscriptions.bot_events": {"maxItems": 100},
+    "settings.event_subscriptions.bot_events[]": {"maxLength": 50, "pattern": r"^[a-z_]+(\.[a-z_]+)?$"},
+    "settings.interactivity.request_url": {"maxLength": 3500, "pattern": r"^https?://"},
+}
+# Slack's manifest requires these (the schema's "required" lists).
+MANIFEST_REQUIRED = {
+    "": ("display_information",),
+    "display_information": ("name",),
+    "features.bot_user": ("display_name",),
+    "features.shortcuts[]": ("name", "type", "callback_id", "description"),
+    "features.slash_commands[]": ("command", "description"),
+    "settings.interactivity": ("is_enabled",),
+}
+
+
+def values_at(document, path: str) -> list:
+    """Every value at a dotted path; `[]` steps into each item of a list. Missing parts yield nothing."""
+    found = [document]
+    for part in filter(None, path.split(".")):
+        each = part.endswith("[]")
+        key = part.removesuffix("[]")
+        found = [item[key] for item in found if isinstance(item, dict) and key in item]
+        if each:
+            found = [element for item in found if isinstance(item, list) for element in item]
+    return found
+
+
+def manifest_problems(document: dict) -> list[str]:
+    problems = []
+    for path, limits in MANIFEST_LIMITS.items():
+        for value in values_at(document, path):
+            size = len(value)
+            if "minLength" in limits and size < limits["minLength"] or "minItems" in limits and size < limits["minItems"]:
+                problems.append(f"{path} is shorter than Slack allows ({size})")
+            if "maxLength" in limits and size > limits["maxLength"] or "maxItems" in limits and size > limits["maxItems"]:
+                problems.append(f"{path} is longer than Slack allows ({size}): {value!r}")
+            if "pattern" in limits and not re.search(limits["pattern"], value):
+                problems.append(f"{path} does not match Slack's pattern: {value!r}")
+            if "enum" in limits and value not in limits["enum"]:
+                problems.append(f"{path} is not one of {limits['enum']}: {value!r}")
+    for path, keys in MANIFEST_REQUIRED.items():
+        for value in values_at(document, path) if path else [document]:
+            problems += [f"{path or 'the manifest'} lacks {key}" for key in keys if key not in value]
+    return problems
+
+
+def test_the_manifest_keeps_within_slacks_published_limits(manifest):
+    assert manifest_problems(manifest) == []
+
+
+def test_the_limits_check_refuses_what_slack_refuses(manifest):
+    too_long = copy.deepcopy(manifest)
+    too_long["features"]["shortcuts"][1]["name"] = "Give kudos for this message"  # 27 characters
+    assert manifest_problems(too_long) == ["features.shortcuts[].name is longer than Slack allows (27): 'Give kudos for this message'"]

@@ -1,4 +1,4 @@
-"""Shortcuts: "Give kudos" from anywhere, and "Give kudos for this message"."""
+"""Shortcuts: "Give kudos" from anywhere, and "Kudos for this message"."""
 
 from __future__ import annotations
 
