@@ -26,6 +26,9 @@ from storage.weekly import WEEKDAYS, Schedule
 
 SHARE_ACTION = "share_principle"
 RECOGNIZE_ACTION = "recognize_principle"
+# Several Recognize buttons in one block (App Home's blind spots) each add their place: Slack refuses
+# two equal action_ids in one block.
+RECOGNIZE_ACTIONS = re.compile(f"^{RECOGNIZE_ACTION}(_\\d+)?$")
 # Slack's limits: 3,000 characters in a section's text, 150 in a header.
 _SECTION_LIMIT = 3000
 _HEADER_LIMIT = 150
@@ -250,8 +253,8 @@ def home_view(catalog: Catalog, received: list, mix: dict[str, int], teams=(), g
         blocks.append(
             ActionsBlock(
                 elements=[
-                    ButtonElement(text=f"Recognize someone for {p.name}"[:75], action_id=RECOGNIZE_ACTION, value=p.slug)
-                    for p in list(blind_spots)[:HOME_BLIND_SPOTS]
+                    ButtonElement(text=f"Recognize someone for {p.name}"[:75], action_id=f"{RECOGNIZE_ACTION}_{i}", value=p.slug)
+                    for i, p in enumerate(list(blind_spots)[:HOME_BLIND_SPOTS])
                 ]
             ).to_dict()
         )

@@ -107,6 +107,27 @@ def block_problems(blocks, most: int) -> list[str]:
         except (SlackObjectFormationError, TypeError, KeyError, ValueError) as error:
             problems.append(str(error))
     problems += _option_problems(blocks)
+    problems += _identity_problems(blocks)
+    return problems
+
+
+def _identity_problems(blocks: list) -> list[str]:
+    """Slack's uniqueness rules (Block Kit reference, "Blocks": a block_id "should be unique for each
+    message and each iteration of a message"; "Block elements": an action_id "should be unique among
+    all other action_ids in the containing block"). `views.publish`, `views.open` and `chat.*` answer
+    invalid_blocks for a duplicate; slack_sdk's models check one block at a time and cannot see it."""
+    problems = []
+    block_ids = [block.get("block_id") for block in blocks if isinstance(block, dict) and block.get("block_id")]
+    problems += [f"block_id {b!r} is used by more than one block" for b in sorted({b for b in block_ids if block_ids.count(b) > 1})]
+    for block in blocks:
+        if not isinstance(block, dict):
+            continue
+        elements = [*(block.get("elements") or []), block.get("accessory"), block.get("element")]
+        action_ids = [e.get("action_id") for e in elements if isinstance(e, dict) and e.get("action_id")]
+        problems += [
+            f"action_id {a!r} is used twice in one {block.get('type')} block"
+            for a in sorted({a for a in action_ids if action_ids.count(a) > 1})
+        ]
     return problems
 
 

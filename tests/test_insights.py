@@ -339,8 +339,14 @@ def test_app_home_shows_your_principles_and_the_months_blind_spots(ask, sender, 
     assert "`▇▇▇▇▇▇▇▇▇▇` 1 received · `·         ` 0 given — Frugality" not in text
     assert "1 given — Frugality" in text and "1 received · `·         ` 0 given — Dive Deep" in text
     assert "blind spots this month" in text
-    values = [b["value"] for b in buttons({"blocks": view["blocks"]}) if b["action_id"] == "recognize_principle"]
+    recognize = [b for b in buttons({"blocks": view["blocks"]}) if b["action_id"].startswith("recognize_principle")]
+    values = [b["value"] for b in recognize]
     assert values[0] == "customer-obsession" and "dive-deep" not in values and len(values) == 5
+    # Slack refuses two equal action_ids in one block: each blind spot's button has its own, and each opens the modal.
+    assert len({b["action_id"] for b in recognize}) == 5
+    sender.click(recognize[1]["action_id"], recognize[1]["value"], user="U0CAROL", channel=None)
+    modal = slack.wait_for_call("views.open").params["view"]
+    assert modal["callback_id"] == "kudos_modal"
 
 
 def test_the_readme_picture_comes_from_the_script_and_the_bots_own_code():

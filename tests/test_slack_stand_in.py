@@ -93,6 +93,21 @@ def slack_error(call) -> dict:
             ],
             "hi",
         ),
+        # Two buttons with one action_id in one actions block (Block Kit: unique within the block).
+        (
+            [
+                {
+                    "type": "actions",
+                    "elements": [
+                        {"type": "button", "action_id": "same", "text": {"type": "plain_text", "text": "A"}, "value": "a"},
+                        {"type": "button", "action_id": "same", "text": {"type": "plain_text", "text": "B"}, "value": "b"},
+                    ],
+                }
+            ],
+            "hi",
+        ),
+        # Two blocks with one block_id in one message (Block Kit: unique for each message).
+        ([{**SECTION, "block_id": "twice"}, {**SECTION, "block_id": "twice"}], "hi"),
     ],
 )
 @pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")  # slack_sdk's own nudge, the point here
@@ -104,6 +119,9 @@ def test_views_slack_would_refuse_are_refused(api, slack):
     modal = {"type": "modal", "title": {"type": "plain_text", "text": "T"}, "blocks": [SECTION] * 101}
     refused = slack_error(lambda: api.views_open(trigger_id=slack.new_trigger_id(), view=modal))
     assert refused["error"] == "invalid_arguments" and "100 blocks" in " ".join(refused["response_metadata"]["messages"])
+    home = {"type": "home", "blocks": [{**SECTION, "block_id": "b1"}, {**SECTION, "block_id": "b1"}]}
+    refused = slack_error(lambda: api.views_publish(user_id="U0ALICE", view=home))
+    assert refused["response_metadata"]["messages"] == ["block_id 'b1' is used by more than one block"]
 
 
 def test_trigger_ids_expire_after_three_seconds_and_work_once(api, slack):

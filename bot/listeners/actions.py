@@ -25,7 +25,7 @@ def register(app: App, services: Services) -> None:
             reply = blocks.principle_card(principle, shareable=False, shared_by=checked_user_id(body["user"]["id"]))
         respond(**reply.as_kwargs(), replace_original=False)
 
-    @app.action(blocks.RECOGNIZE_ACTION)
+    @app.action(blocks.RECOGNIZE_ACTIONS)
     def recognize_principle(ack, action, body, client):
         ack()
         principle = services.catalog.by_slug(action.get("value", ""))
