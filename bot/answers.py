@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot import blocks, charts, digest_poster, insights, kudos_rules, schedule_time, weekly_poster
 from bot.blocks import Answer, Reply, Upload
+from bot.heard import KudosDraft
 from bot.intents import (
     USAGE,
     DirectMessages,
@@ -35,7 +36,8 @@ from bot.intents import (
 from bot.people import LookupFailed, Person
 from bot.refusal import Refusal
 from bot.services import Services
-from principles import match_principle, search_principles
+from principles import Catalog, Principle, match_principle, search_principles
+from principles.matching import SUGGESTION_COUNT
 from storage import kudos as kudos_store
 from storage import weekly as weekly_store
 
@@ -268,14 +270,56 @@ def _give_kudos(intent: GiveKudos, services: Services, asker: Asker) -> Answer:
     if match.principle is None:
         if not intent.text:
             raise Refusal(blocks.WHICH_PRINCIPLE)
-        first_words = " ".join(intent.text.split()[:3])
-        raise Refusal(blocks.not_found_reply(first_words, match.suggestions).text)
+        return _ask_which_principle(intent, services, asker, match.suggestions)
     handles, members = groups_of(asker, intent.groups)
     recipients, dropped_self = kudos_rules.check_recipients(asker.user_id, intent.recipients, asker.lookup, members)
     given = give_kudos(
         services, asker, recipients, match.principle, reason, asker.channel_id, None, dropped_self, asker.visibility, handles
     )
     return announce(given, services, asker.team_id)
+
+
+def _ask_which_principle(intent: GiveKudos, services: Services, asker: Asker, near: tuple[Principle, ...]) -> Answer:
+    """A kudos that named no principle is not stored: the giver picks one of those its why fits best.
+
+    The people and the why are checked now, so the click that picks the principle only adds it."""
+    handles, members = groups_of(asker, intent.groups)
+    recipients, dropped_self = kudos_rules.check_recipients(asker.user_id, intent.recipients, asker.lookup, members)
+    reason = kudos_rules.check_reason(intent.text)
+    picks = best_fits(services.catalog, reason, near)
+    draft = KudosDraft(
+        asker.team_id,
+        asker.user_id,
+        recipients,
+        dropped_self,
+        handles,
+        reason,
+        asker.channel_id,
+        asker.visibility,
+        asker.request_key,
+        services.clock(),
+    )
+    token = services.heard.keep_draft(draft)
+    return Answer([blocks.which_principle_prompt(recipients, handles, picks, services.catalog, token)])
+
+
+def best_fits(catalog: Catalog, why: str, near: tuple[Principle, ...] = ()) -> list[Principle]:
+    """The three principles a why fits best: what its words mention, then the names it came close to,
+    then the catalog's order."""
+    ranked = [*search_principles(catalog, why, limit=SUGGESTION_COUNT), *near, *catalog.principles]
+    return list(dict.fromkeys(ranked))[:SUGGESTION_COUNT]
+
+
+def give_draft(services: Services, asker: Asker, token: str, slug: str) -> Answer:
+    """The giver picked a principle for their draft: store it and announce it as /lp kudos would have."""
+    principle = services.catalog.by_slug(slug)
+    draft = services.heard.take_draft(token, asker.user_id, services.clock()) if principle else None
+    if draft is None or principle is None:
+        raise Refusal(blocks.DRAFT_GONE)
+    asker = replace(asker, team_id=draft.team_id, request_key=draft.request_key, visibility=draft.visibility)
+    recipients, reason, channel_id = draft.recipients, draft.reason, draft.channel_id
+    given = give_kudos(services, asker, recipients, principle, reason, channel_id, None, draft.dropped_self, draft.visibility, draft.groups)
+    return announce(given, services, draft.team_id)
 
 
 def groups_of(asker: Asker, groups: tuple[TeamScope, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:

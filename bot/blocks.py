@@ -593,7 +593,11 @@ def kudos_modal(
                 "type": "input",
                 "block_id": "reason",
                 "label": {"type": "plain_text", "text": "Why"},
-                "hint": {"type": "plain_text", "text": f"What did they do? At least {MIN_REASON} characters, at most {MAX_REASON:,}."},
+                "hint": {
+                    "type": "plain_text",
+                    "text": f"What did they do? At least {MIN_REASON} characters ({MIN_REASON // 2} in Chinese, Japanese or Korean), "
+                    f"at most {MAX_REASON:,}.",
+                },
                 "element": {
                     "type": "plain_text_input",
                     "action_id": "reason",
@@ -752,6 +756,36 @@ def schedules_reply(rows: list[tuple[Schedule, str]]) -> Reply:
         state = "active" if schedule.active else f"paused ({escape(schedule.paused_reason or 'by an admin')})"
         lines.append(f"<#{schedule.channel_id}> — {day}s at {schedule.time} {escape(schedule.tz)} · next: {when} · {state}")
     return Reply(text="Weekly posts\n" + "\n".join(lines), blocks=[_section("*Weekly posts*"), _section("\n".join(lines))])
+
+
+# -- a kudos that named no principle: the giver picks one ----------------------------------------
+
+DRAFT_PICK = "kudos_draft_pick"  # action_ids start with this; each button adds its place
+DRAFT_OTHER = "kudos_draft_other"
+DRAFT_ACTIONS = re.compile(f"^({DRAFT_PICK}_\\d+|{DRAFT_OTHER})$")
+_DRAFT_BLOCK = "kudos_draft"
+DRAFT_GONE = "That kudos is no longer waiting (it was sent, or I restarted in between): send it again with `/lp kudos`."
+
+
+def which_principle_prompt(recipients, groups, picks, catalog: Catalog, token: str) -> Reply:
+    """Shown to the giver alone when their kudos named no principle: nothing is saved until they pick one."""
+    who = thanked(recipients, groups)
+    buttons = [ButtonElement(text=p.name[:75], action_id=f"{DRAFT_PICK}_{i}", value=p.slug).to_dict() for i, p in enumerate(picks)]
+    other = _principle_select(catalog, None)
+    other.update(action_id=DRAFT_OTHER, placeholder={"type": "plain_text", "text": "Other…"})
+    text = f"Which principle is your kudos for {who} about? Nothing is saved until you pick one."
+    actions = {"type": "actions", "block_id": f"{_DRAFT_BLOCK}|{token}", "elements": [*buttons, other]}
+    return Reply(text=text, blocks=[_section(text), actions])
+
+
+def read_draft_choice(body: dict) -> tuple[str, str] | None:
+    """(draft token, principle slug) from a click on which_principle_prompt; None when it is not one."""
+    action = (body.get("actions") or [{}])[0]
+    kind, _, token = str(action.get("block_id", "")).partition("|")
+    principle = action.get("value") or (action.get("selected_option") or {}).get("value")
+    if kind != _DRAFT_BLOCK or not token or not isinstance(principle, str):
+        return None
+    return token, principle
 
 
 # -- kudos where the conversation happens: reactions and inline messages ------------------------

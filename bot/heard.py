@@ -2,8 +2,31 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+# A draft waits as long as the command's response_url can still post its thank-you (Slack: 30 minutes).
+DRAFT_LIFE = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class KudosDraft:
+    """A kudos whose giver named no principle: everything but the principle, until they pick one.
+    Recipients are already checked; the rules run again when it is given."""
+
+    team_id: str
+    giver_id: str
+    recipients: tuple[str, ...]
+    dropped_self: bool
+    groups: tuple[str, ...]
+    reason: str
+    channel_id: str | None
+    visibility: str
+    request_key: str | None
+    made: datetime
 
 
 class Heard:
@@ -12,7 +35,9 @@ class Heard:
     - events already handled: Slack delivers at least once, and a retry must not prompt twice;
     - the words of recent messages in channels the bot is in, so a reaction's prompt can suggest
       principles without reading history (conversations.history allows one call a minute);
-    - who was already told why their reaction did nothing, so they are told once.
+    - who was already told why their reaction did nothing, so they are told once;
+    - kudos drafts waiting for their giver to pick a principle (never written down: a restart
+      forgets them, and the giver is asked to send the kudos again).
     """
 
     def __init__(self, max_entries: int = 5000):
@@ -21,6 +46,7 @@ class Heard:
         self._events: OrderedDict[str, None] = OrderedDict()
         self._words: OrderedDict[tuple[str, str, str], str] = OrderedDict()
         self._told: OrderedDict[tuple[str, str, str], None] = OrderedDict()
+        self._drafts: OrderedDict[str, KudosDraft] = OrderedDict()
 
     def first_time(self, event_id: str | None) -> bool:
         if not event_id:
@@ -40,6 +66,23 @@ class Heard:
     def tell_once(self, team_id: str, user_id: str, why: str) -> bool:
         with self._lock:
             return self._add(self._told, (team_id, user_id, why))
+
+    def keep_draft(self, draft: KudosDraft) -> str:
+        """Keep a draft until its giver picks a principle; the token names it in the prompt's buttons."""
+        token = secrets.token_urlsafe(12)
+        with self._lock:
+            self._drafts[token] = draft
+            self._trim(self._drafts)
+        return token
+
+    def take_draft(self, token: str, giver_id: str, now: datetime) -> KudosDraft | None:
+        """The giver's draft, once: a second click finds nothing. Someone else's token, or an old one, finds nothing too."""
+        with self._lock:
+            draft = self._drafts.get(token)
+            if draft is None or draft.giver_id != giver_id:
+                return None
+            del self._drafts[token]
+        return draft if now - draft.made <= DRAFT_LIFE else None
 
     def _add(self, seen: OrderedDict, key) -> bool:
         if key in seen:

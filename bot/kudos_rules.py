@@ -7,6 +7,7 @@ whose text is the friendly, already-escaped sentence the giver should read.
 from __future__ import annotations
 
 import html
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
@@ -53,23 +54,25 @@ def split_principle(catalog: Catalog, text: str) -> tuple[Match, str]:
     """Split 'dive deep for finding the leak' into the principle and the reason.
 
     The principle is the longest run of leading words that names exactly one principle
-    (a number, #slug, name, alias, prefix or phrase); failing that, the longest run of up to
-    three words that a typo match resolves. What follows is the reason.
+    (its number, #slug, name or alias: never a common word); failing that, the longest run of up to
+    three words that is a clear typo of one. What follows is the reason.
     """
     words = text.split()
     # No name is longer than the catalog's longest key, so longer runs need no trying.
     longest = max(len(key.split()) for key, _ in catalog.match_keys)
     for width in range(min(len(words), longest), 0, -1):
-        match = match_principle(catalog, " ".join(words[:width]), fuzzy=False)
+        match = match_principle(catalog, " ".join(words[:width]), fuzzy=False, named=True)
         if match.found:
             return match, " ".join(words[width:])
     widest = Match(None)
     for width in range(min(len(words), _TYPO_WORDS), 0, -1):
-        match = match_principle(catalog, " ".join(words[:width]))
+        match = match_principle(catalog, " ".join(words[:width]), named=True)
         if match.found:
             # A typo match forgives extra words too ("ownrship for" still reads as Ownership); the
             # narrowest run naming the same principle leaves those words in the reason.
-            while width > 1 and (narrower := match_principle(catalog, " ".join(words[: width - 1]))).principle == match.principle:
+            while (
+                width > 1 and (narrower := match_principle(catalog, " ".join(words[: width - 1]), named=True)).principle == match.principle
+            ):
                 match, width = narrower, width - 1
             return match, " ".join(words[width:])
         if width == min(len(words), _TYPO_WORDS):
@@ -145,13 +148,20 @@ def _with_groups(
     return everyone, giver_id in named
 
 
+def reason_length(reason: str) -> int:
+    """How long a why reads, for the minimum: a wide character (Chinese, Japanese, Korean: Unicode's
+    East Asian Width W or F) counts as two, since one carries about what two letters do; "助かりました"
+    is a whole thank-you in six. Slack sends &, < and > as entities: count what was typed."""
+    typed = html.unescape(reason)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in typed)
+
+
 def check_reason(reason: str) -> str:
     reason = reason.strip()
-    # Slack sends &, < and > as entities; count what the person typed, not the encoding.
     length = len(html.unescape(reason))
-    if length < MIN_REASON:
+    if reason_length(reason) < MIN_REASON:
         raise Refusal(
-            f"Say why, in at least {MIN_REASON} characters: what did they do? "
+            f"Say why, in at least {MIN_REASON} characters ({MIN_REASON // 2} in Chinese, Japanese or Korean): what did they do? "
             "For example `/lp kudos @alex ownership for staying with the outage until it was fixed`.",
             field="reason",
             plain=f"Say what they did, in at least {MIN_REASON} characters.",

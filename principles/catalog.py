@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -22,9 +23,22 @@ _OPTIONAL_TEXT = ("slug", "description", "practice", "emoji", "url")
 _KNOWN_KEYS = {"name", "summary", "aliases", "questions", *_OPTIONAL_TEXT}
 
 
+# A word is a run of letters, marks and digits of any script: Unicode categories L, M and N. The
+# marks matter: a Devanagari or Thai word is letters joined by vowel signs, which "\\w" leaves out.
+# An apostrophe inside a word joins it ("don't" -> "dont"), as people type it either way.
+_APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc")
+
+
+@lru_cache(maxsize=8192)
 def normalize(text: str) -> str:
-    """Lower-case words separated by single spaces: '#Dive-Deep!' -> 'dive deep'."""
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("'", "")))
+    """Words of any script, folded and separated by single spaces: '#Dive-Deep!' -> 'dive deep',
+    'Kundenzufriedenheit Über alles' -> 'kundenzufriedenheit über alles', '誠実！' -> '誠実'.
+
+    NFKC first, so full-width letters and digits ('ＬＰ１２') read as their usual forms, then Unicode
+    case folding, which is lower() for every script that has case ('STRASSE' and 'straße' agree).
+    Cached: search normalises the same catalog texts for every query."""
+    folded = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
+    return " ".join("".join(c if unicodedata.category(c)[0] in "LMN" else " " for c in folded).split())
 
 
 class CatalogError(ValueError):
@@ -81,9 +95,27 @@ class Catalog:
             if key
         )
 
+    @cached_property
+    def shared_words(self) -> frozenset[str]:
+        """Words that stand in the names or aliases of more than one principle ("and", "the", "for",
+        "deliver" in a catalog with two "deliver …" values): alone they name none of them."""
+        owners: dict[str, set[int]] = {}
+        for key, principle in self.match_keys:
+            for word in key.split():
+                owners.setdefault(word, set()).add(principle.number)
+        return frozenset(word for word, numbers in owners.items() if len(numbers) > 1)
+
+
+def _is_slug(slug: str) -> bool:
+    """Words as normalize makes them (any script), joined by single dashes."""
+    return bool(slug) and "-".join(normalize(slug).split()) == slug
+
 
 def slugify(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower().replace("'", "")).strip("-")
+    """A name's words joined by dashes, in its own script: 'Kundenzufriedenheit über alles' ->
+    'kundenzufriedenheit-über-alles', '誠実' -> '誠実'. No transliteration: a slug is typed as `#tag`
+    and shown in Slack, which takes any script, and a romanised guess would be a word nobody wrote."""
+    return "-".join(normalize(name).split())
 
 
 def load_catalog(source: str | Path = DEFAULT_SET) -> Catalog:
@@ -144,8 +176,8 @@ def _build_catalog(name: str, tables: list[dict], origin: str) -> Catalog:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise CatalogError(f"{where}: {key} must be a list of strings")
         slug = table.get("slug") or slugify(table["name"])
-        if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
-            raise CatalogError(f"{where}: slug {slug!r} may hold only a-z, 0-9 and single dashes")
+        if not _is_slug(slug):
+            raise CatalogError(f"{where}: slug {slug!r} may hold only lower-case letters (any script), digits and single dashes")
         if len(slug) > MAX_SLUG:
             raise CatalogError(
                 f"{where} ({table['name'].strip()[:40]}…): its slug is {len(slug)} characters; Slack menus allow "

@@ -11,8 +11,25 @@ from principles.catalog import Catalog, Principle, normalize
 _TYPO_THRESHOLD = 0.75
 # A typo match must beat the runner-up by this much, or we ask instead of guessing.
 _TYPO_MARGIN = 0.06
+# Reading a kudos, a wrong guess records a principle nobody chose: only a close typo of a whole name
+# counts ("ownrship" 0.94, "custmer obsesion" 0.94), never a loose likeness ("on team" and "own it": 0.75).
+_NAMED_TYPO_THRESHOLD = 0.8
 SUGGESTION_COUNT = 3
-_STOPWORDS = frozenset("a an and the of to in on for is are be it we our you your or with by at as".split())
+# Function words: alone, or only with each other, they name no principle ("for" is not "Bias for
+# Action"). English first, then the words that play the same part in the languages custom catalogs are
+# most often written in; a catalog's own shared words (Catalog.shared_words) are added per catalog.
+_STOPWORDS = frozenset(
+    """
+    a an and the of to in on for from is are be it its we our you your or with by at as this that so
+    und der die das den dem des ein eine einen für mit von zu im am ist sind auf oder
+    et le la les l un une des du de pour avec sur dans au aux est ou
+    y el los las lo una unos unas del por para con en es o
+    e os as um uma do da dos das pelo pela com no na em é ou
+    il lo gli i della di per con nel è
+    en het een van voor met op in is of
+    и в во на с со за по для от к о об а но или это
+    """.split()
+)
 _LONGEST_QUERY = 80
 
 
@@ -37,22 +54,33 @@ def _owners(catalog: Catalog, contains) -> list[Principle]:
     return list(dict.fromkeys(owner for key, owner in catalog.match_keys if contains(key)))
 
 
-def match_principle(catalog: Catalog, query: str, *, fuzzy: bool = True) -> Match:
-    """Resolve a query to one principle; `fuzzy=False` skips the typo rule (for splitting text)."""
+def match_principle(catalog: Catalog, query: str, *, fuzzy: bool = True, named: bool = False) -> Match:
+    """Resolve a query to one principle; `fuzzy=False` skips the typo rule.
+
+    `named=True` is for reading a kudos, where a guess would record a principle nobody chose: the
+    query must be a number, a slug, a name or an alias, or (with `fuzzy`) a typo of a whole one; a
+    prefix or a word from inside a name ("the best", "action") is not enough there."""
     q = normalize(query)
     if not q:
         return Match(None)
-    if q.isdigit():
+    if q.isdecimal():
         found = catalog.by_number(int(q)) if len(q) <= 3 else None
         return Match(found) if found else Match(None, catalog.principles[:SUGGESTION_COUNT])
 
     exact = _owners(catalog, lambda key: key == q)
     if len(exact) == 1:
         return Match(exact[0])
+    if _only_common_words(catalog, q):
+        # "for", "and the": words every other sentence holds. Taking them for a principle would record
+        # one nobody chose; offer the closest instead and let the person say.
+        return Match(None, tuple(_rank_by_similarity(catalog, q)[:SUGGESTION_COUNT]))
 
-    rules = [lambda key: key.startswith(q)]  # a unique prefix: "frugal"
-    if q not in _STOPWORDS:
-        rules.append(lambda key: f" {q} " in f" {key} ")  # whole words inside a name: "disagree and commit"
+    rules = [
+        lambda key: key.startswith(q),  # a unique prefix: "frugal"
+        lambda key: f" {q} " in f" {key} ",  # whole words inside a name: "disagree and commit"
+    ]
+    if named:
+        rules = []
     for contains in rules:
         hits = _owners(catalog, contains)
         if len(hits) == 1:
@@ -64,30 +92,38 @@ def match_principle(catalog: Catalog, query: str, *, fuzzy: bool = True) -> Matc
         return Match(None)
     # Nobody types a principle in more than a few words; past that, similarity is noise and slow.
     q = q[:_LONGEST_QUERY]
-    ranked = _rank_by_similarity(catalog, q)
-    best = _similarity(catalog, q, ranked[0])
-    runner_up = _similarity(catalog, q, ranked[1]) if len(ranked) > 1 else 0.0
-    if best >= _TYPO_THRESHOLD and best - runner_up >= _TYPO_MARGIN:
+    ranked = _rank_by_similarity(catalog, q, windows=not named)
+    best = _similarity(catalog, q, ranked[0], windows=not named)
+    runner_up = _similarity(catalog, q, ranked[1], windows=not named) if len(ranked) > 1 else 0.0
+    if best >= (_NAMED_TYPO_THRESHOLD if named else _TYPO_THRESHOLD) and best - runner_up >= _TYPO_MARGIN:
         return Match(ranked[0])
     return Match(None, tuple(ranked[:SUGGESTION_COUNT]))
 
 
-def _similarity(catalog: Catalog, q: str, principle: Principle) -> float:
+def _only_common_words(catalog: Catalog, text: str) -> bool:
+    common = _STOPWORDS | catalog.shared_words
+    return all(word in common for word in text.split())
+
+
+def _similarity(catalog: Catalog, q: str, principle: Principle, windows: bool = True) -> float:
     scores = []
     for key in _keys(catalog, principle):
         scores.append(SequenceMatcher(None, q, key).ratio())
-        # "custmer" should find "Customer Obsession": compare with each same-length run of words too.
+        if not windows:
+            continue
+        # "custmer" should find "Customer Obsession": compare with each same-length run of words too,
+        # except runs of common words only: "for" is no typo of "Bias for Action".
         words, width = key.split(), len(q.split())
         for start in range(len(words) - width + 1):
             window = " ".join(words[start : start + width])
-            if window != key:
+            if window != key and not _only_common_words(catalog, window):
                 scores.append(SequenceMatcher(None, q, window).ratio() * 0.95)
     return max(scores, default=0.0)
 
 
-def _rank_by_similarity(catalog: Catalog, q: str, among=None) -> list[Principle]:
+def _rank_by_similarity(catalog: Catalog, q: str, among=None, windows: bool = True) -> list[Principle]:
     candidates = list(among if among is not None else catalog)
-    return sorted(candidates, key=lambda p: (-_similarity(catalog, q, p), p.number))
+    return sorted(candidates, key=lambda p: (-_similarity(catalog, q, p, windows), p.number))
 
 
 _WEIGHTS = (("name", 5.0), ("aliases", 4.0), ("summary", 2.0), ("description", 1.0), ("practice", 1.0))

@@ -68,7 +68,7 @@ def test_the_giver_hears_they_were_left_out(sender, slack):
         (f"kudos {BOB} ownership", "Say why"),
         (f"kudos {BOB} ownership for it", "Say why"),
         (f"kudos {BOB} ownership " + "x" * 1001, "1000 at most"),
-        (f"kudos {BOB} qwerty for being excellent to everyone", "Did you mean"),
+        (f"kudos {BOB} qwerty for being excellent to everyone", "Which principle is your kudos for <@U0BOB> about?"),
         (f"kudos {BOB}", "For which principle"),
         ("kudos @bob ownership for being excellent", "mentioned with @"),
         ("kudos", "mentioned with @"),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from slack_bolt import App
 
 from bot import blocks, conversation
-from bot.answers import kudos_modal_view
-from bot.delivery import open_view
+from bot.answers import Asker, give_draft, kudos_modal_view
+from bot.delivery import deliver, open_view
 from bot.refusal import Refusal
 from bot.services import Services
 from bot.slack_terms import checked_user_id
@@ -36,6 +37,25 @@ def register(app: App, services: Services) -> None:
     def give_kudos_from_home(ack, body, client):
         ack()
         open_view(client, body["trigger_id"], kudos_modal_view(services))
+
+    @app.action(blocks.DRAFT_ACTIONS)
+    def principle_for_draft(ack, body, client, context, respond):
+        ack()
+        choice = blocks.read_draft_choice(body)
+        if choice is None:
+            return
+        team_id = context.team_id or (body.get("team") or {}).get("id")
+        user_id = checked_user_id(body["user"]["id"])
+        channel_id = (body.get("channel") or {}).get("id")
+        asker = Asker(team_id=team_id, user_id=user_id, channel_id=channel_id, lookup=partial(services.people.lookup, client, team_id))
+        try:
+            answer = give_draft(services, asker, *choice)
+        except Refusal as refusal:
+            respond(**blocks.notice(str(refusal)).as_kwargs(), replace_original=False)
+            return
+        deliver(answer, respond, client, user_id, channel_id)
+        # The question is answered: take it away, so nobody clicks it again.
+        respond(delete_original=True)
 
     @app.action(re.compile(f"^({blocks.REACTION_PICK}_\\d+|{blocks.REACTION_OTHER})$"))
     def recognize_from_reaction(ack, body, client, context, respond):
