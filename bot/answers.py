@@ -403,7 +403,13 @@ def give_from_form(form: blocks.KudosForm, services: Services, asker: Asker, vis
     # Stored the way Slack sends command text, with &, < and > as entities, so every reason reads alike.
     reason = blocks.escape(form.reason)
     message_link = link if isinstance(link, str) else None
-    return give_kudos(services, asker, recipients, principle, reason, channel, message_link, dropped_self, visibility, handles)
+    # A link into a private channel, a DM or a group DM is shown only inside that same conversation:
+    # anywhere else it would tell people where and when something was said that they cannot read.
+    withheld = bool(message_link) and form.metadata.get("link_public") is not True and channel != form.metadata.get("channel")
+    if withheld:
+        message_link = None
+    given = give_kudos(services, asker, recipients, principle, reason, channel, message_link, dropped_self, visibility, handles)
+    return replace(given, link_withheld=withheld)
 
 
 def announce(given: kudos_rules.Given, services: Services, team_id: str) -> Answer:
@@ -413,7 +419,9 @@ def announce(given: kudos_rules.Given, services: Services, team_id: str) -> Answ
     )
     if given.duplicate:
         return Answer([confirmation])
-    public = blocks.kudos_message(given.giver_id, given.recipients, given.principle, given.reason, given.message_link, given.groups)
+    public = blocks.kudos_message(
+        given.giver_id, given.recipients, given.principle, given.reason, given.message_link, given.groups, given.link_withheld
+    )
     replies = [public, confirmation] if given.dropped_self else [public]
     dm = blocks.kudos_dm(given.giver_id, given.principle, given.reason, given.channel_id)
     db = services.store.db

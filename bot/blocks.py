@@ -26,6 +26,7 @@ from storage.weekly import WEEKDAYS, Schedule
 
 SHARE_ACTION = "share_principle"
 RECOGNIZE_ACTION = "recognize_principle"
+PRIVATE_MESSAGE = "About a message in a private conversation"
 # Several Recognize buttons in one block (App Home's blind spots) each add their place: Slack refuses
 # two equal action_ids in one block.
 RECOGNIZE_ACTIONS = re.compile(f"^{RECOGNIZE_ACTION}(_\\d+)?$")
@@ -340,14 +341,19 @@ def thanked(recipients, groups=()) -> str:
     return mentions(recipients)
 
 
-def kudos_message(giver_id: str, recipients, principle: Principle, reason: str, message_link: str | None = None, groups=()) -> Reply:
-    """The public thank-you in the channel."""
+def kudos_message(
+    giver_id: str, recipients, principle: Principle, reason: str, message_link: str | None = None, groups=(), link_withheld: bool = False
+) -> Reply:
+    """The public thank-you in the channel. `link_withheld`: the kudos is about a message in a private
+    conversation, whose link may not travel outside it."""
     headline = f":clap: {mentions([giver_id])} recognized {thanked(recipients, groups)} for *{escape(principle.title)}*"
     body = [_section(f"{headline}\n{_quote_block(reason)}")]
     footer = [escape(principle.summary)]
     link = _link(message_link or "", "the message")
     if link:
         footer.append(f"About {link}")
+    elif link_withheld:
+        footer.append(PRIVATE_MESSAGE)
     footer.append("Give kudos: `/lp kudos @someone <principle> <why>`")
     body.append(_context(" · ".join(footer)))
     names = " and ".join(f"@{escape(g)}" for g in groups) if groups else " and ".join(f"<@{u}>" for u in recipients)
@@ -532,10 +538,12 @@ def kudos_modal(
     channel_id: str | None = None,
     default_channel: str | None = None,
     link: str | None = None,
+    link_public: bool = False,
     recipients_hint: str | None = None,
 ) -> dict:
     """The 'Give kudos' modal. The channel it came from and the linked message travel back with
-    the submission in private_metadata (read_kudos_modal reads them)."""
+    the submission in private_metadata (read_kudos_modal reads them): `link_public` says whether the
+    message's conversation is a public channel, since a link into a private one may be shown only there."""
     recipients_element: dict[str, Any] = {
         "type": "multi_users_select",
         "action_id": "recipients",
@@ -555,7 +563,7 @@ def kudos_modal(
     return {
         "type": "modal",
         "callback_id": KUDOS_MODAL,
-        "private_metadata": json.dumps({"channel": channel_id, "link": link}),
+        "private_metadata": json.dumps({"channel": channel_id, "link": link, "link_public": link_public}),
         "title": {"type": "plain_text", "text": "Give kudos"},
         "submit": {"type": "plain_text", "text": "Send kudos"},
         "close": {"type": "plain_text", "text": "Cancel"},

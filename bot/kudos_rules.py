@@ -48,6 +48,7 @@ class Given:
     dropped_self: bool = False
     visibility: str = kudos_store.UNKNOWN
     groups: tuple[str, ...] = ()  # the handles of user groups thanked, named in the post instead of every member
+    link_withheld: bool = False  # about a message in a private conversation: its link stays there
 
 
 def split_principle(catalog: Catalog, text: str) -> tuple[Match, str]:

@@ -156,3 +156,33 @@ def test_app_home_shows_the_workspace_when_groups_cannot_be_read(ask, sender, sl
     sender.event({"type": "app_home_opened", "user": "U0DAVE", "tab": "home"})
     text = block_text(slack.wait_for_call("views.publish").params["view"])
     assert "*your workspace this quarter:* Dive Deep 1" in text
+
+
+@pytest.mark.parametrize(
+    ("source", "posted_in", "link_shown"),
+    [
+        ({"id": "G0PRIVATE", "name": "leads"}, "C0GENERAL", False),  # a private channel's message, thanked in public
+        ({"id": "G0PRIVATE", "name": "leads"}, "G0PRIVATE", True),  # thanked inside that same private channel
+        ({"id": "D0ALICEBOB", "name": "directmessage"}, "C0GENERAL", False),  # a DM's message
+        ({"id": "C0RANDOM", "name": "random"}, "C0GENERAL", True),  # a public channel's link may travel
+    ],
+)
+def test_a_link_into_a_private_conversation_stays_there(sender, slack, services, source, posted_in, link_shown):
+    sent = sender.shortcut(
+        "give_kudos_for_message",
+        channel=source,
+        message={"type": "message", "user": "U0CAROL", "ts": "1764000000.000100", "text": "Took the pager all weekend"},
+    )
+    assert sent.status == 200
+    slack.wait_for_call("views.update")
+    view = slack.open_view(opened_id(slack))
+    sender.submit(view, principle="ownership", reason="Took the pager all weekend", channel=posted_in)
+    post = slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage" and c.params["channel"] == posted_in])[0]
+    link = f"https://lpbot-local.slack.com/archives/{source['id']}/p1764000000000100"
+    text = block_text(post.params)
+    (record,) = kudos_store.recent_kudos(services.store.db, "T0LOCAL", viewer=None)
+    if link_shown:
+        assert f"<{link}|the message>" in text and record.message_link == link
+    else:
+        assert source["id"] not in json.dumps(post.params) and "About a message in a private conversation" in text
+        assert record.message_link is None

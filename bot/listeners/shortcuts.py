@@ -11,6 +11,7 @@ from bot.answers import kudos_modal_view
 from bot.delivery import open_view
 from bot.services import Services
 from bot.slack_terms import SLACK_FAILURES, failure_code
+from storage.kudos import PUBLIC
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ def register(app: App, services: Services) -> None:
         open_view(client, shortcut["trigger_id"], kudos_modal_view(services))
 
     @app.shortcut(GIVE_KUDOS_FOR_MESSAGE)
-    def give_kudos_for_message_shortcut(ack, shortcut, client):
+    def give_kudos_for_message_shortcut(ack, shortcut, client, context):
         ack()
         message, channel = shortcut.get("message") or {}, shortcut.get("channel") or {}
         channel_id = channel.get("id")
@@ -47,7 +48,10 @@ def register(app: App, services: Services) -> None:
         except SLACK_FAILURES as error:
             log.info("no permalink for the message: %s", failure_code(error))
             return
-        view = kudos_modal_view(services, link=link, **choices)
+        # Whether the link may travel: only a public channel's may. Asked of Slack (a private channel
+        # can have a C ID and its own name here), and private whenever Slack cannot say.
+        public = services.places.visibility(client, context.team_id, channel_id) == PUBLIC
+        view = kudos_modal_view(services, link=link, link_public=public, **choices)
         try:
             client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=view)
         except SLACK_FAILURES as error:
