@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.insights import NUDGE_MIN_KUDOS, Insights, Nudge
+from bot.insights import NUDGE_MIN_KUDOS, ROTATION_LOOKBACK, Insights, Nudge, RateTest, smallest_clear_ratio
 from bot.kudos_rules import MAX_GROUP_PEOPLE, MAX_REASON, MIN_REASON
 from bot.slack_terms import TeamScope, checked_user_id, explain, is_channel_id, is_group_id, is_user_id
 from principles.catalog import Catalog, Principle
@@ -913,15 +913,39 @@ def _percent(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "—"
 
 
+def _ci(test: RateTest) -> str:
+    high = f"{test.ci_high:.1f}" if test.ci_high is not None else "∞"
+    return f"{test.ci_low:.1f}–{high}" if test.ci_low is not None else "unknown"
+
+
+def nudge_verdict(test: RateTest, featured: str = "its week") -> str:
+    """What a rate test lets us say, and no more: an effect only when the 95% interval leaves out 1."""
+    if test.ci_low is None:
+        return "too few kudos to tell"
+    if test.clear and test.ci_low > 1:
+        size = f"about {test.rate_ratio:.1f}×" if test.rate_ratio is not None else f"at least {test.ci_low:.1f}×"
+        return f"{size} more kudos in {featured}, 95% CI {_ci(test)}"
+    if test.clear:
+        return f"about {test.rate_ratio:.1f}× the usual kudos in {featured}: fewer, 95% CI {_ci(test)}"
+    return f"no clear effect: could be chance (CI {_ci(test)})"
+
+
 def _nudge_line(nudge: Nudge, names: dict[str, str]) -> str:
     name = escape(names.get(nudge.principle, nudge.principle))
     weeks = "its week" if len(nudge.featured_weeks) == 1 else f"its {len(nudge.featured_weeks)} weeks"
+    counted = nudge.featured_kudos + nudge.baseline_kudos
     if not nudge.enough:
-        return f"• {name}: too few kudos to tell ({nudge.total} in the period; it takes {NUDGE_MIN_KUDOS} and other weeks to compare with)."
-    featured = f"{nudge.featured_average:.1f} a week in {weeks} ({nudge.featured_kudos} kudos)"
-    if nudge.ratio is None:
-        return f"• {name}: {featured}, against none in its other {nudge.other_weeks} weeks."
-    return f"• {name}: {featured}, against {nudge.other_average:.1f} a week in its other {nudge.other_weeks}: *{nudge.ratio:.1f}×*."
+        if not nudge.baseline_weeks:
+            return f"• {name}: too few kudos to tell (no baseline weeks in the period to compare with)."
+        return f"• {name}: too few kudos to tell ({counted} in {weeks} and its baseline weeks; it takes {NUDGE_MIN_KUDOS})."
+    # Counts and weeks, not rounded rates: the ratio can be checked from what the line shows.
+    figures = f"{nudge.featured_kudos} kudos in {weeks}, against {nudge.baseline_kudos} in {nudge.baseline_weeks} baseline weeks"
+    line = f"• {name}: {figures}: {nudge_verdict(nudge.test, weeks)}"
+    if not nudge.test.clear:
+        smallest = smallest_clear_ratio(nudge.baseline_kudos, len(nudge.featured_weeks), nudge.baseline_weeks)
+        if smallest is not None:
+            line += f"; with this much data only about {smallest:.1f}× or more would show"
+    return line + "."
 
 
 def insight_lines(insights: Insights, catalog: Catalog) -> list[str]:
@@ -939,7 +963,12 @@ def insight_lines(insights: Insights, catalog: Catalog) -> list[str]:
     if insights.blind_spots:
         lines.append("*Blind spots* (no kudos at all): " + ", ".join(escape(names[s]) for s in insights.blind_spots))
     if insights.nudges:
-        lines.append("*Did the principle of the week move it?* Its kudos in the weeks it was featured, against its other weeks:")
+        pooled = nudge_verdict(insights.pooled, "their weeks")
+        lines.append(f"*Did the principle of the week move it?* Over every principle featured: {pooled}.")
+        lines.append(
+            f"Each principle's kudos in its featured weeks, against its baseline: the period's other weeks, "
+            f"leaving out the {ROTATION_LOOKBACK} before each pick (it was picked because they were quiet):"
+        )
         lines += [_nudge_line(n, names) for n in insights.nudges]
     else:
         lines.append("*The principle of the week:* none was posted in this period, so there is no nudge to measure.")

@@ -4,6 +4,7 @@ monthly digest, and the nudge effect of the principle of the week. Pure: counts 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -61,50 +62,186 @@ def weeks_of_month(month_start: datetime) -> list[datetime]:
     return mondays
 
 
+# The balanced rotation picks a principle because its last ROTATION_LOOKBACK weeks were quiet: those
+# weeks are no fair comparison for it (they were low by selection), so they never serve as its baseline.
+ROTATION_LOOKBACK = 8
+CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class RateTest:
+    """A rate ratio with its exact 95% interval and one-sided p-value; None where the data cannot say."""
+
+    rate_ratio: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+
+    @property
+    def clear(self) -> bool:
+        """The interval leaves out 1: the data show an effect, in the direction of the ratio."""
+        return self.ci_low is not None and self.ci_high is not None and (self.ci_low > 1 or self.ci_high < 1)
+
+
 @dataclass(frozen=True)
 class Nudge:
-    """How a principle did in the weeks it was the principle of the week, against the other weeks."""
+    """How a principle did in the weeks it was the principle of the week, against its baseline weeks:
+    the period's weeks that were neither featured for it nor among the ROTATION_LOOKBACK weeks before
+    one of its featured weeks (the weeks its choice was based on)."""
 
     principle: str
     featured_weeks: tuple[int, ...]
     featured_kudos: int
-    featured_average: float
-    other_average: float
-    other_weeks: int
+    baseline_weeks: int
+    baseline_kudos: int
     total: int
+    test: RateTest
 
     @property
     def enough(self) -> bool:
-        return self.total >= NUDGE_MIN_KUDOS and self.other_weeks > 0
+        return self.featured_kudos + self.baseline_kudos >= NUDGE_MIN_KUDOS and self.baseline_weeks > 0
 
     @property
-    def ratio(self) -> float | None:
-        """Featured weeks' average over the other weeks' average; None when there is too little to say, or nothing to compare with."""
-        if not self.enough or self.other_average == 0:
-            return None
-        return self.featured_average / self.other_average
+    def featured_rate(self) -> float:
+        return self.featured_kudos / len(self.featured_weeks)
+
+    @property
+    def baseline_rate(self) -> float:
+        return self.baseline_kudos / self.baseline_weeks if self.baseline_weeks else 0.0
+
+
+# -- exact tests for two Poisson rates, conditional on their total -----------------------------------
+# Given x1 + x2 = n kudos, and equal rates, x1 is binomial(n, p0) with p0 = t1 / (t1 + t2). Everything
+# below is that binomial's exact distribution (log-space terms from math.lgamma, so n in the thousands
+# is fine) and intervals found by bisection on it: Clopper and Pearson's construction, no approximation.
+
+
+def _binomial_pmf(k: int, n: int, p: float) -> float:
+    if p <= 0.0:
+        return 1.0 if k == 0 else 0.0
+    if p >= 1.0:
+        return 1.0 if k == n else 0.0
+    log = math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * math.log(p) + (n - k) * math.log1p(-p)
+    return math.exp(log)
+
+
+def binomial_at_least(k: int, n: int, p: float) -> float:
+    """P(X >= k) for X ~ binomial(n, p)."""
+    return min(1.0, sum(_binomial_pmf(i, n, p) for i in range(max(k, 0), n + 1)))
+
+
+def binomial_at_most(k: int, n: int, p: float) -> float:
+    """P(X <= k) for X ~ binomial(n, p)."""
+    return min(1.0, sum(_binomial_pmf(i, n, p) for i in range(0, min(k, n) + 1)))
+
+
+def _solve(f, target: float) -> float:
+    """The p in (0, 1) where the increasing function f reaches target, by bisection to 1e-12."""
+    low, high = 0.0, 1.0
+    for _ in range(60):
+        middle = (low + high) / 2
+        if f(middle) < target:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
+
+
+def clopper_pearson(x: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """The exact (Clopper-Pearson) interval for a binomial proportion, x successes in n."""
+    tail = (1 - confidence) / 2
+    low = 0.0 if x == 0 else _solve(lambda p: binomial_at_least(x, n, p), tail)
+    high = 1.0 if x == n else _solve(lambda p: 1 - binomial_at_most(x, n, p), 1 - tail)
+    return low, high
+
+
+def rate_ratio_test(x1: int, t1: float, x2: int, t2: float) -> RateTest:
+    """(x1/t1) / (x2/t2) with the exact conditional interval and the one-sided p-value P(X >= x1)."""
+    n = x1 + x2
+    if n == 0 or t1 <= 0 or t2 <= 0:
+        return RateTest(None, None, None, None)
+    p0 = t1 / (t1 + t2)
+    low, high = clopper_pearson(x1, n)
+
+    def as_ratio(p: float) -> float | None:
+        return None if p >= 1 else p / (1 - p) * (t2 / t1)
+
+    ratio = (x1 / t1) / (x2 / t2) if x2 else None
+    return RateTest(ratio, as_ratio(low), as_ratio(high), binomial_at_least(x1, n, p0))
+
+
+def pooled_test(nudges: Sequence[Nudge]) -> RateTest:
+    """One figure over every featured principle: the Mantel-Haenszel rate ratio, each principle a
+    stratum of (featured kudos and weeks, baseline kudos and weeks); its 95% interval from the
+    Greenland-Robins variance of its logarithm; the one-sided p-value exact, from the distribution of
+    the summed featured kudos (a sum of each stratum's conditional binomial) under no effect."""
+    strata = [(n.featured_kudos, len(n.featured_weeks), n.baseline_kudos, n.baseline_weeks) for n in nudges if n.baseline_weeks]
+    strata = [s for s in strata if s[0] + s[2] > 0]
+    if not strata:
+        return RateTest(None, None, None, None)
+    top = sum(x1 * t2 / (t1 + t2) for x1, t1, x2, t2 in strata)
+    bottom = sum(x2 * t1 / (t1 + t2) for x1, t1, x2, t2 in strata)
+    p_value = _sum_at_least(sum(x1 for x1, *_ in strata), [(x1 + x2, t1 / (t1 + t2)) for x1, t1, x2, t2 in strata])
+    if top == 0 or bottom == 0:
+        return RateTest(None, None, None, p_value)
+    ratio = top / bottom
+    variance = sum((x1 + x2) * t1 * t2 / (t1 + t2) ** 2 for x1, t1, x2, t2 in strata) / (top * bottom)
+    spread = _Z95 * math.sqrt(variance)
+    return RateTest(ratio, ratio * math.exp(-spread), ratio * math.exp(spread), p_value)
+
+
+# The standard normal's 97.5th percentile, for the 95% interval of a logarithm.
+_Z95 = 1.959963984540054
+
+
+def _sum_at_least(total: int, binomials: list[tuple[int, float]]) -> float:
+    """P(sum of independent binomial(n_i, p_i) >= total), by convolving their exact distributions."""
+    distribution = [1.0]
+    for n, p in binomials:
+        pmf = [_binomial_pmf(k, n, p) for k in range(n + 1)]
+        joined = [0.0] * (len(distribution) + n)
+        for i, a in enumerate(distribution):
+            if a:
+                for k, b in enumerate(pmf):
+                    joined[i + k] += a * b
+        distribution = joined
+    return min(1.0, sum(distribution[total:]))
+
+
+def smallest_clear_ratio(baseline_kudos: int, featured_weeks: int, baseline_weeks: int, most: float = 100.0) -> float | None:
+    """Roughly how large an effect this much data could show: the smallest ratio whose exact interval
+    would leave out 1, with the baseline as it is. None when no ratio up to `most` would."""
+    if baseline_weeks <= 0 or featured_weeks <= 0:
+        return None
+    base_rate = max(baseline_kudos, 1) / baseline_weeks  # a silent baseline is taken as one kudos, to have a scale
+    for x1 in range(1, int(most * base_rate * featured_weeks) + 2):
+        if (found := rate_ratio_test(x1, featured_weeks, baseline_kudos, baseline_weeks)).ci_low is not None and found.ci_low > 1:
+            return (x1 / featured_weeks) / base_rate
+    return None
 
 
 def nudge_effect(counts: Mapping[str, Sequence[int]], featured: Mapping[str, set[int]]) -> list[Nudge]:
-    """For each principle featured in the period: its kudos in its featured weeks against its weekly
-    average in the other weeks. `counts[slug][w]` is the kudos in week w; `featured[slug]` the weeks it was featured."""
+    """For each principle featured in the period: its kudos in its featured weeks against its baseline.
+    `counts[slug][w]` is the kudos in week w (the chart's columns); `featured[slug]` the weeks it was featured."""
     nudges = []
     for slug, weeks in featured.items():
         row = list(counts.get(slug, ()))
         inside = sorted(w for w in weeks if 0 <= w < len(row))
         if not inside:
             continue
+        chosen_on = {w - back for w in weeks for back in range(1, ROTATION_LOOKBACK + 1)}
+        baseline = [w for w in range(len(row)) if w not in weeks and w not in chosen_on]
         featured_kudos = sum(row[w] for w in inside)
-        others = [row[w] for w in range(len(row)) if w not in weeks]
+        baseline_kudos = sum(row[w] for w in baseline)
         nudges.append(
             Nudge(
                 principle=slug,
                 featured_weeks=tuple(inside),
                 featured_kudos=featured_kudos,
-                featured_average=featured_kudos / len(inside),
-                other_average=sum(others) / len(others) if others else 0.0,
-                other_weeks=len(others),
+                baseline_weeks=len(baseline),
+                baseline_kudos=baseline_kudos,
                 total=sum(row),
+                test=rate_ratio_test(featured_kudos, len(inside), baseline_kudos, len(baseline)),
             )
         )
     return nudges
@@ -122,6 +259,11 @@ class Insights:
     recognized: int
     participants: int
     nudges: list[Nudge] = field(default_factory=list)
+
+    @property
+    def pooled(self) -> RateTest:
+        """The headline: the nudge over every principle featured in the period, with enough kudos to count."""
+        return pooled_test([n for n in self.nudges if n.enough])
 
     @property
     def totals(self) -> dict[str, int]:

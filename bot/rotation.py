@@ -48,7 +48,7 @@ def choose_principle(
     last_shown = {entry.principle: entry.scheduled_for for entry in shown}
     chosen = min(candidates, key=lambda p: (kudos_counts.get(p.slug, 0), last_shown.get(p.slug, ""), p.number))
     count = kudos_counts.get(chosen.slug, 0)
-    return Choice(chosen, f"{count} kudos for {chosen.name} in the last 8 weeks: the least recognized lately.")
+    return Choice(chosen, f"{count} kudos for {chosen.name} in the last {BALANCE_WINDOW.days // 7} weeks: the least recognized lately.")
 
 
 def question_for(principle: Principle, times_posted_before: int) -> str | None:

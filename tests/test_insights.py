@@ -25,29 +25,63 @@ CATALOG = load_catalog()
 # -- the figures, on hand-made data -----------------------------------------------------------------
 
 
-def test_the_nudge_effect_of_a_featured_week():
-    # Featured in week 5 (index 4) with 6 kudos that week, 1 a week otherwise: 6x.
-    counts = {"ownership": [1, 1, 1, 1, 6, 1, 1, 1, 1, 1, 1, 1]}
-    (nudge,) = insights.nudge_effect(counts, {"ownership": {4}})
-    assert nudge.featured_kudos == 6 and nudge.other_average == 1.0 and nudge.other_weeks == 11
-    assert nudge.ratio == pytest.approx(6.0)
+def test_the_worked_example_of_the_nudge_method():
+    # Featured in its week with 6 kudos; 11 baseline weeks with 11 kudos (README, "The nudge effect").
+    found = insights.rate_ratio_test(6, 1, 11, 11)
+    assert found.rate_ratio == pytest.approx(6.0)
+    assert (round(found.ci_low, 2), round(found.ci_high, 2)) == (1.82, 17.70)
+    assert found.p_value == pytest.approx(0.00185, abs=5e-5) and found.clear
+
+
+def test_the_weeks_a_pick_was_based_on_are_no_baseline():
+    # Featured in week 12, so weeks 4-11 (the 8 its pick looked at) are left out: 0-3 and 13-19 remain.
+    row = [2, 2, 2, 2] + [0] * 8 + [2] + [2] * 7
+    (nudge,) = insights.nudge_effect({"frugality": row}, {"frugality": {12}})
+    assert (nudge.featured_kudos, nudge.baseline_kudos, nudge.baseline_weeks) == (2, 22, 11)
+    assert nudge.test.rate_ratio == pytest.approx(1.0) and not nudge.test.clear
+    # The old comparison (every other week) read 1.7x here: selection, not an effect.
+    others = [v for i, v in enumerate(row) if i != 12]
+    assert round(2 / (sum(others) / len(others)), 1) == 1.7
+
+
+def test_the_rotation_and_the_readout_agree_on_the_lookback():
+    from bot.rotation import BALANCE_WINDOW
+
+    assert timedelta(weeks=insights.ROTATION_LOOKBACK) == BALANCE_WINDOW
+
+
+def test_the_exact_interval_matches_its_definition():
+    # Clopper-Pearson: at the bounds, the binomial tails are exactly 2.5%.
+    low, high = insights.clopper_pearson(6, 17)
+    assert insights.binomial_at_least(6, 17, low) == pytest.approx(0.025, abs=1e-9)
+    assert insights.binomial_at_most(6, 17, high) == pytest.approx(0.025, abs=1e-9)
+    assert insights.clopper_pearson(0, 10)[0] == 0.0 and insights.clopper_pearson(10, 10)[1] == 1.0
+
+
+def test_the_pooled_figure_is_mantel_haenszel_over_the_principles():
+    # Two strata with the same ratio pool to that ratio; its p-value is the exact tail of their sum.
+    a = insights.Nudge("a", (0,), 4, 10, 20, 24, insights.rate_ratio_test(4, 1, 20, 10))
+    b = insights.Nudge("b", (1,), 6, 10, 30, 36, insights.rate_ratio_test(6, 1, 30, 10))
+    pooled = insights.pooled_test([a, b])
+    assert pooled.rate_ratio == pytest.approx(2.0)
+    assert pooled.ci_low < 2.0 < pooled.ci_high
+    assert pooled.p_value == pytest.approx(insights.binomial_at_least(10, 60, 1 / 11), rel=1e-9)  # equal p0: one binomial
 
 
 def test_too_few_kudos_give_no_ratio():
     (nudge,) = insights.nudge_effect({"frugality": [0, 2, 0, 1]}, {"frugality": {1}})
-    assert nudge.total == 3 and not nudge.enough and nudge.ratio is None
+    assert nudge.total == 3 and not nudge.enough
 
 
-def test_nothing_in_the_other_weeks_is_said_as_such_not_as_a_ratio():
-    (nudge,) = insights.nudge_effect({"frugality": [0, 6, 0, 0]}, {"frugality": {1}})
-    assert nudge.enough and nudge.ratio is None and nudge.other_average == 0
-    lines = "\n".join(insights_lines_for(counts={("frugality", 1): 6}, featured_week=1))
-    assert "against none in its other 3 weeks" in lines
+def test_no_effect_on_simulated_teams_is_claimed_at_most_one_time_in_twenty():
+    from bench.nudge_calibration import calibrate
 
-
-def test_two_featured_weeks_are_averaged():
-    (nudge,) = insights.nudge_effect({"dive-deep": [4, 1, 2, 1, 1]}, {"dive-deep": {0, 2}})
-    assert nudge.featured_average == 3.0 and nudge.other_average == 1.0 and nudge.ratio == 3.0
+    # 200 teams of 20 kudos a week over 12 weeks, the balanced rotation, and a weekly post that does nothing.
+    null = calibrate(200, 12, 20, effect=1.0)
+    assert null["readouts"] >= 190 and null["claims"] <= 0.05
+    assert null["coverage"] >= 0.93
+    # A real doubling shows up most of the time with this much data.
+    assert calibrate(100, 12, 60, effect=2.0)["claims"] >= 0.9
 
 
 @pytest.mark.parametrize(
@@ -218,7 +252,9 @@ def test_the_nudge_effect_through_the_app(ask, services, clock, slack):
                     created_at=monday + timedelta(days=1, hours=n),
                 )
     text = block_text(ask("insights"))
-    assert "Ownership: 6.0 a week in its week (6 kudos), against 1.0 a week in its other 11: *6.0×*" in text
+    # The 7 weeks before its pick (in the period) are no baseline: weeks 8-11 are, with 1 kudos each.
+    assert "• Ownership: 6 kudos in its week, against 4 in 4 baseline weeks: about 6.0× more kudos in its week, 95% CI 1.4–28.9." in text
+    assert "*Did the principle of the week move it?* Over every principle featured: about 6.0× more kudos in their weeks" in text
 
 
 def test_unclear_insights_periods_say_what_to_type(ask):
