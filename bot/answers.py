@@ -344,7 +344,10 @@ def give_kudos(
     visibility: str,
     groups: tuple[str, ...] = (),
 ):
-    """kudos_rules.give with what the settings, the clock and the giver's zone say."""
+    """kudos_rules.give with what the settings, the clock and the giver's zone say. Only people give
+    kudos: Slackbot, apps, workflows and deactivated accounts are refused, whatever the way of giving."""
+    if said_not_a_person(asker.lookup, asker.user_id):
+        raise Refusal(blocks.NOT_FROM_A_PERSON)
     return kudos_rules.give(
         services.store,
         team_id=asker.team_id,
@@ -362,6 +365,17 @@ def give_kudos(
         dropped_self=dropped_self,
         groups=groups,
     )
+
+
+def said_not_a_person(lookup: Callable[[str], Person | None], user_id: str) -> bool:
+    """Whether Slack says this ID is Slackbot, an app's bot user or a deactivated account. Where Slack
+    does not know the ID or cannot say right now, no: only a person can type a command or fill in a
+    modal, and the event paths, which anything can cause, ask for a known person first."""
+    try:
+        person = lookup(user_id)
+    except LookupFailed:
+        return False
+    return person is not None and (person.is_bot or person.deleted)
 
 
 def _zone_for_limit(services: Services, asker: Asker):

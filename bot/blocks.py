@@ -27,6 +27,7 @@ from storage.weekly import WEEKDAYS, Schedule
 SHARE_ACTION = "share_principle"
 RECOGNIZE_ACTION = "recognize_principle"
 PRIVATE_MESSAGE = "About a message in a private conversation"
+NOT_FROM_A_PERSON = "Kudos come from people: this account is an app, a bot or deactivated, so nothing was recorded."
 # Several Recognize buttons in one block (App Home's blind spots) each add their place: Slack refuses
 # two equal action_ids in one block.
 RECOGNIZE_ACTIONS = re.compile(f"^{RECOGNIZE_ACTION}(_\\d+)?$")

@@ -15,7 +15,7 @@ from functools import partial
 from slack_sdk import WebClient
 
 from bot import blocks, kudos_rules
-from bot.answers import Asker, announce, give_kudos, groups_of
+from bot.answers import Asker, announce, give_kudos, groups_of, said_not_a_person
 from bot.delivery import post_in_channel, send_dm, tell_privately
 from bot.inline import (
     base_emoji,
@@ -78,6 +78,8 @@ def reaction_added(services: Services, client: WebClient, team_id: str, event: d
     author = str(event.get("item_user") or "")
     lookup = partial(services.people.lookup, client, team_id)
     try:
+        if not _known_person(lookup, reactor):
+            return  # an app's bot user adding an emoji is not a person thanking anyone: quietly nothing
         why_not = _why_no_kudos(reactor, author, lookup)
         if why_not:
             if services.heard.tell_once(team_id, reactor, why_not):
@@ -91,6 +93,14 @@ def reaction_added(services: Services, client: WebClient, team_id: str, event: d
     except Refusal as refusal:
         reply = blocks.notice(str(refusal))
     tell_privately(client, reactor, channel_id, reply)
+
+
+def _known_person(lookup, user_id: str) -> bool:
+    """For events, which anything can cause: a person Slack knows and says is active, or nothing is done."""
+    try:
+        return lookup(user_id) is not None and not said_not_a_person(lookup, user_id)
+    except Refusal:
+        return False
 
 
 def _why_no_kudos(reactor: str, author: str, lookup) -> str | None:
@@ -197,6 +207,8 @@ def _spoken(services: Services, client: WebClient, team_id: str, said: dict, cha
         return
     asker = _asker(services, client, team_id, author, channel_id, visibility, request_key_for_message(channel_id, ts))
     try:
+        if not _known_person(asker.lookup, author):
+            return  # Slackbot's reminders, apps, workflows: not a person speaking, so quietly nothing
         match, why = principle_in(services.catalog, meant.text)
         if match.principle is None:
             query = " ".join(meant.text.split()[:3])
@@ -254,6 +266,8 @@ def _edited(services: Services, client: WebClient, team_id: str, event: dict) ->
     meant = read_message(now_said.get("text") or "", services.settings.kudos_emoji)
     asker = _asker(services, client, team_id, author, channel_id, existing.visibility, key)
     try:
+        if not _known_person(asker.lookup, author):
+            return  # Slackbot's reminders, apps, workflows: not a person speaking, so quietly nothing
         match, why = principle_in(services.catalog, meant.text) if meant else (None, "")
         if meant is None or match is None or match.principle is None:
             _withdraw_message(services, client, team_id, channel_id, ts)

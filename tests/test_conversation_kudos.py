@@ -362,3 +362,23 @@ def test_an_inline_kudos_in_a_private_channel_is_private(sender, slack, services
     sender.say("<@U0BOB> :clap: #ownership for the payroll fix nobody saw", channel="G0PRIVATE")
     settle(services)
     assert stored(services)[0]["visibility"] == "private"
+
+
+# -- only people give kudos -----------------------------------------------------------------------
+
+
+def test_slackbot_reminding_a_channel_gives_no_kudos(sender, slack, services):
+    # A reminder Slackbot posts in the inline form: a message from USLACKBOT, with no bot_id.
+    sender.say("<@U0BOB> :clap: #ownership thanks for taking the on-call week", user="USLACKBOT")
+    settle(services)
+    assert stored(services) == []
+    assert [c for c in slack.calls if c.method in ("chat.postMessage", "chat.postEphemeral")] == []
+
+
+@pytest.mark.settings(principle_reactions=True)
+def test_an_apps_bot_user_adding_a_principle_emoji_gives_no_kudos(sender, slack, services):
+    message, _ = sender.say("dug through three services to find the leak", user="U0CAROL")
+    sender.react("mag", message, user="U0DEPLOY")  # Dive Deep's emoji, added by an app's bot user
+    settle(services)
+    assert stored(services) == []
+    assert [c for c in slack.calls if c.method in ("chat.postMessage", "chat.postEphemeral")] == []
