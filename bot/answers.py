@@ -36,6 +36,7 @@ from bot.intents import (
 from bot.people import LookupFailed, Person
 from bot.refusal import Refusal
 from bot.services import Services
+from bot.teams import TeamUnknown
 from principles import Catalog, Principle, match_principle, search_principles
 from principles.matching import SUGGESTION_COUNT
 from storage import kudos as kudos_store
@@ -62,11 +63,32 @@ class Asker:
     request_key: str | None = None
     # A team's (name, members) for a channel or a user group, asked of Slack; None where no client is at hand.
     members: Callable[[TeamScope], tuple[str, frozenset[str]]] | None = None
+    # A channel's visibility (public, private, dm), asked of Slack; None where no client is at hand.
+    place: Callable[[str], str] | None = None
 
     def team(self, scope: TeamScope) -> tuple[str, frozenset[str]]:
+        """A team's name and members. A channel's are shown only to its members, unless it is public:
+        who is in a private channel (and how they were thanked) is for the people in it. Every way of
+        not being allowed to see gets one sentence, so the answer tells nobody whether a channel exists."""
         if self.members is None:
             raise Refusal("I can't look up teams here; mention the people instead.")
-        return self.members(scope)
+        if scope.kind != "channel":
+            return self.members(scope)
+        try:
+            name, people = self.members(scope)
+        except TeamUnknown:
+            raise Refusal(blocks.CHANNEL_NOT_SHOWN) from None
+        if self.user_id not in people and (self.place is None or self.place(scope.id) != kudos_store.PUBLIC):
+            raise Refusal(blocks.CHANNEL_NOT_SHOWN)
+        return name, people
+
+    def sees(self, channel_id: str) -> bool:
+        """Whether the asker may read about this channel: a public one, or a private one they are in."""
+        try:
+            self.team(TeamScope("channel", channel_id, ""))
+        except Refusal:
+            return False
+        return True
 
     @property
     def viewer(self) -> kudos_store.Viewer:
@@ -144,9 +166,11 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
         case ListSchedules():
             # Anyone may look; only admins may change (below).
             now = services.clock()
+            # Only the channels the asker can see: a private channel's weekly post names the channel.
             upcoming_posts = [
                 (schedule, schedule_time.local_time(schedule, schedule_time.next_run(schedule, now)))
                 for schedule in weekly_store.list_schedules(services.store.db, asker.team_id)
+                if asker.sees(schedule.channel_id)
             ]
             return Answer([blocks.schedules_reply(upcoming_posts)])
         case SetSchedule(channel_id, weekday, at, tz):

@@ -27,6 +27,10 @@ from storage.weekly import WEEKDAYS, Schedule
 SHARE_ACTION = "share_principle"
 RECOGNIZE_ACTION = "recognize_principle"
 PRIVATE_MESSAGE = "About a message in a private conversation"
+CHANNEL_NOT_SHOWN = (
+    "I can show a channel's board and stats only to people in it, for a channel I'm in: ask from inside the channel, "
+    "or `/invite @LP Bot` there first."
+)
 NOT_FROM_A_PERSON = "Kudos come from people: this account is an app, a bot or deactivated, so nothing was recorded."
 # Several Recognize buttons in one block (App Home's blind spots) each add their place: Slack refuses
 # two equal action_ids in one block.

@@ -82,10 +82,39 @@ def test_a_teams_stats_are_counts_by_principle(ask):
     assert "Not recognized this quarter:*" in reply["text"]
 
 
+NOT_SHOWN = (
+    "I can show a channel's board and stats only to people in it, for a channel I'm in: ask from inside the channel, "
+    "or `/invite @LP Bot` there first."
+)
+
+
 def test_a_board_for_a_channel_the_bot_cannot_see_says_what_to_do(ask, slack):
     slack.private.add("C0RANDOM")
     slack.not_member.add("C0RANDOM")
-    assert "Invite me there" in ask("leaderboard <#C0RANDOM|random>")["text"]
+    assert ask("leaderboard <#C0RANDOM|random>")["text"] == NOT_SHOWN
+
+
+@pytest.mark.parametrize(
+    ("command", "seen_inside"),
+    [
+        ("leaderboard <#G0PRIVATE|leads>", "Kudos leaderboard in <#G0PRIVATE>, this quarter\n:first_place_medal: <@U0CAROL> — 2"),
+        ("stats <#G0PRIVATE|leads>", "Kudos for <#G0PRIVATE> (3 people)\n*Received this quarter:* 2 — Frugality 1, Ownership 1"),
+        ("leaderboard <#C0SECRET|secret>", "Kudos leaderboard in <#C0SECRET>, this quarter\n:first_place_medal: <@U0CAROL> — 2"),
+    ],
+)
+def test_a_private_channels_board_is_for_its_members_only(ask, slack, command, seen_inside):
+    give_some(ask)
+    slack.channels["C0SECRET"] = "secret"  # private, with a C ID as Slack gives them today
+    slack.private.add("C0SECRET")
+    for channel in ("G0PRIVATE", "C0SECRET"):
+        slack.members[channel] = {"U0ALICE", "U0CAROL", "U0LPBOT"}
+    outsider = ask(command, user="U0BOB")
+    assert outsider["text"] == NOT_SHOWN and "U0CAROL" not in outsider["text"]
+    # A channel that does not exist gets the very same answer: nothing tells the two apart.
+    assert ask(command.replace("G0PRIVATE", "G0NOSUCH").replace("C0SECRET", "C0NOSUCH"), user="U0BOB")["text"] == NOT_SHOWN
+    # Its members see it.
+    inside = ask(command, user="U0CAROL")
+    assert inside["text"].startswith(seen_inside)
 
 
 def test_an_admin_switches_rankings_off_in_one_channel(ask):

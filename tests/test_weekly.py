@@ -326,6 +326,16 @@ def test_admin_schedules_lists_and_stops(ask, services):
     assert weekly_store.get_schedule(services.store.db, "T0LOCAL", "C0RANDOM") is None
 
 
+def test_the_schedule_list_names_only_channels_the_asker_can_see(ask, slack):
+    slack.members["G0PRIVATE"] = {"U0ALICE", "U0CAROL", "U0LPBOT"}
+    ask("schedule <#G0PRIVATE|leads> monday 09:00 UTC")
+    ask("schedule <#C0GENERAL|general> monday 09:00 UTC")
+    inside = block_text(ask("schedule", user="U0CAROL"))
+    assert "<#G0PRIVATE> — Mondays at 09:00 UTC" in inside and "<#C0GENERAL> — Mondays at 09:00 UTC" in inside
+    outside = block_text(ask("schedule", user="U0BOB"))
+    assert "G0PRIVATE" not in outside and "<#C0GENERAL> — Mondays at 09:00 UTC" in outside
+
+
 def test_only_admins_change_schedules(ask, services):
     refused = ask("schedule <#C0RANDOM|random> friday 16:30", user="U0BOB")
     assert "Only workspace admins" in refused["text"]

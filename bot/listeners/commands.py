@@ -30,5 +30,6 @@ def register(app: App, services: Services) -> None:
             visibility=places.from_command(channel_id, command.get("channel_name")),
             request_key=f"command:{trigger_id}" if trigger_id else None,
             members=partial(services.teams.members, client, team_id),
+            place=partial(services.places.visibility, client, team_id),
         )
         deliver(answer(parse(command.get("text", "")), services, asker), respond, client, asker.user_id, channel_id)
