@@ -14,7 +14,7 @@ from functools import partial
 
 from slack_sdk import WebClient
 
-from bot import blocks, kudos_rules
+from bot import blocks, kudos_rules, places
 from bot.answers import Asker, announce, give_kudos, groups_of, said_not_a_person
 from bot.delivery import post_in_channel, send_dm, tell_privately
 from bot.inline import (
@@ -185,7 +185,9 @@ def reaction_removed(services: Services, client: WebClient, team_id: str, event:
 
 def message(services: Services, client: WebClient, team_id: str, event: dict) -> None:
     subtype = event.get("subtype")
-    if subtype == "message_changed":
+    if subtype == "channel_convert_to_private":
+        places.became_private(services.places, services.store, team_id, str(event.get("channel") or ""))
+    elif subtype == "message_changed":
         _edited(services, client, team_id, event)
     elif subtype == "message_deleted":
         _withdraw_message(services, client, team_id, event.get("channel"), event.get("deleted_ts"))

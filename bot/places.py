@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 
@@ -54,12 +55,18 @@ def ask_slack(client: WebClient, channel_id: str) -> str | None:
         return None
 
 
-class Places:
-    """conversations.info answers, cached per (team, channel): a channel rarely changes sides."""
+# A channel can be made private at any time; the conversion event says so at once, and an answer is
+# asked again after this long in case that event was missed.
+CACHE_SECONDS = 600
 
-    def __init__(self, max_entries: int = 5000):
+
+class Places:
+    """conversations.info answers, cached per (team, channel) for CACHE_SECONDS."""
+
+    def __init__(self, max_entries: int = 5000, clock: Callable[[], float] = time.monotonic):
         self._max = max_entries
-        self._cache: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._clock = clock
+        self._cache: OrderedDict[tuple[str, str], tuple[float, str]] = OrderedDict()
         self._lock = threading.Lock()
 
     def visibility(self, client: WebClient, team_id: str, channel_id: str | None) -> str:
@@ -67,17 +74,43 @@ class Places:
             return NOWHERE
         key = (team_id, channel_id)
         with self._lock:
-            if key in self._cache:
+            hit = self._cache.get(key)
+            if hit and self._clock() - hit[0] < CACHE_SECONDS:
                 self._cache.move_to_end(key)
-                return self._cache[key]
+                return hit[1]
         found = ask_slack(client, channel_id)
         if found is None:
             return PRIVATE  # not cached: the next kudos asks again
+        self.learn(team_id, channel_id, found)
+        return found
+
+    def learn(self, team_id: str, channel_id: str, visibility: str) -> None:
+        """What Slack told us about a channel without being asked (it became private)."""
         with self._lock:
-            self._cache[key] = found
+            self._cache[(team_id, channel_id)] = (self._clock(), visibility)
+            self._cache.move_to_end((team_id, channel_id))
             while len(self._cache) > self._max:
                 self._cache.popitem(last=False)
-        return found
+
+    def forget(self, team_id: str, channel_id: str) -> None:
+        with self._lock:
+            self._cache.pop((team_id, channel_id), None)
+
+
+def became_private(places: Places, store: Store, team_id: str, channel_id: str) -> None:
+    """A channel was made private: so it is from now on, for new kudos and for the ones said there before."""
+    places.learn(team_id, channel_id, PRIVATE)
+    with store.write() as db:
+        changed = kudos_store.make_private(db, team_id, channel_id)
+    log.info("a channel became private: %d of its kudos now read as private", changed)
+
+
+def channel_moved(places: Places, store: Store, team_id: str, old_id: str, new_id: str) -> None:
+    """Slack gave a channel a new ID: its kudos follow, and what we knew of the old ID is asked again."""
+    places.forget(team_id, old_id)
+    places.forget(team_id, new_id)
+    with store.write() as db:
+        kudos_store.move_channel(db, team_id, old_id, new_id)
 
 
 def settle_unknown(store: Store, client_for: Callable[[str], WebClient | None]) -> dict[str, int]:

@@ -303,6 +303,20 @@ def settle_visibility(db: Database, team_id: str, channel_id: str, visibility: s
     ).rowcount
 
 
+def make_private(db: Database, team_id: str, channel_id: str) -> int:
+    """A channel became private: its kudos, the earlier ones too, read as private from now on (Slack
+    itself hides a private channel's history from non-members). Returns how many changed."""
+    return db.execute(
+        "UPDATE kudos SET visibility = ? WHERE team_id = ? AND channel_id = ? AND visibility IN (?, ?)",
+        [PRIVATE, team_id, channel_id, PUBLIC, UNKNOWN],
+    ).rowcount
+
+
+def move_channel(db: Database, team_id: str, old_id: str, new_id: str) -> int:
+    """Slack gave a channel a new ID (channel_id_changed): its kudos follow it."""
+    return db.execute("UPDATE kudos SET channel_id = ? WHERE team_id = ? AND channel_id = ?", [new_id, team_id, old_id]).rowcount
+
+
 def given_for_request(db: Database, team_id: str, request_key: str, since: datetime) -> KudosRecord | None:
     """The kudos a Slack request (a message, a reaction) gave since `since`: what an edit or an undo acts on."""
     found = _records(

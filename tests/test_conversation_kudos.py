@@ -382,3 +382,43 @@ def test_an_apps_bot_user_adding_a_principle_emoji_gives_no_kudos(sender, slack,
     settle(services)
     assert stored(services) == []
     assert [c for c in slack.calls if c.method in ("chat.postMessage", "chat.postEphemeral")] == []
+
+
+@pytest.mark.settings(principle_reactions=True)
+def test_a_channel_made_private_keeps_its_kudos_private_from_then_on(sender, slack, services):
+    before, _ = sender.say("dug through three services to find the leak", user="U0CAROL", channel="C0RANDOM")
+    sender.react("mag", before, user="U0BOB", channel="C0RANDOM")
+    slack.wait_for_call("chat.postEphemeral")
+    settle(services)
+    assert [r["visibility"] for r in stored(services)] == ["public"]
+    # An admin converts #random to a private channel: Slack says so with a message of this subtype.
+    slack.private.add("C0RANDOM")
+    sender.event(
+        {
+            "type": "message",
+            "subtype": "channel_convert_to_private",
+            "channel": "C0RANDOM",
+            "channel_type": "group",
+            "user": "U0ALICE",
+            "text": "made this channel private",
+            "ts": "1764100000.000100",
+        }
+    )
+    settle(services)
+    after, _ = sender.say("traced the slow query to a missing index", user="U0CAROL", channel="C0RANDOM")
+    sender.react("key", after, user="U0BOB", channel="C0RANDOM")  # Ownership's: not the same kudos twice
+    slack.wait_for_call("chat.postEphemeral", 2)
+    settle(services)
+    # The new kudos is private, and so is the earlier one: Slack hides the channel's history from outsiders now.
+    assert [r["visibility"] for r in stored(services)] == ["private", "private"]
+
+
+def test_a_channel_given_a_new_id_keeps_its_kudos(sender, slack, services):
+    message, _ = sender.say("<@U0BOB> :clap: #ownership thanks for the calm rollback", user="U0CAROL", channel="C0RANDOM")
+    settle(services)
+    assert [r["channel_id"] for r in stored(services)] == ["C0RANDOM"]
+    sender.event(
+        {"type": "channel_id_changed", "old_channel_id": "C0RANDOM", "new_channel_id": "C0RANDOM2", "event_ts": "1764100000.000200"}
+    )
+    settle(services)
+    assert [r["channel_id"] for r in stored(services)] == ["C0RANDOM2"]

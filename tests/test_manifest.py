@@ -35,6 +35,7 @@ EVENT_SCOPES = {
     "reaction_removed": ("reactions:read",),
     "message.channels": ("channels:history",),
     "message.groups": ("groups:history",),
+    "channel_id_changed": ("channels:read",),
 }
 SUBSCRIBED_AS = {"message": {"message.channels", "message.groups"}}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot import blocks, conversation, kudos_rules
+from bot import blocks, conversation, kudos_rules, places
 from bot.answers import home_teams
 from bot.services import Services
 from bot.slack_terms import checked_user_id
@@ -42,6 +42,12 @@ def register(app: App, services: Services) -> None:
     def reaction_removed(event, body, client, context):
         if services.heard.first_time(body.get("event_id")):
             conversation.reaction_removed(services, client, context.team_id, event)
+
+    @app.event("channel_id_changed")
+    def channel_id_changed(event, context):
+        old_id, new_id = event.get("old_channel_id"), event.get("new_channel_id")
+        if isinstance(old_id, str) and isinstance(new_id, str):
+            places.channel_moved(services.places, services.store, context.team_id, old_id, new_id)
 
     @app.event("message")
     def message(event, body, client, context):
