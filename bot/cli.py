@@ -28,6 +28,7 @@ from bot.server import HttpServer
 from bot.settings import ConfigError, Settings, load_settings
 from bot.slack_terms import checked_user_id
 from bot.startup import SlackUnavailable, wait_for_slack
+from bot.workspaces import oauth_database
 from principles import CatalogError
 from storage import StorageError, Store
 from storage import kudos as kudos_store
@@ -360,6 +361,7 @@ def _doctor(settings: Settings, stdout: IO[str]) -> int:
     store = Store(settings.db_path).open(create=False) if settings.db_path.is_file() else None
     try:
         findings = doctor.check(web_client(settings), store, settings.db_path)
+        findings.append(doctor.file_modes(settings.db_path, oauth_database(settings)))
         findings.append(doctor.replication(settings))
     finally:
         if store:

@@ -16,6 +16,7 @@ from bot.slack_terms import SLACK_FAILURES
 from bot.startup import slack_problem
 from storage import Store
 from storage import weekly as weekly_store
+from storage.database import readable_by_others
 
 #: The scopes without which LP Bot does not work at all.
 CORE_SCOPES = ("commands", "chat:write", "users:read", "channels:read", "groups:read")
@@ -104,6 +105,15 @@ def _membership(client: WebClient, channel_id: str) -> Finding:
     if channel.get("is_member"):
         return Finding(True, f"member of {name}, which has a weekly post")
     return Finding(False, f"not a member of {name}, which has a weekly post: type `/invite @LP Bot` there")
+
+
+def file_modes(db_path: Path, oauth_path: Path) -> Finding:
+    """Whether the files that hold words and tokens are readable by their owner alone."""
+    exposed = readable_by_others(db_path) + readable_by_others(oauth_path)
+    if exposed:
+        names = ", ".join(str(p) for p in exposed)
+        return Finding(False, f"readable by other users of this machine: {names}: run `chmod 600` on them (and `chmod 700` their folder)")
+    return Finding(True, "the database files are readable by their owner only")
 
 
 def _database(store: Store) -> Finding:

@@ -12,6 +12,7 @@ from slack_sdk.oauth.state_store.sqlite3 import SQLite3OAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
 
 from bot.settings import Settings
+from storage.database import create_private
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ def oauth_database(settings: Settings) -> Path:
 
 
 def installation_store(settings: Settings) -> SQLite3InstallationStore:
-    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+    create_private(oauth_database(settings))  # it holds bot tokens: its owner alone may read it
     return SQLite3InstallationStore(database=str(oauth_database(settings)), client_id=settings.client_id or "")
 
 

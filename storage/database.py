@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -16,6 +17,38 @@ from storage.migrations import migrations
 # Long enough to ride out another thread's write; short enough that a stuck lock
 # still surfaces as an error well inside Slack's patience for a follow-up reply.
 BUSY_TIMEOUT_MS = 5000
+
+
+# The database holds people's words and the OAuth file holds bot tokens: their owner alone reads them,
+# whatever the umask. SQLite gives a database's -wal and -shm files the main file's permissions.
+OWNER_ONLY_FILE = 0o600
+OWNER_ONLY_FOLDER = 0o700
+
+
+def create_private(path: Path) -> None:
+    """Make `path`'s folder (owner only, when this creates it) and an empty file readable by its owner
+    only, unless it exists: SQLite then opens a file that was never readable by anyone else."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=OWNER_ONLY_FOLDER)
+        path.parent.chmod(OWNER_ONLY_FOLDER)  # mkdir's mode is masked by the umask; chmod is not
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY_FILE)
+    except FileExistsError:
+        return
+    os.fchmod(descriptor, OWNER_ONLY_FILE)
+    os.close(descriptor)
+
+
+def readable_by_others(path: Path) -> list[Path]:
+    """The files of a database (itself, -wal, -shm) that people other than the owner may read."""
+    found = []
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if candidate.stat().st_mode & 0o077:
+                found.append(candidate)
+        except FileNotFoundError:
+            continue
+    return found
 
 
 class StorageError(RuntimeError):
@@ -57,7 +90,7 @@ class Store:
         if not create:
             self._require_file()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            create_private(self.path)
             self._wait_for_wal()
             # Under the write lock: two processes starting on a new file (two replicas, the bot and
             # a cron job) would otherwise both read "nothing applied" and both try to create tables.
@@ -165,7 +198,7 @@ class Store:
         if target.exists():
             raise StorageError(f"{target}: already exists; choose a new file name")
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            create_private(target)  # a backup holds the same words as the database
             copy = sqlite3.connect(target)
             try:
                 # SQLite's online backup copies page by page and restarts if a writer interferes.

@@ -328,3 +328,18 @@ def test_a_listener_stuck_on_slack_does_not_keep_the_bot_past_its_stop_budget(ru
     assert process.wait(timeout=12) == 0
     assert time.monotonic() - started < 10
     assert "listeners still waiting on Slack" in process.stderr.read()
+
+
+def test_doctor_warns_of_a_database_others_can_read(slack, tmp_path):
+    from storage import Store
+
+    Store(tmp_path / "lpbot.db").open().close()
+    (tmp_path / "lpbot.db").chmod(0o644)  # made before LP Bot kept its files private, or copied carelessly
+    code, lines = doctor(slack, tmp_path)
+    assert code == 1
+    db = tmp_path / "lpbot.db"
+    # Its WAL and shared-memory files, which doctor's own look opened, take the main file's mode.
+    expected = (
+        f"FAIL readable by other users of this machine: {db}, {db}-wal, {db}-shm: run `chmod 600` on them (and `chmod 700` their folder)"
+    )
+    assert expected in lines

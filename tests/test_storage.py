@@ -119,3 +119,40 @@ def test_a_failed_week_is_claimed_again_with_its_first_principle(fresh_db):
     weekly_store.claim(fresh_db, *week, "ownership", now, now)
     assert weekly_store.finish(fresh_db, *week, PostStatus.FAILED, now, error="internal_error")
     assert weekly_store.claim(fresh_db, *week, "frugality", now, now) == "ownership"
+
+
+def test_the_database_its_wal_and_its_folder_are_readable_by_their_owner_only(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)  # the usual umask, which would make a new file readable by everyone
+    try:
+        store = Store(tmp_path / "data" / "lpbot.db").open()
+        with store.write() as db:
+            db.execute("CREATE TABLE probe (x)")
+        backup = tmp_path / "backups" / "copy.db"
+        store.backup(backup)
+        folder = tmp_path / "data"
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}  # while open: the WAL is there
+        store.close()
+    finally:
+        os.umask(old)
+    assert modes == {"lpbot.db": 0o600, "lpbot.db-wal": 0o600, "lpbot.db-shm": 0o600}
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+
+
+def test_the_oauth_file_of_tokens_is_readable_by_its_owner_only(tmp_path):
+    import os
+    import stat
+
+    from bot.settings import load_settings
+    from bot.workspaces import installation_store, oauth_database
+
+    settings = load_settings({"LPBOT_DB": str(tmp_path / "d" / "lpbot.db")})
+    old = os.umask(0o022)
+    try:
+        installation_store(settings)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(oauth_database(settings).stat().st_mode) == 0o600
