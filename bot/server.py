@@ -36,7 +36,8 @@ MAX_BODY_BYTES = 1_000_000
 
 def health(services: Services, *, started: bool = True) -> tuple[bool, dict]:
     """The report /healthz gives; `started` is False while the bot still waits for Slack at start."""
-    database_ok = services.store.ping()
+    condition = services.store.condition()
+    database_ok = services.store.ping() and condition["writable"]
     pending = services.store.pending_migrations() if database_ok else []
     running = services.status.scheduler_running
     if running is None:
@@ -46,10 +47,11 @@ def health(services: Services, *, started: bool = True) -> tuple[bool, dict]:
     healthy = database_ok and not pending and scheduler != "stopped" and started
     report = {
         "status": "ok" if healthy else ("starting" if not started else "unhealthy"),
-        "database": "ok" if database_ok else "unreachable",
+        "database": "ok" if database_ok else condition.get("problem", "unreachable"),
+        "database_file": condition,
         "migrations": "applied" if not pending else f"{len(pending)} pending",
         "scheduler": scheduler,
-        "last_weekly_post": weekly_store.last_posted_at(services.store.db) if database_ok else None,
+        "last_weekly_post": weekly_store.last_posted_at(services.store.db) if services.store.ping() else None,
     }
     # Replication is reported, not judged: a replica that lags is for the operator to look at, and
     # restarting the bot (which is what an orchestrator does with an unhealthy answer) would not help it.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
 import sqlite3
 import threading
 import time
@@ -13,6 +15,11 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from storage.migrations import migrations
+
+log = logging.getLogger(__name__)
+# Below this much free space beside the database, a kudos may not fit (a WAL frame, a checkpoint):
+# /healthz says so before a write fails.
+LOW_DISK_BYTES = 1_000_000
 
 # Long enough to ride out another thread's write; short enough that a stuck lock
 # still surfaces as an error well inside Slack's patience for a follow-up reply.
@@ -29,8 +36,11 @@ def create_private(path: Path) -> None:
     """Make `path`'s folder (owner only, when this creates it) and an empty file readable by its owner
     only, unless it exists: SQLite then opens a file that was never readable by anyone else."""
     if not path.parent.exists():
-        path.parent.mkdir(parents=True, mode=OWNER_ONLY_FOLDER)
-        path.parent.chmod(OWNER_ONLY_FOLDER)  # mkdir's mode is masked by the umask; chmod is not
+        try:
+            path.parent.mkdir(parents=True, mode=OWNER_ONLY_FOLDER)
+            path.parent.chmod(OWNER_ONLY_FOLDER)  # mkdir's mode is masked by the umask; chmod is not
+        except FileExistsError:
+            pass  # another process starting on the same new path made it a moment ago
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY_FILE)
     except FileExistsError:
@@ -80,6 +90,11 @@ class Store:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
+        # The file this process opened (device, inode): a file deleted or replaced at LPBOT_DB while the
+        # bot runs is noticed before the next write, which would otherwise go into the unlinked file.
+        self._identity: tuple[int, int] | None = None
+        self.lost: str | None = None  # why writes stopped, once the file at the path is not ours
+        self.last_write_error: str | None = None  # the last write's failure (full, read-only), None once one succeeds
 
     def open(self, *, create: bool = True) -> Store:
         """Bring the schema up to date, creating the file and its folder first when `create`.
@@ -100,6 +115,7 @@ class Store:
                 # start-up, rather than at the first kudos someone gives.
                 version = db.execute("PRAGMA user_version").fetchone()[0]
                 db.execute(f"PRAGMA user_version = {int(version)}")
+            self._identity = self._file_identity()
         except (OSError, sqlite3.Error) as error:
             raise StorageError(
                 f"LPBOT_DB={self.path}: cannot open the database ({error}); check the path, that the file is "
@@ -144,9 +160,33 @@ class Store:
         if not self.path.is_file():
             raise StorageError(f"LPBOT_DB={self.path}: no database there; check the path (only the running bot creates a new one)")
 
+    def _file_identity(self) -> tuple[int, int] | None:
+        try:
+            found = os.stat(self.path)
+        except OSError:
+            return None
+        return found.st_dev, found.st_ino
+
+    def check_file(self) -> str | None:
+        """Why the file at LPBOT_DB is no longer the one this process opened (deleted, replaced), or None."""
+        if self.lost or self._identity is None:
+            return self.lost
+        now = self._file_identity()
+        if now != self._identity:
+            what = "deleted" if now is None else "replaced by another file"
+            self.lost = (
+                f"LPBOT_DB={self.path} was {what} while the bot ran: nothing more is written; put the file back "
+                "(or restore it) and restart the bot"
+            )
+            log.error("%s", self.lost)
+        return self.lost
+
     def _connect(self) -> sqlite3.Connection:
         if not self.read_only:
-            return sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+            # mode=rw: a connection never creates a file. Only open() does, at start-up; a path whose
+            # file was deleted meanwhile gets an error here, not a new, empty database.
+            uri = f"{self.path.resolve().as_uri()}?mode=rw"
+            return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         uri = self.path.resolve().as_uri()
         try:
             connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
@@ -182,15 +222,23 @@ class Store:
         A deferred transaction that reads and then writes can fail with "database is
         locked" when another thread wrote in between; BEGIN IMMEDIATE waits instead.
         """
+        lost = self.check_file()
+        if lost:
+            raise StorageError(lost)
         database = self.db
-        database.conn.execute("BEGIN IMMEDIATE")
         try:
-            yield database
-        except BaseException:
-            database.conn.rollback()
+            database.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield database
+            except BaseException:
+                database.conn.rollback()
+                raise
+            else:
+                database.conn.commit()
+        except (OSError, sqlite3.Error) as error:
+            self.last_write_error = describe_failure(error) or str(error)
             raise
-        else:
-            database.conn.commit()
+        self.last_write_error = None
 
     def backup(self, target: str | Path) -> None:
         """A consistent copy of the live database, safe while the bot keeps writing."""
@@ -212,10 +260,37 @@ class Store:
         return [m.name for m in migrations.pending(self.db)]
 
     def ping(self) -> bool:
+        if self.check_file():
+            return False
         try:
             return self.db.execute("SELECT 1").fetchone() == (1,)
         except sqlite3.Error:
             return False
+
+    def condition(self) -> dict:
+        """What the bot can do with its file now, for /healthz: whether it is the file opened at start,
+        whether it can be read and written, the free space beside it, and the last write's failure."""
+        problem = self.check_file()
+        report: dict = {"file": "ok" if problem is None else "not the file opened at start"}
+        try:
+            usage = shutil.disk_usage(self.path.parent)
+            report["free_bytes"] = usage.free
+            # A filesystem remounted read-only says so in statvfs; os.access alone does not see it.
+            read_only_fs = bool(os.statvfs(self.path.parent).f_flag & os.ST_RDONLY)
+        except OSError:
+            report["free_bytes"], read_only_fs = None, False
+        writable = problem is None and not read_only_fs and os.access(self.path, os.W_OK)
+        report["writable"] = writable and self.last_write_error is None
+        if problem:
+            report["problem"] = problem
+        elif read_only_fs or not writable:
+            report["problem"] = describe_failure(sqlite3.OperationalError("readonly")) or "read-only"
+        elif self.last_write_error:
+            report["problem"] = self.last_write_error
+        elif report["free_bytes"] is not None and report["free_bytes"] < LOW_DISK_BYTES:
+            report["problem"] = describe_failure(sqlite3.OperationalError("disk is full")) or "disk full"
+            report["writable"] = False
+        return report
 
     def close(self) -> None:
         """Close every connection; call once the threads that used them are done."""

@@ -62,6 +62,8 @@ def running_bot(tmp_path, slack):
 def test_http_mode_reports_health_and_stops_cleanly_on_sigterm(running_bot, slack, tmp_path):
     process, url = running_bot
     report = wait_until_healthy(url, process)
+    file_state = report.pop("database_file")
+    assert file_state["file"] == "ok" and file_state["writable"] is True and file_state["free_bytes"] > 0
     assert report == {
         "status": "ok",
         "database": "ok",

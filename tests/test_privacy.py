@@ -112,6 +112,7 @@ def test_a_modal_kudos_takes_the_visibility_of_the_channel_it_is_posted_in(
 
 def test_existing_kudos_are_settled_once_per_channel_and_unknowns_stay_private(tmp_path, slack, settings, places_to_talk):
     path = tmp_path / "old.db"
+    path.touch()  # a Store's connections never create a file: only open() does, at start-up
     old = Store(path)
     migrations.apply(old.db, stop_before="m004_visibility_and_request_keys")
     for n, channel in enumerate(["C0GENERAL", "C0GENERAL", "C0SECRET", "D0ALICE", "C0GONE", None]):

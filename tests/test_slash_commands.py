@@ -140,6 +140,8 @@ def test_healthz_reports_database_and_migrations(server):
     with urllib.request.urlopen(server.url + "/healthz") as response:
         assert response.status == 200
         report = json.loads(response.read())
+    file_state = report.pop("database_file")
+    assert file_state["file"] == "ok" and file_state["writable"] is True and file_state["free_bytes"] > 0
     assert report == {
         "status": "ok",
         "database": "ok",

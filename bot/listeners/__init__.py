@@ -9,6 +9,7 @@ from slack_bolt import App
 
 from bot.blocks import APOLOGY
 from bot.listeners import actions, commands, events, options, shortcuts, views
+from bot.listeners.guard import describe
 from bot.services import Services
 from storage import describe_failure
 
@@ -25,19 +26,14 @@ def register_listeners(app: App, services: Services) -> None:
 
     @app.error
     def apologise(error, body, respond):
-        # Listeners ack before they work, so Slack already has its 200; the person still
-        # deserves to hear that it failed, and the log gets the detail they must not see.
+        # Listeners answer their own failures (guard.guarded); this catches what fails around them
+        # (a middleware). The person hears that it failed, and the log gets the detail they must not see.
         advice = describe_failure(error) if isinstance(error, sqlite3.Error) else None
-        log.error("listener failed for %s%s", _describe(body), f": {advice}" if advice else "", exc_info=error)
+        log.error(
+            "request failed for %s%s", describe(body if isinstance(body, dict) else {}), f": {advice}" if advice else "", exc_info=error
+        )
         if respond is not None and isinstance(body, dict) and body.get("response_url"):
             try:
                 respond(**APOLOGY.as_kwargs(), replace_original=False)
             except Exception:  # noqa: BLE001 - the apology is best effort; the error is logged above
                 log.warning("could not send the apology", exc_info=True)
-
-
-def _describe(body) -> str:
-    if not isinstance(body, dict):
-        return "a request"
-    kind = body.get("command") or body.get("type") or (body.get("event") or {}).get("type") or "a request"
-    return f"{kind} in team {body.get('team_id') or (body.get('team') or {}).get('id')}"

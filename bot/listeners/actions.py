@@ -10,6 +10,7 @@ from slack_bolt import App
 from bot import blocks, conversation
 from bot.answers import Asker, give_draft, kudos_modal_view
 from bot.delivery import deliver, open_view
+from bot.listeners.guard import guarded
 from bot.refusal import Refusal
 from bot.services import Services
 from bot.slack_terms import checked_user_id
@@ -17,6 +18,7 @@ from bot.slack_terms import checked_user_id
 
 def register(app: App, services: Services) -> None:
     @app.action(blocks.SHARE_ACTION)
+    @guarded
     def share_principle(ack, action, body, respond):
         ack()
         principle = services.catalog.by_slug(action.get("value", ""))
@@ -27,6 +29,7 @@ def register(app: App, services: Services) -> None:
         respond(**reply.as_kwargs(), replace_original=False)
 
     @app.action(blocks.RECOGNIZE_ACTIONS)
+    @guarded
     def recognize_principle(ack, action, body, client):
         ack()
         principle = services.catalog.by_slug(action.get("value", ""))
@@ -34,11 +37,13 @@ def register(app: App, services: Services) -> None:
         open_view(client, body["trigger_id"], kudos_modal_view(services, principle=principle, channel_id=channel_id))
 
     @app.action(blocks.GIVE_KUDOS_ACTION)
+    @guarded
     def give_kudos_from_home(ack, body, client):
         ack()
         open_view(client, body["trigger_id"], kudos_modal_view(services))
 
     @app.action(blocks.DRAFT_ACTIONS)
+    @guarded
     def principle_for_draft(ack, body, client, context, respond):
         ack()
         choice = blocks.read_draft_choice(body)
@@ -58,6 +63,7 @@ def register(app: App, services: Services) -> None:
         respond(delete_original=True)
 
     @app.action(re.compile(f"^({blocks.REACTION_PICK}_\\d+|{blocks.REACTION_OTHER})$"))
+    @guarded
     def recognize_from_reaction(ack, body, client, context, respond):
         ack()
         choice = blocks.read_reaction_choice(body)

@@ -10,11 +10,13 @@ from bot import places
 from bot.answers import Asker, answer
 from bot.delivery import deliver
 from bot.intents import COMMAND, parse
+from bot.listeners.guard import guarded
 from bot.services import Services
 
 
 def register(app: App, services: Services) -> None:
     @app.command(COMMAND)
+    @guarded
     def lp_command(ack, command, respond, client, context):
         ack()
         # The installing workspace, from Bolt's context: in a Slack Connect channel the

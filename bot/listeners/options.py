@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot import blocks
+from bot.listeners.guard import guarded
 from bot.refusal import Refusal
 from bot.services import Services
 from principles import match_principle, search_principles
@@ -13,10 +14,12 @@ from principles import match_principle, search_principles
 def register(app: App, services: Services) -> None:
     @app.options(blocks.PRINCIPLE_SELECT)
     @app.options(blocks.REACTION_OTHER)
+    @guarded
     def principle_options(ack, payload):
         ack(options=blocks.principle_options(matching_principles(services, payload.get("value") or "")))
 
     @app.options(blocks.GROUPS_SELECT)
+    @guarded
     def group_options(ack, payload, client, context):
         typed = (payload.get("value") or "").strip().lstrip("@").lower()
         try:

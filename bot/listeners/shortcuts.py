@@ -9,6 +9,7 @@ from slack_bolt import App
 from bot import places
 from bot.answers import kudos_modal_view
 from bot.delivery import open_view
+from bot.listeners.guard import guarded
 from bot.services import Services
 from bot.slack_terms import SLACK_FAILURES, failure_code
 from storage.kudos import PUBLIC
@@ -22,11 +23,13 @@ SLACKBOT = "USLACKBOT"
 
 def register(app: App, services: Services) -> None:
     @app.shortcut(GIVE_KUDOS)
+    @guarded
     def give_kudos_shortcut(ack, shortcut, client):
         ack()
         open_view(client, shortcut["trigger_id"], kudos_modal_view(services))
 
     @app.shortcut(GIVE_KUDOS_FOR_MESSAGE)
+    @guarded
     def give_kudos_for_message_shortcut(ack, shortcut, client, context):
         ack()
         message, channel = shortcut.get("message") or {}, shortcut.get("channel") or {}

@@ -10,6 +10,7 @@ from slack_bolt import App
 from bot import blocks, kudos_rules
 from bot.answers import Asker, announce, form_channel, give_from_form
 from bot.delivery import post_in_channel, send_dm
+from bot.listeners.guard import guarded
 from bot.refusal import Refusal
 from bot.services import Services
 
@@ -20,6 +21,7 @@ ACK_BUDGET_SECONDS = 2.0
 
 def register(app: App, services: Services) -> None:
     @app.view(blocks.KUDOS_MODAL)
+    @guarded
     def submit_kudos(ack, body, view, client, context):
         form = blocks.read_kudos_modal(view)
         if len(set(form.recipients)) > kudos_rules.MAX_RECIPIENTS:

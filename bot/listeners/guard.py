@@ -1,0 +1,79 @@
+"""One way every listener fails: acknowledged, logged with context, and the person told privately.
+
+Bolt clears a request's acknowledgement when an acknowledged listener raises (the listener runner sets
+`ack.response` back to None), and the request thread waiting for it may then answer Slack 404
+"unhandled request" after 3 s, on top of our apology. A view submission that raises before its ack
+answers 500. So no listener lets an error out: `guarded` acks first if the listener had not, and tells
+the person by the way they came (the response_url, or an ephemeral message or DM for events and
+modals, which have none).
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import sqlite3
+from collections.abc import Callable
+
+from slack_bolt.kwargs_injection.args import Args
+
+from bot.blocks import APOLOGY
+from bot.delivery import tell_privately
+from bot.slack_terms import is_user_id
+from storage import StorageError, describe_failure
+
+log = logging.getLogger(__name__)
+
+# Events a person caused by speaking or reacting: they are told when their kudos could not be handled.
+PERSONAL_EVENTS = ("message", "reaction_added", "reaction_removed")
+
+
+def guarded(listener: Callable[..., None]) -> Callable[[Args], None]:
+    """The listener, taking Bolt's `args` (all of them) and passing on the ones it names."""
+    names = inspect.getfullargspec(listener).args
+
+    def run(args: Args) -> None:
+        try:
+            listener(**{name: getattr(args, name) for name in names})
+        except Exception as error:  # noqa: BLE001 - every failure is answered here, never left to Bolt
+            failed(error, args)
+
+    run.__name__ = run.__qualname__ = listener.__name__
+    run.__doc__ = listener.__doc__
+    return run
+
+
+def failed(error: Exception, args: Args) -> None:
+    if args.ack is not None and args.ack.response is None:
+        args.ack()  # Slack gets its answer in time, whatever went wrong
+    body = args.body if isinstance(args.body, dict) else {}
+    advice = describe_failure(error) if isinstance(error, sqlite3.Error | StorageError) else None
+    log.error("listener failed for %s%s", describe(body), f": {advice}" if advice else "", exc_info=error)
+    try:
+        if body.get("response_url"):
+            args.respond(**APOLOGY.as_kwargs(), replace_original=False)
+            return
+        user, channel = _who_and_where(body)
+        if user:
+            tell_privately(args.client, user, channel, APOLOGY)
+    except Exception:  # noqa: BLE001 - the apology is best effort; the error is logged above
+        log.warning("could not send the apology", exc_info=True)
+
+
+def _who_and_where(body: dict) -> tuple[str | None, str | None]:
+    """Who to tell, and where: the person who clicked or submitted, or who spoke or reacted."""
+    event = body.get("event")
+    if isinstance(event, dict):
+        if event.get("type") not in PERSONAL_EVENTS:
+            return None, None
+        user = event.get("user")
+        channel = event.get("channel") or (event.get("item") or {}).get("channel")
+    else:
+        user = (body.get("user") or {}).get("id")
+        channel = (body.get("channel") or {}).get("id")
+    return (user if is_user_id(user) else None), (channel if isinstance(channel, str) else None)
+
+
+def describe(body: dict) -> str:
+    kind = body.get("command") or body.get("type") or (body.get("event") or {}).get("type") or "a request"
+    return f"{kind} in team {body.get('team_id') or (body.get('team') or {}).get('id')}"
