@@ -95,6 +95,17 @@ class Asker:
         return kudos_store.Viewer(self.user_id, self.channel_id)
 
 
+def answered_at_once(intent: Intent) -> bool:
+    """Intents answered from the catalog and the database alone, with no Slack call and no write:
+    their answer goes in the acknowledgement itself, which Slack shows at once."""
+    match intent:
+        case Help() | ListAll() | RandomPick() | Search() | Show() | UsageError() | Recent():
+            return True
+        case Leaderboard(team=None) | Stats(team=None):
+            return True
+    return False
+
+
 def answer(intent: Intent, services: Services, asker: Asker) -> Answer:
     """What to send for an intent. A rule's refusal becomes a short ephemeral reply."""
     try:

@@ -340,7 +340,9 @@ class Console:
                 lines = "\n".join(f"  {field}: {message}" for field, message in errors.items())
                 self._print(f"── The modal stays open and shows ──\n{lines}")
                 return
-            self._print(f"── LP Bot answered directly ──\n{sent.body}")
+            if not (sent.body.startswith("{") and ("text" in sent.json() or "blocks" in sent.json())):
+                self._print(f"── LP Bot answered directly ──\n{sent.body}")
+            # A message in the acknowledgement (a lookup's answer) is shown below like any other reply.
 
         new = self._wait_for_replies(seen)
         if not new:

@@ -292,6 +292,30 @@ class ConsoleSlack:
             timeout,
         )
 
+    def shown_in_ack(self, response_url: str, sent) -> None:
+        """A slash command's answer given in the acknowledgement itself (a JSON body with text or blocks),
+        which Slack shows the person at once, ephemeral unless it says in_channel: recorded as a post to
+        the command's response_url, so what people see reads the same whichever way it came. Slack's
+        rules for the body are a message's (Slash commands, "Responding immediately"); a body Slack
+        would refuse is recorded as refused, never as shown."""
+        if isinstance(sent, dict):
+            payload = sent  # Socket Mode: the ack frame's payload
+        elif sent.status != 200 or not sent.body.strip():
+            return
+        else:
+            try:
+                payload = json.loads(sent.body)
+            except json.JSONDecodeError:
+                self._record(Call("ack_refused", {"_url": response_url, "problem": "not JSON"}))
+                return
+        if not isinstance(payload, dict) or not (payload.get("text") or payload.get("blocks")):
+            return
+        problems = block_problems(payload["blocks"], MESSAGE_BLOCKS) if payload.get("blocks") and self.checks_blocks else []
+        if problems:
+            self._record(Call("ack_refused", {"_url": response_url, "problems": problems}))
+            return
+        self._record(Call("response_url", {"response_type": "ephemeral", **payload, "_url": response_url, "_in_ack": True}))
+
     # -- the Web API -------------------------------------------------------------
     def _record(self, call: Call) -> None:
         with self._changed:
@@ -825,6 +849,7 @@ class SlackSender:
         }
         sent = self.post(urlencode(form), "application/x-www-form-urlencoded", **kw)
         sent.response_url = response_url
+        self.slack.shown_in_ack(response_url, sent)
         return sent
 
     def interaction(self, payload: dict, **kw) -> Sent:

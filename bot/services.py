@@ -25,6 +25,8 @@ from storage import Store
 # of kudos queue the acks themselves behind that waiting (32 was worse: more threads
 # fighting over the interpreter lock). See docs/benchmarks.md.
 LISTENER_THREADS = 12
+# Threads for what follows an acknowledgement; most of their time is spent waiting on Slack.
+AFTER_ACK_THREADS = 32
 LOOKUP_THREADS = 16
 
 
@@ -59,12 +61,17 @@ class BotStatus:
 
 class ListenerPool(ThreadPoolExecutor):
     """Bolt's listener executor, which can also say when every listener has finished: the console
-    waits for that instead of guessing from a quiet spell."""
+    waits for that instead of guessing from a quiet spell.
 
-    def __init__(self, max_workers: int):
-        super().__init__(max_workers=max_workers, thread_name_prefix="lpbot-listener")
+    Listeners acknowledge on these threads; work that can wait on Slack after the acknowledgement
+    (a kudos' posts and DMs, events) runs on `later`, a pool of its own, so a slow or hanging Web API
+    can hold those threads but never delay an acknowledgement (Slack gives each request 3 s)."""
+
+    def __init__(self, max_workers: int, later_workers: int = 0, name: str = "lpbot-listener"):
+        super().__init__(max_workers=max_workers, thread_name_prefix=name)
         self._running = 0
         self._idle = threading.Condition()
+        self.later: ListenerPool | None = ListenerPool(later_workers, name="lpbot-after-ack") if later_workers else None
 
     def submit(self, fn, /, *args, **kwargs):
         with self._idle:
@@ -79,9 +86,32 @@ class ListenerPool(ThreadPoolExecutor):
             self._idle.notify_all()
 
     def wait_idle(self, timeout: float) -> bool:
-        """True once no listener is running; False if that took longer than `timeout` seconds."""
-        with self._idle:
-            return self._idle.wait_for(lambda: self._running == 0, timeout)
+        """True once no listener is running, nor any work it left for later; False if that took longer
+        than `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._idle:
+                if not self._idle.wait_for(lambda: self._running == 0, max(0.0, deadline - time.monotonic())):
+                    return False
+            if self.later is None:
+                return True
+            if not self.later.wait_idle(max(0.0, deadline - time.monotonic())):
+                return False
+            with self._idle:
+                if self._running == 0:
+                    return True  # else a listener started meanwhile, and may leave more work: wait again
+
+    def run_later(self, work: Callable[[], None]) -> None:
+        """Run work that may wait on Slack after the acknowledgement: on `later`, or here if there is none."""
+        if self.later is None:
+            work()
+        else:
+            self.later.submit(work)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
+        if self.later is not None:
+            self.later.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 @dataclass(frozen=True)
@@ -108,7 +138,7 @@ class Services:
     # How the Litestream replica stands (None: LPBOT_REPLICA_URL is not set), for /healthz and doctor.
     replication: ReplicationStatus | None = None
     # Where Bolt runs listeners; the bot waits for it to drain when it stops.
-    listener_pool: ListenerPool = field(default_factory=lambda: ListenerPool(LISTENER_THREADS))
+    listener_pool: ListenerPool = field(default_factory=lambda: ListenerPool(LISTENER_THREADS, AFTER_ACK_THREADS))
     # Asks Slack several things at once while a listener waits to ack (a modal's people and channel);
     # separate from the listener pool so a burst of listeners cannot starve their own lookups.
     lookup_pool: ThreadPoolExecutor = field(

@@ -61,6 +61,7 @@ class LocalSlack(ConsoleSlack):
         self._delays: dict[str, list[float]] = {}
         self._holds: dict[str, list[threading.Event]] = {}
         self._sockets: list = []  # open Socket Mode connections, newest last
+        self._answer_urls: dict[str, str] = {}  # a Socket Mode command's envelope_id -> its response_url
         self._socket_ids = itertools.count(1)
         super().__init__(*args, **kwargs)
 
@@ -103,6 +104,7 @@ class LocalSlack(ConsoleSlack):
             "response_url": response_url,
             "trigger_id": self.new_trigger_id(),
         }
+        self._answer_urls[envelope_id] = response_url
         self.socket_send({"envelope_id": envelope_id, "type": "slash_commands", "accepts_response_payload": True, "payload": payload})
         return envelope_id, response_url
 
@@ -284,7 +286,11 @@ class LocalSlack(ConsoleSlack):
             if opcode == 0x9:
                 _write_frame(connection, 0xA, data)
             elif opcode == 0x1:
-                self._record(Call("socket_ack", json.loads(data or b"{}")))
+                frame = json.loads(data or b"{}")
+                self._record(Call("socket_ack", frame))
+                url = self._answer_urls.pop(frame.get("envelope_id"), None)
+                if url and frame.get("payload"):
+                    self.shown_in_ack(url, frame["payload"])
         handler.close_connection = True
 
 

@@ -145,3 +145,30 @@ def test_people_are_cached_per_workspace_and_the_cache_is_bounded(settings, slac
     now[0] += 601
     people.lookup(client, "T0LOCAL", "U0BOB")  # and entries age out
     assert len(slack.calls_to("users.info")) == 5
+
+
+def test_a_hanging_slack_never_delays_an_acknowledgement(sender, slack, services, crowd):
+    import threading
+
+    # users.info hangs: every kudos waits on it after its acknowledgement, more of them than listener threads.
+    holds = [slack.hold_next("users.info") for _ in range(60)]
+    results: list = []
+
+    def give(person):  # twenty givers, so no daily limit is reached
+        results.append(sender.command("kudos <@U0BOB|bob> ownership for staying with the outage to the end", user=person))
+
+    threads = [threading.Thread(target=give, args=(p,)) for p in crowd[:20]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Each was acknowledged within Slack's 3 s (the sender gives up then, as Slack does).
+    assert [r.status for r in results] == [200] * 20
+    # Lookups are answered in the acknowledgement itself, hanging Slack or not.
+    for text, starts in (("7", "7. Insist on the Highest Standards"), ("help", "LP Bot"), ("list", "Amazon Leadership Principles")):
+        sent = sender.command(text)
+        assert sent.status == 200 and sent.json()["text"].startswith(starts)
+    for hold in holds:
+        hold.set()
+    assert services.listener_pool.wait_idle(30)
+    assert len(list(kudos_store.export_rows(services.store.db))) == 20

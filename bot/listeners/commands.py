@@ -7,18 +7,18 @@ from functools import partial
 from slack_bolt import App
 
 from bot import places
-from bot.answers import Asker, answer
+from bot.answers import Asker, answer, answered_at_once
 from bot.delivery import deliver
 from bot.intents import COMMAND, parse
-from bot.listeners.guard import guarded
+from bot.listeners.guard import guarded, later
 from bot.services import Services
 
 
 def register(app: App, services: Services) -> None:
     @app.command(COMMAND)
     @guarded
-    def lp_command(ack, command, respond, client, context):
-        ack()
+    def lp_command(ack, command, respond, client, context, args):
+        intent = parse(command.get("text", ""))
         # The installing workspace, from Bolt's context: in a Slack Connect channel the
         # payload's own team_id can be the other organisation's.
         team_id = context.team_id or command["team_id"]
@@ -34,4 +34,10 @@ def register(app: App, services: Services) -> None:
             members=partial(services.teams.members, client, team_id),
             place=partial(services.places.visibility, client, team_id),
         )
-        deliver(answer(parse(command.get("text", "")), services, asker), respond, client, asker.user_id, channel_id)
+        if answered_at_once(intent):
+            # A lookup is ready in well under a millisecond: it is the acknowledgement, with no second request.
+            (reply,) = answer(intent, services, asker).replies
+            ack(**reply.as_kwargs())
+            return
+        ack()
+        later(services.listener_pool, args, lambda: deliver(answer(intent, services, asker), respond, client, asker.user_id, channel_id))

@@ -6,15 +6,19 @@ from slack_bolt import App
 
 from bot import blocks, conversation, kudos_rules, places
 from bot.answers import home_teams
-from bot.listeners.guard import guarded
+from bot.listeners.guard import after_ack
 from bot.services import Services
 from bot.slack_terms import checked_user_id
 from storage import kudos as kudos_store
 
 
 def register(app: App, services: Services) -> None:
+    # Bolt acknowledges events before their listener runs; the listeners wait on Slack (users.info,
+    # posts), so they run after the acknowledgement, off the threads that acknowledge commands.
+    later = after_ack(services.listener_pool)
+
     @app.event("app_home_opened")
-    @guarded
+    @later
     def publish_home(event, client, context):
         if event.get("tab") != "home":
             return
@@ -36,26 +40,26 @@ def register(app: App, services: Services) -> None:
     # a retry is recognized by its event_id and handled once. Bolt already drops the bot's own events.
 
     @app.event("reaction_added")
-    @guarded
+    @later
     def reaction_added(event, body, client, context):
         if services.heard.first_time(body.get("event_id")):
             conversation.reaction_added(services, client, context.team_id, event)
 
     @app.event("reaction_removed")
-    @guarded
+    @later
     def reaction_removed(event, body, client, context):
         if services.heard.first_time(body.get("event_id")):
             conversation.reaction_removed(services, client, context.team_id, event)
 
     @app.event("channel_id_changed")
-    @guarded
+    @later
     def channel_id_changed(event, context):
         old_id, new_id = event.get("old_channel_id"), event.get("new_channel_id")
         if isinstance(old_id, str) and isinstance(new_id, str):
             places.channel_moved(services.places, services.store, context.team_id, old_id, new_id)
 
     @app.event("message")
-    @guarded
+    @later
     def message(event, body, client, context):
         if services.heard.first_time(body.get("event_id")):
             conversation.message(services, client, context.team_id, event)

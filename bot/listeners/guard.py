@@ -19,6 +19,7 @@ from slack_bolt.kwargs_injection.args import Args
 
 from bot.blocks import APOLOGY
 from bot.delivery import tell_privately
+from bot.services import ListenerPool
 from bot.slack_terms import is_user_id
 from storage import StorageError, describe_failure
 
@@ -33,14 +34,46 @@ def guarded(listener: Callable[..., None]) -> Callable[[Args], None]:
     names = inspect.getfullargspec(listener).args
 
     def run(args: Args) -> None:
-        try:
-            listener(**{name: getattr(args, name) for name in names})
-        except Exception as error:  # noqa: BLE001 - every failure is answered here, never left to Bolt
-            failed(error, args)
+        _run_guarded(listener, names, args)
 
     run.__name__ = run.__qualname__ = listener.__name__
     run.__doc__ = listener.__doc__
     return run
+
+
+def after_ack(pool: ListenerPool) -> Callable[[Callable[..., None]], Callable[[Args], None]]:
+    """For listeners Bolt acknowledges itself (events): the whole listener runs on the pool's `later`
+    threads, so however long it waits on Slack, no acknowledgement waits for it."""
+
+    def decorate(listener: Callable[..., None]) -> Callable[[Args], None]:
+        names = inspect.getfullargspec(listener).args
+
+        def run(args: Args) -> None:
+            pool.run_later(lambda: _run_guarded(listener, names, args))
+
+        run.__name__ = run.__qualname__ = listener.__name__
+        return run
+
+    return decorate
+
+
+def later(pool: ListenerPool, args: Args, work: Callable[[], None]) -> None:
+    """What a listener does after acknowledging, on the `later` threads, failures answered as any."""
+
+    def run() -> None:
+        try:
+            work()
+        except Exception as error:  # noqa: BLE001 - every failure is answered here, never left to Bolt
+            failed(error, args)
+
+    pool.run_later(run)
+
+
+def _run_guarded(listener: Callable[..., None], names: list[str], args: Args) -> None:
+    try:
+        listener(**{name: args if name == "args" else getattr(args, name) for name in names})
+    except Exception as error:  # noqa: BLE001 - every failure is answered here, never left to Bolt
+        failed(error, args)
 
 
 def failed(error: Exception, args: Args) -> None:
