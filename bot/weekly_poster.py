@@ -37,6 +37,9 @@ NOT_POSTED = (PostStatus.FAILED, PostStatus.UNCERTAIN, PAUSED)
 HISTORY_LIMIT = 15
 # A post that timed out was sent within the client's timeout and retries of its claim.
 STALE_WINDOW = weekly_store.STALE_CLAIM
+# Slack's clock, not ours, stamps the message; a machine whose clock is off by minutes (no NTP, a VM
+# resumed) would otherwise look in the wrong minutes, miss the post and send the week twice.
+CLOCK_SKEW = timedelta(minutes=15)
 
 
 def _posted(entries: list[LedgerEntry]) -> list[LedgerEntry]:
@@ -161,14 +164,15 @@ def _still_to_post(services: Services, client: WebClient, schedule: Schedule, we
     try:
         # The post went out, if at all, just after the claim; its metadata names the week, so nothing
         # else in the channel can be mistaken for it. Distributed apps outside the Marketplace get one
-        # history call a minute and 15 messages a call: one call, narrowed to the minutes after the claim.
+        # history call a minute and 15 messages a call: one call, over the minutes after the claim
+        # widened by CLOCK_SKEW on both sides, since Slack's clock stamped the post.
         claimed = datetime.fromisoformat(current.claimed_at) if current.claimed_at else now - STALE_WINDOW
         history = client.conversations_history(
             channel=channel,
             include_all_metadata=True,
             limit=HISTORY_LIMIT,
-            oldest=f"{(claimed - timedelta(minutes=1)).timestamp():.6f}",
-            latest=f"{(claimed + STALE_WINDOW).timestamp():.6f}",
+            oldest=f"{(claimed - CLOCK_SKEW).timestamp():.6f}",
+            latest=f"{(claimed + STALE_WINDOW + CLOCK_SKEW).timestamp():.6f}",
         )
         messages: list[dict] = history.get("messages") or []
         found = next((message for message in messages if _is_post_for(message, week)), None)
