@@ -167,7 +167,7 @@ def main(
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     try:
         settings = load_settings(env)
-        configure_logging(settings.log_level, (settings.signing_secret or "",), settings.log_format)
+        configure_logging(settings.log_level, (settings.signing_secret or "",), settings.log_format, bodies=settings.log_bodies)
         if args.command in ("export", "backup", "forget"):
             return _data_command(args, settings, stdout)
         if args.command == "weekly":

@@ -45,6 +45,27 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+# slack_sdk and Bolt log at DEBUG what they send and receive whole: message text (the words of private
+# kudos), view contents, request payloads. Kept: which call, and how it went.
+_SLACK_LIBRARIES = ("slack_sdk", "slack_bolt", "lpbot.bolt")  # lpbot.bolt: the logger our Bolt app is given
+_CALL = re.compile(r"url: (?P<url>[^,\s]+)|status: (?P<status>\d+)")
+
+
+class KeepBodiesOut(logging.Filter):
+    """At DEBUG, Slack's libraries' lines say which method was called and how it went, never what was
+    sent or received; LPBOT_LOG_BODIES=on lets the whole line through, for an operator who asks."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.DEBUG or not record.name.startswith(_SLACK_LIBRARIES):
+            return True
+        text = record.getMessage()
+        kept = [m.group("url") or f"status {m.group('status')}" for m in _CALL.finditer(text)]
+        head = re.split(r"[:({\[]| - ", text, maxsplit=1)[0].strip()
+        record.msg = f"{head} ({', '.join(kept)})" if kept else f"{head} (details left out)"
+        record.args = None
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object a line, for log collectors."""
 
@@ -60,12 +81,14 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def configure_logging(level: str, secrets: tuple[str, ...] = (), log_format: str = "text", stream=None) -> None:
+def configure_logging(level: str, secrets: tuple[str, ...] = (), log_format: str = "text", stream=None, bodies: bool = False) -> None:
     handler = logging.StreamHandler(stream)
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if not bodies:
+        handler.addFilter(KeepBodiesOut())
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -42,6 +42,7 @@ class Settings:
     kudos_channel: str | None = None
     log_level: str = "INFO"
     log_format: str = "text"
+    log_bodies: bool = False
     admins: frozenset[str] = frozenset()
     rotation: str = "balanced"
     weekly_grace_hours: int = 24
@@ -148,6 +149,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         kudos_channel=kudos_channel,
         log_level=log_level,
         log_format=log_format,
+        log_bodies=_switch(env, "LPBOT_LOG_BODIES", False),
         admins=admins,
         rotation=rotation,
         leaderboards=_switch(env, "LPBOT_LEADERBOARDS", True),

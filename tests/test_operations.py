@@ -345,3 +345,25 @@ def test_doctor_warns_of_a_database_others_can_read(slack, tmp_path):
         f"FAIL readable by other users of this machine: {db}, {db}-wal, {db}-shm: run `chmod 600` on them (and `chmod 700` their folder)"
     )
     assert expected in lines
+
+
+@pytest.mark.parametrize("bodies", [False, True])
+def test_debug_logs_name_the_call_never_the_words(ask, services, bodies):
+    import io as _io
+
+    from bot.logs import configure_logging
+
+    stream = _io.StringIO()
+    configure_logging("DEBUG", (), "text", stream=stream, bodies=bodies)
+    try:
+        ask("kudos <@U0BOB|bob> ownership for the confidential layoff spreadsheet", channel="G0PRIVATE")
+        assert services.listener_pool.wait_idle(10)  # the DM to Bob is sent too
+    finally:
+        configure_logging("WARNING", (), "text", stream=_io.StringIO())
+    logged = stream.getvalue()
+    if not bodies:
+        # Which method, and how it went: the DM to Bob is sent through chat.postMessage and answered 200.
+        assert f"DEBUG slack_sdk.web.base_client: Sending a request ({services.settings.api_url}chat.postMessage)" in logged
+        assert "DEBUG slack_sdk.web.base_client: Received the following response (status 200)" in logged
+    # The words only when an operator asked for bodies (LPBOT_LOG_BODIES=on).
+    assert ("layoff spreadsheet" in logged) is bodies
