@@ -169,9 +169,15 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
             hidden = kudos_store.count_hidden_from(db, asker.team_id, asker.viewer, slug, since=span_start, most=HIDDEN_MOST)
             return Answer([blocks.recent_reply(records, services.catalog, principle, hidden)])
         case Undo():
-            removed = kudos_rules.undo(services.store, team_id=asker.team_id, giver_id=asker.user_id, now=services.clock())
-            principle = services.catalog.by_slug(removed.principle)
-            return Answer([blocks.kudos_withdrawn(removed.recipients, principle.name if principle else removed.principle)])
+            withdrawn = kudos_rules.undo(services.store, team_id=asker.team_id, giver_id=asker.user_id, now=services.clock())
+            removed = withdrawn.record
+            name = principle_name(services, removed.principle)
+            replies, edits = [blocks.kudos_withdrawn(removed.recipients, name)], []
+            if withdrawn.post and kudos_rules.still_editable(withdrawn.post, services.clock()):
+                edits.append((withdrawn.post, blocks.public_kudos_withdrawn(removed.giver_id, removed.recipients, name)))
+            elif withdrawn.post:
+                replies.append(blocks.notice(blocks.POST_NOT_CHANGED))
+            return Answer(replies, edits=edits)
         case Week(upcoming):
             return Answer([_week(services, asker, upcoming)])
         case ListSchedules():
@@ -461,6 +467,19 @@ def give_from_form(form: blocks.KudosForm, services: Services, asker: Asker, vis
     return replace(given, link_withheld=withheld)
 
 
+def principle_name(services: Services, slug: str) -> str:
+    principle = services.catalog.by_slug(slug)
+    return principle.name if principle else slug
+
+
+def remember_public_post(
+    services: Services, team_id: str, kudos_id: int, channel_id: str | None, *, ts: str | None = None, response_url: str | None = None
+) -> None:
+    """Where a kudos was thanked in public, so withdrawing it later changes that message too."""
+    with services.store.write() as db:
+        kudos_store.record_public_post(db, kudos_id, team_id, services.clock(), channel_id=channel_id, ts=ts, response_url=response_url)
+
+
 def announce(given: kudos_rules.Given, services: Services, team_id: str) -> Answer:
     """The public thank-you and the recipients' DMs for a stored kudos (nothing new for a duplicate)."""
     confirmation = blocks.kudos_confirmation(
@@ -475,7 +494,7 @@ def announce(given: kudos_rules.Given, services: Services, team_id: str) -> Answ
     dm = blocks.kudos_dm(given.giver_id, given.principle, given.reason, given.channel_id)
     db = services.store.db
     dms = [(user, dm) for user in given.recipients if kudos_store.kudos_dms_enabled(db, team_id, user)]
-    return Answer(replies, dms)
+    return Answer(replies, dms, kudos_id=given.kudos_id)
 
 
 def _reply(intent: Intent, services: Services) -> Reply:

@@ -71,6 +71,9 @@ class Answer:
     replies: list[Reply]
     dms: list[tuple[str, Reply]] = field(default_factory=list)
     uploads: list[Upload] = field(default_factory=list)
+    # Public messages to change: (where a kudos was thanked, what it says now), e.g. after /lp undo.
+    edits: list[tuple[Any, Reply]] = field(default_factory=list)
+    kudos_id: int | None = None  # the kudos this answer announces, to remember where it was thanked
 
 
 _BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt);)")
@@ -720,6 +723,17 @@ NO_WEEKLY_POST_HERE = notice(
     "This channel has no principle of the week yet. An admin can start one with `/lp schedule #channel monday 09:00`."
 )
 PRINCIPLE_GONE = notice("That principle is no longer in the catalog. Try `/lp list` for the current ones.")
+
+
+def public_kudos_withdrawn(giver_id: str, recipients, principle_name: str) -> Reply:
+    """What a withdrawn kudos' public thank-you says instead: the words are gone with the kudos."""
+    text = f"~{mentions([giver_id])} recognized {mentions(recipients)} for {escape(principle_name)}~ — withdrawn by its giver."
+    return Reply(text=f"A kudos for {principle_name} was withdrawn", blocks=[_section(text)], response_type="in_channel")
+
+
+POST_NOT_CHANGED = (
+    "The thank-you already posted could not be changed (Slack lets me edit it only for a while): delete it yourself if you'd like it gone."
+)
 
 
 def kudos_withdrawn(recipients, principle_name: str) -> Reply:

@@ -418,6 +418,22 @@ class ConsoleSlack:
             self.history.setdefault(params["channel"], []).append(message)
         return {"ok": True, "channel": params["channel"], "ts": ts, "message": message}
 
+    def _api_chat_update(self, params):
+        # chat.update (Web API reference): the message must exist in the channel (message_not_found)
+        # and be the app's own (cant_update_message); its new text and blocks follow a message's rules.
+        error = self._channel_error(params.get("channel")) or self._message_error(params)
+        if error:
+            return error
+        with self._changed:
+            message = next((m for m in self.history.get(params["channel"], []) if m["ts"] == params.get("ts")), None)
+            if message is None:
+                return {"ok": False, "error": "message_not_found"}
+            if message.get("bot_id") != BOT_ID:
+                return {"ok": False, "error": "cant_update_message"}
+            message["text"] = params.get("text", "")
+            message["edited"] = {"user": BOT_USER_ID, "ts": self._next_ts()}
+        return {"ok": True, "channel": params["channel"], "ts": params["ts"], "text": message["text"]}
+
     def _api_chat_postEphemeral(self, params):
         error = self._channel_error(params.get("channel")) or self._message_error(params)
         if not error and (params["channel"] in self.not_member or params["channel"] in self.users):

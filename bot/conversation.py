@@ -15,8 +15,8 @@ from functools import partial
 from slack_sdk import WebClient
 
 from bot import blocks, kudos_rules, places
-from bot.answers import Asker, announce, give_kudos, groups_of, said_not_a_person
-from bot.delivery import post_in_channel, send_dm, tell_privately
+from bot.answers import Asker, announce, give_kudos, groups_of, principle_name, remember_public_post, said_not_a_person
+from bot.delivery import change_public_post, post_message, send_dm, tell_privately
 from bot.inline import (
     base_emoji,
     principle_for_emoji,
@@ -172,12 +172,12 @@ def reaction_removed(services: Services, client: WebClient, team_id: str, event:
     if meaning is None or not is_user_id(reactor) or not channel_id or not ts:
         return
     key = request_key_for_reaction(channel_id, ts, reactor, meaning[0])
-    removed = kudos_rules.withdraw(services.store, team_id=team_id, request_key=key, now=services.clock())
-    if removed:
-        principle = services.catalog.by_slug(removed.principle)
-        tell_privately(
-            client, reactor, channel_id, blocks.kudos_withdrawn(removed.recipients, principle.name if principle else removed.principle)
-        )
+    withdrawn = kudos_rules.withdraw(services.store, team_id=team_id, request_key=key, now=services.clock())
+    if withdrawn:
+        removed = withdrawn.record
+        name = principle_name(services, removed.principle)
+        tell_privately(client, reactor, channel_id, blocks.kudos_withdrawn(removed.recipients, name))
+        _take_back_post(services, client, withdrawn, channel_id)
 
 
 # -- messages --------------------------------------------------------------------------------
@@ -225,12 +225,14 @@ def _spoken(services: Services, client: WebClient, team_id: str, said: dict, cha
         return
     if given.duplicate:
         return  # a redelivered event, or the same words a moment ago: thanked once already
-    _answer_inline(services, client, given, channel_id, said.get("thread_ts") or ts, ts)
+    _answer_inline(services, client, team_id, given, channel_id, said.get("thread_ts") or ts, ts)
     for user_id, dm in announce(given, services, team_id).dms:
         send_dm(client, user_id, dm)
 
 
-def _answer_inline(services: Services, client: WebClient, given: kudos_rules.Given, channel_id: str, thread_ts: str, ts: str) -> None:
+def _answer_inline(
+    services: Services, client: WebClient, team_id: str, given: kudos_rules.Given, channel_id: str, thread_ts: str, ts: str
+) -> None:
     """The message is its own thank-you: answer under it, or with a reaction on it, not with a new channel message."""
     if services.settings.inline_reply == "reaction":
         name = base_emoji(given.principle.emoji) if given.principle.emoji else "white_check_mark"
@@ -240,9 +242,11 @@ def _answer_inline(services: Services, client: WebClient, given: kudos_rules.Giv
         except SLACK_FAILURES as error:
             log.info("could not react to an inline kudos (%s); answering in the thread", failure_code(error))
     reply = blocks.in_thread_thanks(given.giver_id, given.recipients, given.principle, given.groups)
-    problem = post_in_channel(client, channel_id, reply, thread_ts=thread_ts)
+    problem, posted = post_message(client, channel_id, reply, thread_ts=thread_ts)
     if problem:
         log.info("could not answer an inline kudos in its thread: %s", problem)
+    else:
+        remember_public_post(services, team_id, given.kudos_id, channel_id, ts=posted)
 
 
 def _edited(services: Services, client: WebClient, team_id: str, event: dict) -> None:
@@ -279,20 +283,35 @@ def _edited(services: Services, client: WebClient, team_id: str, event: dict) ->
         reason = kudos_rules.check_reason(why)
         with services.store.write() as db:
             kudos_store.revise_kudos(db, existing.id, recipients=recipients, principle=match.principle.slug, reason=reason)
+            post = kudos_store.public_post(db, existing.id)
     except Refusal as refusal:
         tell_privately(client, author, channel_id, blocks.inline_refused(f"{refusal} The kudos stays as it was before the edit."))
         return
     tell_privately(client, author, channel_id, blocks.inline_kudos_changed(match.principle, recipients))
+    if post:  # the thank-you under the message shows the new version
+        if not change_public_post(client, post, blocks.in_thread_thanks(author, recipients, match.principle)):
+            tell_privately(client, author, channel_id, blocks.notice(blocks.POST_NOT_CHANGED))
 
 
 def _withdraw_message(services: Services, client: WebClient, team_id: str, channel_id, ts) -> None:
     if not channel_id or not ts:
         return
-    removed = kudos_rules.withdraw(
+    withdrawn = kudos_rules.withdraw(
         services.store, team_id=team_id, request_key=request_key_for_message(channel_id, ts), now=services.clock()
     )
-    if removed and is_user_id(removed.giver_id):
-        tell_privately(client, removed.giver_id, channel_id, blocks.inline_kudos_changed(None))
+    if withdrawn and is_user_id(withdrawn.record.giver_id):
+        tell_privately(client, withdrawn.record.giver_id, channel_id, blocks.inline_kudos_changed(None))
+        _take_back_post(services, client, withdrawn, channel_id)
+
+
+def _take_back_post(services: Services, client: WebClient, withdrawn: kudos_rules.Withdrawn, channel_id: str) -> None:
+    """The kudos is gone: its public thank-you says so, or its giver hears that it could not be changed."""
+    if withdrawn.post is None:
+        return
+    removed = withdrawn.record
+    reply = blocks.public_kudos_withdrawn(removed.giver_id, removed.recipients, principle_name(services, removed.principle))
+    if not (kudos_rules.still_editable(withdrawn.post, services.clock()) and change_public_post(client, withdrawn.post, reply)):
+        tell_privately(client, removed.giver_id, channel_id, blocks.notice(blocks.POST_NOT_CHANGED))
 
 
 def _sent_at(ts: str) -> datetime:
@@ -313,8 +332,10 @@ def _permalink(client: WebClient, channel_id: str, ts: str) -> str | None:
 def _thank_in_thread(services: Services, client: WebClient, team_id: str, given: kudos_rules.Given, channel_id: str, ts: str) -> None:
     answer = announce(given, services, team_id)
     public = answer.replies[0]
-    problem = post_in_channel(client, channel_id, public, thread_ts=ts)
+    problem, posted = post_message(client, channel_id, public, thread_ts=ts)
     if problem:
         log.info("could not thank in the thread: %s", problem)
+    else:
+        remember_public_post(services, team_id, given.kudos_id, channel_id, ts=posted)
     for user_id, dm in answer.dms:
         send_dm(client, user_id, dm)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 
 from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
 
 from bot import blocks
 from bot.blocks import Answer, Reply, Upload
 from bot.slack_terms import SLACK_FAILURES, failure_code
+from storage.kudos import PublicPost
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,9 @@ def deliver(answer: Answer, respond, client: WebClient, user_id: str, channel_id
             tell_privately(client, user_id, channel_id, fallback)
     for recipient, reply in answer.dms:
         send_dm(client, recipient, reply)
+    for post, reply in answer.edits:
+        if not change_public_post(client, post, reply):
+            tell_privately(client, user_id, channel_id, blocks.notice(blocks.POST_NOT_CHANGED))
     for upload in answer.uploads:
         problem = upload_image(client, channel_id if upload.public else None, upload, dm_to=user_id)
         if problem:
@@ -89,11 +94,36 @@ def send_dm(client: WebClient, user_id: str, reply: Reply) -> bool:
 
 def post_in_channel(client: WebClient, channel_id: str, reply: Reply, thread_ts: str | None = None) -> str | None:
     """Post a message (in a thread under `thread_ts`, if given); returns None on success or Slack's error code (e.g. not_in_channel)."""
+    return post_message(client, channel_id, reply, thread_ts)[0]
+
+
+def post_message(client: WebClient, channel_id: str, reply: Reply, thread_ts: str | None = None) -> tuple[str | None, str | None]:
+    """Post a message: (None, its ts) on success, (Slack's error code, None) otherwise."""
     try:
-        client.chat_postMessage(channel=channel_id, text=reply.text, blocks=reply.blocks, thread_ts=thread_ts)
-        return None
+        sent = client.chat_postMessage(channel=channel_id, text=reply.text, blocks=reply.blocks, thread_ts=thread_ts)
+        return None, sent.get("ts")
     except SLACK_FAILURES as error:
-        return failure_code(error)
+        return failure_code(error), None
+
+
+def change_public_post(client: WebClient, post: PublicPost, reply: Reply) -> bool:
+    """Replace a kudos' public thank-you with `reply` (a withdrawal, a new version): chat.update for a
+    message the bot posted, replace_original through the slash command's response_url (callers check
+    kudos_rules.still_editable first). False when Slack would not change it; the caller tells the giver."""
+    if post.channel_id and post.ts:
+        try:
+            client.chat_update(channel=post.channel_id, ts=post.ts, text=reply.text, blocks=reply.blocks)
+            return True
+        except SLACK_FAILURES as error:
+            log.info("could not change a kudos' public post: %s", failure_code(error))
+            return False
+    if post.response_url:
+        try:
+            answer = WebhookClient(post.response_url).send(text=reply.text, blocks=reply.blocks, replace_original=True)
+            return answer.status_code == 200
+        except SLACK_FAILURES as error:
+            log.info("could not change a kudos' public post through its response_url: %s", type(error).__name__)
+    return False
 
 
 def open_view(client: WebClient, trigger_id: str, view: dict) -> dict | None:

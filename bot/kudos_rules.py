@@ -239,22 +239,45 @@ def give(
     return replace(given, kudos_id=kudos_id)
 
 
-def undo(store: Store, *, team_id: str, giver_id: str, now: datetime) -> kudos_store.KudosRecord:
+@dataclass(frozen=True)
+class Withdrawn:
+    """A kudos taken back, and where it had been thanked in public (None: nowhere known)."""
+
+    record: kudos_store.KudosRecord
+    post: kudos_store.PublicPost | None
+
+
+# A slash command's response_url takes posts, replace_original among them, for 30 minutes (Slack's
+# "Handling user interaction" page); a message the bot posted can be updated for as long as it exists.
+RESPONSE_URL_LIFE = timedelta(minutes=30)
+
+
+def still_editable(post: kudos_store.PublicPost, now: datetime) -> bool:
+    """Whether Slack still lets the bot change this public thank-you."""
+    if post.ts:
+        return True
+    return bool(post.response_url) and now - datetime.fromisoformat(post.posted_at) < RESPONSE_URL_LIFE
+
+
+def undo(store: Store, *, team_id: str, giver_id: str, now: datetime) -> Withdrawn:
     with store.write() as db:
         latest = kudos_store.latest_given(db, team_id, giver_id, since=now - UNDO_WINDOW)
         if latest is None:
             raise Refusal("You haven't given any kudos in the last 24 hours, so there is nothing to undo.")
+        post = kudos_store.public_post(db, latest.id)
         kudos_store.delete_kudos(db, latest.id)
-    return latest
+    return Withdrawn(latest, post)
 
 
-def withdraw(store: Store, *, team_id: str, request_key: str, now: datetime) -> kudos_store.KudosRecord | None:
+def withdraw(store: Store, *, team_id: str, request_key: str, now: datetime) -> Withdrawn | None:
     """Take back the kudos a message or a reaction gave, if it is still inside the undo window."""
     with store.write() as db:
         found = kudos_store.given_for_request(db, team_id, request_key, since=now - UNDO_WINDOW)
-        if found:
-            kudos_store.delete_kudos(db, found.id)
-    return found
+        if found is None:
+            return None
+        post = kudos_store.public_post(db, found.id)
+        kudos_store.delete_kudos(db, found.id)
+    return Withdrawn(found, post)
 
 
 def local_day(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:

@@ -355,7 +355,41 @@ def set_leaderboards(db: Database, team_id: str, channel_id: str, shown: bool, b
     )
 
 
+@dataclass(frozen=True)
+class PublicPost:
+    """Where a kudos was thanked in public: a message (channel, ts), or a slash command's response_url."""
+
+    channel_id: str | None
+    ts: str | None
+    response_url: str | None
+    posted_at: str
+
+
+def record_public_post(
+    db: Database,
+    kudos_id: int,
+    team_id: str,
+    at: datetime,
+    *,
+    channel_id: str | None,
+    ts: str | None = None,
+    response_url: str | None = None,
+) -> None:
+    # A kudos withdrawn in the moment between its post and this record leaves nothing to record.
+    db.execute(
+        "INSERT OR REPLACE INTO kudos_posts (kudos_id, team_id, channel_id, ts, response_url, posted_at)"
+        " SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM kudos WHERE id = ?)",
+        [kudos_id, team_id, channel_id, ts, response_url, iso(at), kudos_id],
+    )
+
+
+def public_post(db: Database, kudos_id: int) -> PublicPost | None:
+    row = db.execute("SELECT channel_id, ts, response_url, posted_at FROM kudos_posts WHERE kudos_id = ?", [kudos_id]).fetchone()
+    return PublicPost(*row) if row else None
+
+
 def delete_kudos(db: Database, kudos_id: int) -> None:
+    db.execute("DELETE FROM kudos_posts WHERE kudos_id = ?", [kudos_id])
     db.execute("DELETE FROM kudos_recipients WHERE kudos_id = ?", [kudos_id])
     db.execute("DELETE FROM kudos WHERE id = ?", [kudos_id])
 
@@ -396,6 +430,7 @@ def forget_user(db: Database, user_id: str) -> dict[str, int]:
         delete_kudos(db, kudos_id)
     received = db.execute("DELETE FROM kudos_recipients WHERE recipient_id = ?", [user_id]).rowcount
     # A kudos whose only recipient was this person has nobody left to thank.
+    db.execute("DELETE FROM kudos_posts WHERE kudos_id NOT IN (SELECT kudos_id FROM kudos_recipients)")
     orphans = db.execute("DELETE FROM kudos WHERE id NOT IN (SELECT kudos_id FROM kudos_recipients)").rowcount
     mention = re.compile(rf"<@{re.escape(user_id)}(\|[^>]*)?>|\b{re.escape(user_id)}\b")
     rewritten = 0

@@ -232,3 +232,15 @@ def m007_weekly_totals(db: Database) -> None:
             ON CONFLICT (team_id, week, principle) DO UPDATE SET kudos = kudos + 1;
         END"""
     )
+
+
+@migrations()
+def m008_kudos_posts(db: Database) -> None:
+    # Where each kudos was thanked in public, so withdrawing or editing it can change that message too:
+    # a message's channel and ts (chat.update), or the slash command's response_url (replace_original).
+    db.table("kudos_posts").create(
+        {"kudos_id": int, "team_id": str, "channel_id": str, "ts": str, "response_url": str, "posted_at": str},
+        pk="kudos_id",
+        not_null={"kudos_id", "team_id", "posted_at"},
+        foreign_keys=[("kudos_id", "kudos", "id")],
+    )

@@ -202,6 +202,9 @@ def test_editing_an_inline_kudos_updates_it_and_deleting_withdraws_it(sender, sl
     assert {(r["recipient_id"], r["principle"]) for r in stored(services)} == {("U0BOB", "frugality"), ("U0CAROL", "frugality")}
     assert kudos_store.principle_mix(services.store.db, "T0LOCAL", None) == {"frugality": 2}
     assert "now for <@U0BOB> and <@U0CAROL>" in ephemerals(slack, "U0ALICE")[-1]["text"]
+    # The thank-you under the message shows the new version.
+    (update,) = slack.calls_to("chat.update")
+    assert update.params["text"] == ":moneybag: <@U0ALICE> recognized <@U0BOB> and <@U0CAROL> for *Frugality*."
     sender.delete(message)
     settle(services)
     assert stored(services) == []
@@ -422,3 +425,15 @@ def test_a_channel_given_a_new_id_keeps_its_kudos(sender, slack, services):
     )
     settle(services)
     assert [r["channel_id"] for r in stored(services)] == ["C0RANDOM2"]
+
+
+def test_deleting_an_inline_kudos_changes_its_thank_you_in_the_thread(sender, slack, services):
+    message, _ = sender.say("<@U0BOB> :clap: #ownership for the smooth database migration")
+    thanks = slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage" and c.params.get("thread_ts")])[0]
+    settle(services)
+    sender.delete(message)
+    settle(services)
+    (update,) = slack.calls_to("chat.update")
+    assert update.status == 200 and update.params["channel"] == "C0GENERAL"  # the withdrawal
+    posted = next(m for m in slack.history["C0GENERAL"] if m.get("thread_ts") == message["ts"] or m["text"] == update.params["text"])
+    assert posted["text"] == "A kudos for Ownership was withdrawn" and thanks.params["thread_ts"] == message["ts"]

@@ -268,3 +268,35 @@ def test_leaderboards_setting_is_on_or_off():
     assert load_settings({}).leaderboards is True
     with pytest.raises(ConfigError, match="LPBOT_LEADERBOARDS must be on or off"):
         load_settings({"LPBOT_LEADERBOARDS": "sometimes"})
+
+
+# -- the record and what people see agree -----------------------------------------------------------
+
+
+WITHDRAWN = "~<@U0ALICE> recognized <@U0BOB> for Ownership~ — withdrawn by its giver."
+
+
+def test_undo_replaces_the_public_thank_you(sender, slack, services):
+    sent = sender.command(f"kudos {BOB} ownership for carrying the pager through the holidays")
+    slack.wait_for_response(sent.response_url)
+    undone = sender.command("undo")
+    assert "is withdrawn" in slack.wait_for_response(undone.response_url).params["text"]
+    replaced = slack.wait_for(
+        lambda calls: [
+            c for c in calls if c.method == "response_url" and c.params["_url"] == sent.response_url and c.params.get("replace_original")
+        ]
+    )[0]
+    assert replaced.params["text"] == "A kudos for Ownership was withdrawn" and block_text(replaced.params).endswith(WITHDRAWN)
+    assert "carrying the pager" not in str(replaced.params)
+
+
+def test_undo_after_slack_stopped_taking_edits_says_so(sender, slack, services, clock):
+    sent = sender.command(f"kudos {BOB} ownership for carrying the pager through the holidays")
+    slack.wait_for_response(sent.response_url)
+    clock.advance(minutes=31)  # a response_url takes posts for 30 minutes
+    undone = sender.command("undo")
+    told = slack.wait_for(lambda calls: [c for c in calls if c.method == "response_url" and c.params["_url"] == undone.response_url][1:])[0]
+    assert told.params["text"] == (
+        "The thank-you already posted could not be changed (Slack lets me edit it only for a while): delete it yourself if you'd like it gone."
+    )
+    assert not [c for c in slack.calls_to("response_url") if c.params.get("replace_original")]

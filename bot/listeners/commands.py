@@ -7,7 +7,7 @@ from functools import partial
 from slack_bolt import App
 
 from bot import places
-from bot.answers import Asker, answer, answered_at_once
+from bot.answers import Asker, answer, answered_at_once, remember_public_post
 from bot.delivery import deliver
 from bot.intents import COMMAND, parse
 from bot.listeners.guard import guarded, later
@@ -40,4 +40,12 @@ def register(app: App, services: Services) -> None:
             ack(**reply.as_kwargs())
             return
         ack()
-        later(services.listener_pool, args, lambda: deliver(answer(intent, services, asker), respond, client, asker.user_id, channel_id))
+
+        def answer_and_deliver() -> None:
+            answered = answer(intent, services, asker)
+            if answered.kudos_id is not None and command.get("response_url"):
+                # Thanked through the response_url: /lp undo can replace that message for its 30 minutes.
+                remember_public_post(services, team_id, answered.kudos_id, channel_id, response_url=command["response_url"])
+            deliver(answered, respond, client, asker.user_id, channel_id)
+
+        later(services.listener_pool, args, answer_and_deliver)

@@ -8,8 +8,8 @@ from functools import partial
 from slack_bolt import App
 
 from bot import blocks, kudos_rules
-from bot.answers import Asker, announce, form_channel, give_from_form
-from bot.delivery import post_in_channel, send_dm
+from bot.answers import Asker, announce, form_channel, give_from_form, remember_public_post
+from bot.delivery import post_message, send_dm
 from bot.listeners.guard import guarded
 from bot.refusal import Refusal
 from bot.services import Services
@@ -87,8 +87,10 @@ def _announce(given: kudos_rules.Given, services: Services, asker: Asker, client
         return
     public, *_ = answer.replies
     channel = given.channel_id or ""  # give_from_form refuses a modal kudos with no channel
-    problem = post_in_channel(client, channel, public)
+    problem, ts = post_message(client, channel, public)
     if problem:
         send_dm(client, asker.user_id, blocks.kudos_saved_not_posted(given.recipients, channel, problem))
+    else:
+        remember_public_post(services, asker.team_id, given.kudos_id, channel, ts=ts)
     for user_id, dm in answer.dms:
         send_dm(client, user_id, dm)
