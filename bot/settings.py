@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 from bot.slack_terms import is_user_id
 from principles.catalog import DEFAULT_SET
 
@@ -54,6 +56,7 @@ class Settings:
     inline_reply: str = "thread"
     replica_url: str | None = None
     replica_sync: int = 1
+    token_key: str | None = None  # LPBOT_TOKEN_KEY: encrypts installation tokens at rest (OAuth mode)
 
     @property
     def mode(self) -> str:
@@ -68,7 +71,9 @@ class Settings:
 
     def __repr__(self) -> str:
         # Settings end up in logs and tracebacks; the secrets must not.
-        shown = {k: v for k, v in self.__dict__.items() if k not in ("bot_token", "app_token", "signing_secret", "client_secret")}
+        shown = {
+            k: v for k, v in self.__dict__.items() if k not in ("bot_token", "app_token", "signing_secret", "client_secret", "token_key")
+        }
         return f"Settings(mode={self.mode!r}, {', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
 
@@ -158,6 +163,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         inline_kudos=_switch(env, "LPBOT_INLINE_KUDOS", True),
         inline_reply=inline_reply,
         replica_url=replica_url,
+        token_key=_token_key(get("LPBOT_TOKEN_KEY")),
         replica_sync=_integer(env, "LPBOT_REPLICA_SYNC", 1, low=1, high=3600),
         weekly_grace_hours=_integer(env, "LPBOT_WEEKLY_GRACE_HOURS", 24, low=0, high=168),
         startup_wait=_integer(env, "LPBOT_STARTUP_WAIT", 60, low=0, high=3600),
@@ -175,6 +181,20 @@ def _integer(env: Mapping[str, str], name: str, default: int, *, low: int, high:
     if not low <= value <= high:
         raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
     return value
+
+
+def _token_key(key: str | None) -> str | None:
+    """A Fernet key (32 bytes, URL-safe base64), as `cryptography`'s Fernet.generate_key() prints it."""
+    if not key:
+        return None
+    try:
+        Fernet(key.encode())
+    except (ValueError, TypeError):
+        raise ConfigError(
+            "LPBOT_TOKEN_KEY must be a Fernet key: make one with "
+            "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+        ) from None
+    return key
 
 
 def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:

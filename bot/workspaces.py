@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from cryptography.fernet import Fernet, InvalidToken
 from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 from slack_sdk.oauth.state_store.sqlite3 import SQLite3OAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
@@ -27,7 +30,57 @@ def oauth_database(settings: Settings) -> Path:
 
 def installation_store(settings: Settings) -> SQLite3InstallationStore:
     create_private(oauth_database(settings))  # it holds bot tokens: its owner alone may read it
-    return SQLite3InstallationStore(database=str(oauth_database(settings)), client_id=settings.client_id or "")
+    database, client_id = str(oauth_database(settings)), settings.client_id or ""
+    if settings.token_key:
+        return SealedInstallationStore(database=database, client_id=client_id, key=settings.token_key)
+    return SQLite3InstallationStore(database=database, client_id=client_id)
+
+
+# A sealed token reads "fernet:<token>": one stored before the key was set (plain xoxb-…) still reads.
+_SEALED = "fernet:"
+TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
+
+
+class SealedInstallationStore(SQLite3InstallationStore):
+    """slack_sdk's SQLite installation store with every token encrypted at rest (cryptography's Fernet:
+    AES in CBC mode with an HMAC), under LPBOT_TOKEN_KEY. A copy of the file alone gives no token."""
+
+    def __init__(self, *, database: str, client_id: str, key: str):
+        super().__init__(database=database, client_id=client_id)
+        self._fernet = Fernet(key.encode())
+
+    def save(self, installation: Installation) -> None:
+        super().save(self._sealed(installation))
+
+    def save_bot(self, bot: Bot) -> None:
+        super().save_bot(self._sealed(bot))
+
+    def find_bot(self, **kwargs) -> Bot | None:
+        return self._opened(super().find_bot(**kwargs))
+
+    def find_installation(self, **kwargs) -> Installation | None:
+        return self._opened(super().find_installation(**kwargs))
+
+    def _sealed(self, stored):
+        sealed = copy.copy(stored)
+        for name in TOKEN_FIELDS:
+            token = getattr(sealed, name, None)
+            if isinstance(token, str) and token and not token.startswith(_SEALED):
+                setattr(sealed, name, _SEALED + self._fernet.encrypt(token.encode()).decode())
+        return sealed
+
+    def _opened(self, found):
+        if found is None:
+            return None
+        for name in TOKEN_FIELDS:
+            token = getattr(found, name, None)
+            if isinstance(token, str) and token.startswith(_SEALED):
+                try:
+                    setattr(found, name, self._fernet.decrypt(token[len(_SEALED) :].encode()).decode())
+                except InvalidToken:
+                    log.error("LPBOT_TOKEN_KEY does not open the stored tokens: is it the key they were saved with?")
+                    return None
+        return found
 
 
 def state_store(settings: Settings) -> SQLite3OAuthStateStore:

@@ -156,3 +156,36 @@ def test_the_oauth_file_of_tokens_is_readable_by_its_owner_only(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(oauth_database(settings).stat().st_mode) == 0o600
+
+
+def test_installation_tokens_are_encrypted_at_rest_with_lpbot_token_key(tmp_path):
+    import sqlite3
+
+    from cryptography.fernet import Fernet
+    from slack_sdk.oauth.installation_store import Installation
+
+    from bot.settings import load_settings
+    from bot.workspaces import installation_store, oauth_database
+
+    key = Fernet.generate_key().decode()
+    env = {"LPBOT_DB": str(tmp_path / "lpbot.db"), "SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s", "SLACK_SIGNING_SECRET": "x" * 16}
+    store = installation_store(load_settings({**env, "LPBOT_TOKEN_KEY": key}))
+    store.save(Installation(app_id="A1", team_id="T1", user_id="U1", bot_token="xoxb-secret-bot-token", bot_id="B1", bot_user_id="U0B"))
+    # The file holds no token a copy of it would give away...
+    with sqlite3.connect(oauth_database(load_settings(env))) as raw:
+        stored = [v for row in raw.execute("SELECT bot_token FROM slack_bots UNION ALL SELECT bot_token FROM slack_installations") for v in row]
+    assert stored and all(v.startswith("fernet:") and "xoxb-secret" not in v for v in stored)
+    # ...and the bot reads it back with the key.
+    assert store.find_bot(enterprise_id=None, team_id="T1").bot_token == "xoxb-secret-bot-token"
+    # Without the right key, nothing is opened.
+    other = installation_store(load_settings({**env, "LPBOT_TOKEN_KEY": Fernet.generate_key().decode()}))
+    assert other.find_bot(enterprise_id=None, team_id="T1") is None
+
+
+def test_a_malformed_token_key_is_one_line():
+    import pytest
+
+    from bot.settings import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match="^LPBOT_TOKEN_KEY must be a Fernet key: make one with"):
+        load_settings({"LPBOT_TOKEN_KEY": "not-a-key"})
