@@ -173,7 +173,9 @@ def test_installation_tokens_are_encrypted_at_rest_with_lpbot_token_key(tmp_path
     store.save(Installation(app_id="A1", team_id="T1", user_id="U1", bot_token="xoxb-secret-bot-token", bot_id="B1", bot_user_id="U0B"))
     # The file holds no token a copy of it would give away...
     with sqlite3.connect(oauth_database(load_settings(env))) as raw:
-        stored = [v for row in raw.execute("SELECT bot_token FROM slack_bots UNION ALL SELECT bot_token FROM slack_installations") for v in row]
+        stored = [
+            v for row in raw.execute("SELECT bot_token FROM slack_bots UNION ALL SELECT bot_token FROM slack_installations") for v in row
+        ]
     assert stored and all(v.startswith("fernet:") and "xoxb-secret" not in v for v in stored)
     # ...and the bot reads it back with the key.
     assert store.find_bot(enterprise_id=None, team_id="T1").bot_token == "xoxb-secret-bot-token"
