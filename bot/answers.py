@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -18,6 +19,7 @@ from bot.intents import (
     Leaderboard,
     ListAll,
     ListSchedules,
+    NearMiss,
     RandomPick,
     Recent,
     Search,
@@ -65,6 +67,8 @@ class Asker:
     members: Callable[[TeamScope], tuple[str, frozenset[str]]] | None = None
     # A channel's visibility (public, private, dm), asked of Slack; None where no client is at hand.
     place: Callable[[str], str] | None = None
+    # A slash command's response_url: its kudos is thanked there, and undo can replace that message.
+    response_url: str | None = None
 
     def team(self, scope: TeamScope) -> tuple[str, frozenset[str]]:
         """A team's name and members. A channel's are shown only to its members, unless it is public:
@@ -99,9 +103,9 @@ def answered_at_once(intent: Intent) -> bool:
     """Intents answered from the catalog and the database alone, with no Slack call and no write:
     their answer goes in the acknowledgement itself, which Slack shows at once."""
     match intent:
-        case Help() | ListAll() | RandomPick() | Search() | Show() | UsageError() | Recent():
+        case Help() | ListAll() | RandomPick() | Search() | Show() | UsageError() | NearMiss() | Recent():
             return True
-        case Leaderboard(team=None) | Stats(team=None):
+        case Leaderboard(team=None) | Stats(team=None) | DirectMessages(None):
             return True
     return False
 
@@ -220,7 +224,9 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
                 digest = weekly_store.Digest(asker.team_id, channel_id, "09:00", admin.tz if admin else "UTC", asker.user_id)
                 weekly_store.save_digest(db, digest, now)
             return Answer([blocks.digest_saved(channel_id, True, digest_poster.when_text(services, digest, now))])
-        case DirectMessages(enabled):
+        case DirectMessages(None):
+            return Answer([blocks.dm_setting_now(kudos_store.kudos_dms_enabled(services.store.db, asker.team_id, asker.user_id))])
+        case DirectMessages(bool() as enabled):
             with services.store.write() as db:
                 kudos_store.set_kudos_dms(db, asker.team_id, asker.user_id, enabled)
             return Answer([blocks.dm_setting_saved(enabled)])
@@ -405,6 +411,7 @@ def give_kudos(
         request_key=asker.request_key,
         dropped_self=dropped_self,
         groups=groups,
+        response_url=asker.response_url,
     )
 
 
@@ -494,7 +501,7 @@ def announce(given: kudos_rules.Given, services: Services, team_id: str) -> Answ
     dm = blocks.kudos_dm(given.giver_id, given.principle, given.reason, given.channel_id)
     db = services.store.db
     dms = [(user, dm) for user in given.recipients if kudos_store.kudos_dms_enabled(db, team_id, user)]
-    return Answer(replies, dms, kudos_id=given.kudos_id)
+    return Answer(replies, dms)
 
 
 def _reply(intent: Intent, services: Services) -> Reply:
@@ -504,11 +511,16 @@ def _reply(intent: Intent, services: Services) -> Reply:
         case Help():
             return blocks.help_reply(catalog.name, USAGE)
         case ListAll(page):
+            pages = blocks.list_pages(catalog)
+            if not 1 <= page <= pages:
+                return blocks.notice(blocks.no_such_page(page, pages))
             return blocks.list_reply(catalog, page)
         case RandomPick():
             return blocks.principle_card(services.rng.choice(catalog.principles))
         case Search(words):
             return blocks.search_reply(words, search_principles(catalog, words))
+        case Show(query) if re.fullmatch(r"[-−+]?\d+", query.strip()) and not catalog.by_number(int(query.strip().replace("−", "-"))):
+            return blocks.notice(blocks.no_such_number(query.strip(), len(catalog)))
         case Show(query):
             found = match_principle(catalog, query)
             if found.principle:
@@ -516,4 +528,6 @@ def _reply(intent: Intent, services: Services) -> Reply:
             return blocks.not_found_reply(query, found.suggestions)
         case UsageError(message):
             return blocks.notice(message)
+        case NearMiss(command, rest):
+            return blocks.notice(blocks.did_you_mean(command, rest))
     raise TypeError(f"unhandled intent {intent!r}")

@@ -73,7 +73,6 @@ class Answer:
     uploads: list[Upload] = field(default_factory=list)
     # Public messages to change: (where a kudos was thanked, what it says now), e.g. after /lp undo.
     edits: list[tuple[Any, Reply]] = field(default_factory=list)
-    kudos_id: int | None = None  # the kudos this answer announces, to remember where it was thanked
 
 
 _BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt);)")
@@ -93,11 +92,12 @@ def escape(text: str) -> str:
 
 
 def quote(text: str, limit: int = 80) -> str:
-    """A short, escaped, single-line echo of user input, for 'I could not find ...' replies."""
+    """A short, safe, single-line echo of user input, for 'I could not find ...' replies: mentions and
+    channels Slack encoded (`<@U…|bob>`, `<#C…|general>`) read as mentions and channels, not as markup."""
     flat = " ".join(_CONTROL.sub(" ", text).split())
     if len(flat) > limit:
         flat = flat[: limit - 1] + "…"
-    return escape(flat)
+    return user_text(flat)
 
 
 def _section(text: str) -> dict:
@@ -166,8 +166,28 @@ def principle_card(principle: Principle, *, shareable: bool = True, shared_by: s
     )
 
 
+def list_pages(catalog: Catalog) -> int:
+    return max(1, -(-len(catalog) // LIST_PAGE))
+
+
+def no_such_page(page: int, pages: int) -> str:
+    if pages == 1:
+        return f"The list has one page, so there is no page {page}: `/lp list` shows them all."
+    return f"The list has {pages} pages: try `/lp list` or `/lp list {pages}`."
+
+
+def did_you_mean(command: str, rest: str) -> str:
+    """The subcommand a slip of the keyboard meant, with the rest of what was typed kept (mentions as mentions)."""
+    kept = f" {quote(rest, limit=200)}" if rest else ""
+    return f"Did you mean `/lp {command}`{kept}? `/lp help` lists every command."
+
+
+def no_such_number(typed: str, count: int) -> str:
+    return f"There are {count} principles, numbered 1 to {count}, so “{quote(typed)}” is none of them: try `/lp list`."
+
+
 def list_reply(catalog: Catalog, page: int = 1) -> Reply:
-    pages = max(1, -(-len(catalog) // LIST_PAGE))
+    pages = list_pages(catalog)
     page = min(max(page, 1), pages)
     shown = catalog.principles[(page - 1) * LIST_PAGE : page * LIST_PAGE]
     lines = [principle_line(p) for p in shown]
@@ -322,6 +342,8 @@ def user_text(text: str) -> str:
             out.append(f"<{target}>")
         elif re.fullmatch(r"https?://[^\s|]+", target):
             out.append(escape(target))
+        elif target.startswith("!subteam^") and "|" in inner:
+            out.append(escape("@" + inner.split("|", 1)[1].lstrip("@")))  # a group by its handle, never pinged
         else:
             out.append(escape(token.group(0)))
         last = token.end()
@@ -738,6 +760,12 @@ POST_NOT_CHANGED = (
 
 def kudos_withdrawn(recipients, principle_name: str) -> Reply:
     return notice(f"Done: your kudos to {mentions(recipients)} for *{escape(principle_name)}* is withdrawn.")
+
+
+def dm_setting_now(enabled: bool) -> Reply:
+    if enabled:
+        return notice("Kudos DMs are on: I message you when someone recognizes you. `/lp dm off` stops them.")
+    return notice("Kudos DMs are off: I don't message you when someone recognizes you. `/lp dm on` brings them back.")
 
 
 def dm_setting_saved(enabled: bool) -> Reply:

@@ -74,6 +74,14 @@ class Search:
 
 
 @dataclass(frozen=True)
+class NearMiss:
+    """A first word one slip away from a subcommand: `command` is the one meant, `rest` the text after it."""
+
+    command: str
+    rest: str
+
+
+@dataclass(frozen=True)
 class UsageError:
     """Text we understood enough to know it is incomplete; `message` says what to type."""
 
@@ -133,7 +141,7 @@ class Undo:
 
 @dataclass(frozen=True)
 class DirectMessages:
-    enabled: bool
+    enabled: bool | None  # None: say whether they are on
 
 
 @dataclass(frozen=True)
@@ -166,6 +174,7 @@ Intent = (
     | RandomPick
     | Search
     | UsageError
+    | NearMiss
     | GiveKudos
     | Leaderboard
     | Stats
@@ -190,7 +199,7 @@ def parse(text: str) -> Intent:
     verb, rest = words[0].lower(), " ".join(words[1:])
     if verb in ("help", "?", "-h", "--help"):
         return Help()
-    if verb == "list" and (not rest or rest.isdigit()):
+    if verb == "list" and (not rest or rest.isdecimal()):
         # A long custom catalog comes in pages, so one message stays well inside Slack's limits.
         return ListAll(int(rest) if rest else 1)
     if verb == "random" and not rest:
@@ -215,6 +224,8 @@ def parse(text: str) -> Intent:
         return Recent(rest)
     if verb == "undo" and not rest:
         return Undo()
+    if verb == "random" and not rest:
+        return RandomPick()
     if verb == "week" and rest.lower() in ("", "next"):
         return Week(next=rest.lower() == "next")
     if verb == "schedule":
@@ -233,8 +244,66 @@ def parse(text: str) -> Intent:
     if verb == "dm":
         if rest.lower() in ("on", "off"):
             return DirectMessages(rest.lower() == "on")
+        if not rest:
+            return DirectMessages(None)
         return UsageError("Try `/lp dm off` to stop kudos messages, or `/lp dm on` to get them again.")
+    if verb in ("undo", "random", "list", "week") and rest:
+        # The command, with words it does not take ("undo please", "list abc"): say what it takes.
+        return UsageError(_TAKES[verb])
+    meant = near_command(verb)
+    if meant:
+        return NearMiss(meant, rest)
+    if re.fullmatch(r"[-−]\d+", words[0]) and len(words) == 1:
+        return Show(words[0])  # a negative number names no principle; the answer says which numbers do
     return Show(" ".join(words))
+
+
+_TAKES = {
+    "undo": "`/lp undo` takes back your last kudos (within 24 hours); it takes nothing after it.",
+    "random": "`/lp random` shows a principle picked at random; it takes nothing after it.",
+    "list": "Try `/lp list`, or a page: `/lp list 2`.",
+    "week": "Try `/lp week` for this week's principle, or `/lp week next`.",
+}
+COMMANDS = (
+    "help",
+    "list",
+    "random",
+    "show",
+    "search",
+    "kudos",
+    "thanks",
+    "leaderboard",
+    "stats",
+    "recent",
+    "undo",
+    "week",
+    "schedule",
+    "insights",
+    "digest",
+)
+
+
+def near_command(word: str) -> str | None:
+    """The subcommand a mistyped first word most likely meant ("lsit", "leaderbord", "stat", "kudo",
+    "schedul"): one letter off, two swapped, or cut short, for words of four letters or more."""
+    word = word.lower()
+    if len(word) < 4 or word in COMMANDS:
+        return None
+    for command in COMMANDS:
+        if command.startswith(word) or _one_edit(word, command):
+            return command
+    return None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """a and b differ by one insertion, deletion, substitution or swap of neighbours."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 _SCHEDULE_USAGE = (

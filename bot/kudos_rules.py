@@ -189,11 +189,14 @@ def give(
     request_key: str | None = None,
     dropped_self: bool = False,
     groups: tuple[str, ...] = (),
+    response_url: str | None = None,
 ) -> Given:
     """Store a kudos in one transaction, unless it is a duplicate or over the daily limit.
 
     Two rules make a kudos count once: the same Slack request (`request_key`, e.g. its
     trigger_id) whenever it arrives again, and the same content pressed twice within a minute.
+    `response_url`: where the public thank-you will be posted (a slash command's), recorded in the
+    same transaction so that undoing the kudos can replace it.
     """
     reason = check_reason(reason)
     given = Given(
@@ -236,6 +239,8 @@ def give(
             visibility=visibility,
             request_key=request_key,
         )
+        if response_url:
+            kudos_store.record_public_post(db, kudos_id, team_id, now, channel_id=channel_id, response_url=response_url)
     return replace(given, kudos_id=kudos_id)
 
 

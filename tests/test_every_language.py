@@ -211,3 +211,50 @@ def test_a_prompt_still_checks_the_people_and_the_why_first(ask, services):
     )
     assert ask(f"kudos {BOB} for it")["text"].startswith("Say why, in at least 10 characters (5 in Chinese, Japanese or Korean):")
     assert stored(services) == []
+
+
+# -- the command language ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("lsit", "`/lp list`"),
+        ("leaderbord", "`/lp leaderboard`"),
+        ("stat", "`/lp stats`"),
+        ("serach customers", "`/lp search` customers"),
+        ("kudo <@U0BOB|bob> ownership for the fix", "`/lp kudos` <@U0BOB> ownership for the fix"),
+        ("schedul <#C0GENERAL|general> monday 09:00", "`/lp schedule` <#C0GENERAL> monday 09:00"),
+        ("lsit <!channel>", "`/lp list` &lt;!channel&gt;"),  # nothing typed is acted on: no @channel
+    ],
+)
+def test_a_mistyped_subcommand_is_offered_with_the_rest_kept(ask, typed, meant):
+    assert ask(typed)["text"] == f"Did you mean {meant}? `/lp help` lists every command."
+
+
+def test_a_command_with_words_it_does_not_take_says_what_it_takes(ask):
+    assert ask("undo please")["text"] == "`/lp undo` takes back your last kudos (within 24 hours); it takes nothing after it."
+    assert ask("list abc")["text"] == "Try `/lp list`, or a page: `/lp list 2`."
+
+
+def test_a_reply_shows_mentions_not_slacks_markup(ask):
+    text = ask("kudos")["text"]  # a usage line, for comparison: no markup there either
+    assert "<@" not in text
+    reply = ask("<@U0BOB|bob> <#C0GENERAL|general> xyzzy")
+    assert "<@U0BOB>" in reply["text"] and "<#C0GENERAL>" in reply["text"]
+    assert "|bob>" not in reply["text"] and "|general>" not in reply["text"] and "&lt;@" not in reply["text"]
+
+
+@pytest.mark.parametrize("typed", ["15", "-1", "0", "999"])
+def test_a_number_outside_the_catalog_says_how_many_there_are(ask, typed):
+    assert ask(typed)["text"] == f"There are 14 principles, numbered 1 to 14, so “{typed}” is none of them: try `/lp list`."
+
+
+def test_a_page_past_the_end_says_so(ask):
+    assert ask("list 2")["text"] == "The list has one page, so there is no page 2: `/lp list` shows them all."
+
+
+def test_dm_alone_says_whether_they_are_on(ask):
+    assert ask("dm")["text"] == "Kudos DMs are on: I message you when someone recognizes you. `/lp dm off` stops them."
+    ask("dm off")
+    assert ask("dm")["text"] == "Kudos DMs are off: I don't message you when someone recognizes you. `/lp dm on` brings them back."

@@ -28,7 +28,7 @@ def asker():
         ("show 7", Show("7")),
         ("search customer trust", Search("customer trust")),
         ("dive deep", Show("dive deep")),
-        ("list of things", Show("list of things")),
+        ("list of things", UsageError("Try `/lp list`, or a page: `/lp list 2`.")),
     ],
 )
 def test_parse(text, intent):

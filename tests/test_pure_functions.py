@@ -82,7 +82,8 @@ def test_escape_leaves_nothing_that_pings_links_or_reverses(typed, shown):
         ("thanks <@U0BOB|bob>", "thanks <@U0BOB>"),  # a checked mention stays, its label goes
         ("see <#C0GENERAL|general>", "see <#C0GENERAL>"),
         ("<https://evil.example|docs.example.com>", "https://evil.example"),  # no disguised link
-        ("<!here> and <!subteam^S123|@eng>", "&lt;!here&gt; and &lt;!subteam^S123|@eng&gt;"),
+        ("<!here> and <!subteam^S123|@eng>", "&lt;!here&gt; and @eng"),  # a group by its handle, never pinged
+        ("<!subteam^S123>", "&lt;!subteam^S123&gt;"),
         ("<@nobody>", "&lt;@nobody&gt;"),
     ],
 )

@@ -91,7 +91,9 @@ def test_share_of_a_removed_principle_explains(sender, slack):
 def test_user_text_is_never_echoed_unescaped(ask, hostile):
     reply = ask(hostile)
     raw = json.dumps(reply)
-    assert "<!" not in raw and "<@U0BOB" not in raw and "<https://evil" not in raw
+    # A user mention whose ID checks out is shown as a mention (never with a label that could lie);
+    # nothing else typed is acted on.
+    assert "<!" not in raw and "<@U0BOB|" not in raw and "<https://evil" not in raw
     assert reply["response_type"] == "ephemeral"
 
 

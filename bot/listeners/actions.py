@@ -52,7 +52,8 @@ def register(app: App, services: Services) -> None:
         team_id = context.team_id or (body.get("team") or {}).get("id")
         user_id = checked_user_id(body["user"]["id"])
         channel_id = (body.get("channel") or {}).get("id")
-        asker = Asker(team_id=team_id, user_id=user_id, channel_id=channel_id, lookup=partial(services.people.lookup, client, team_id))
+        lookup = partial(services.people.lookup, client, team_id)
+        asker = Asker(team_id=team_id, user_id=user_id, channel_id=channel_id, lookup=lookup, response_url=body.get("response_url"))
         try:
             answer = give_draft(services, asker, *choice)
         except Refusal as refusal:

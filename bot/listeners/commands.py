@@ -7,7 +7,7 @@ from functools import partial
 from slack_bolt import App
 
 from bot import places
-from bot.answers import Asker, answer, answered_at_once, remember_public_post
+from bot.answers import Asker, answer, answered_at_once
 from bot.delivery import deliver
 from bot.intents import COMMAND, parse
 from bot.listeners.guard import guarded, later
@@ -33,6 +33,8 @@ def register(app: App, services: Services) -> None:
             request_key=f"command:{trigger_id}" if trigger_id else None,
             members=partial(services.teams.members, client, team_id),
             place=partial(services.places.visibility, client, team_id),
+            # A kudos is thanked through it, and /lp undo can replace that message for its 30 minutes.
+            response_url=command.get("response_url"),
         )
         if answered_at_once(intent):
             # A lookup is ready in well under a millisecond: it is the acknowledgement, with no second request.
@@ -41,11 +43,4 @@ def register(app: App, services: Services) -> None:
             return
         ack()
 
-        def answer_and_deliver() -> None:
-            answered = answer(intent, services, asker)
-            if answered.kudos_id is not None and command.get("response_url"):
-                # Thanked through the response_url: /lp undo can replace that message for its 30 minutes.
-                remember_public_post(services, team_id, answered.kudos_id, channel_id, response_url=command["response_url"])
-            deliver(answered, respond, client, asker.user_id, channel_id)
-
-        later(services.listener_pool, args, answer_and_deliver)
+        later(services.listener_pool, args, lambda: deliver(answer(intent, services, asker), respond, client, asker.user_id, channel_id))
