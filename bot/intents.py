@@ -350,8 +350,14 @@ def _parse_leaderboard(args: list[str]) -> Intent:
             return UsageError("Try `/lp leaderboard off #channel` to hide rankings there, or `/lp leaderboard on #channel`.")
         return ShowLeaderboards(channel.group(1), args[0].lower() == "on")
     period = kudos_rules.DEFAULT_PERIOD
-    if args and args[-1].lower() in kudos_rules.PERIODS:
-        period, args = args[-1].lower(), args[:-1]
+    periods = [word for word in args if word.lower() in kudos_rules.PERIODS]
+    if len(periods) > 1:
+        return UsageError("One period at a time: `week`, `month`, `quarter`, `year` or `all`.")
+    if periods:  # anywhere: `/lp leaderboard week ownership` and `/lp leaderboard ownership week` alike
+        period, args = periods[0].lower(), [word for word in args if word is not periods[0]]
+    unlinked = next((word for word in args if _UNLINKED.fullmatch(word)), None)
+    if unlinked:
+        return UsageError(_unlinked(unlinked))
     teams = [team for word in args if (team := _team(word))]
     if len(teams) > 1:
         return UsageError("One team at a time: `/lp leaderboard #channel` or `/lp leaderboard @group`.")
@@ -359,7 +365,21 @@ def _parse_leaderboard(args: list[str]) -> Intent:
     return Leaderboard(" ".join(rest), period, teams[0] if teams else None)
 
 
+# An @name that Slack did not turn into a mention (typed too fast, pasted): plain text, not an ID.
+_UNLINKED = re.compile(r"@[\w.\-]{1,80}")
+
+
+def _unlinked(word: str) -> str:
+    return (
+        f"Slack didn't link {word} to a person: type @ and pick them from the list Slack offers (the name turns "
+        "into a mention), then send it again."
+    )
+
+
 def _parse_kudos(text: str) -> Intent:
+    first = text.split()[0] if text.split() else ""
+    if _UNLINKED.fullmatch(first):
+        return UsageError(_unlinked(first))
     lead = _LEADING_MENTIONS.match(text)
     if not lead or not (_MENTION.search(lead.group(0)) or GROUP_MENTION.search(lead.group(0))):
         return UsageError(

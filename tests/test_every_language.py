@@ -258,3 +258,18 @@ def test_dm_alone_says_whether_they_are_on(ask):
     assert ask("dm")["text"] == "Kudos DMs are on: I message you when someone recognizes you. `/lp dm off` stops them."
     ask("dm off")
     assert ask("dm")["text"] == "Kudos DMs are off: I don't message you when someone recognizes you. `/lp dm on` brings them back."
+
+
+def test_a_period_anywhere_in_a_board_command_counts(ask):
+    assert ask("leaderboard week ownership")["text"] == ask("leaderboard ownership week")["text"]
+    assert "this week" in ask("leaderboard week ownership")["text"]
+
+
+UNLINKED = (
+    "Slack didn't link {} to a person: type @ and pick them from the list Slack offers (the name turns into a mention), then send it again."
+)
+
+
+@pytest.mark.parametrize(("typed", "name"), [("kudos @zed ownership for the fix", "@zed"), ("leaderboard @nobody", "@nobody")])
+def test_an_at_name_slack_did_not_link_says_how_to_pick_it(ask, typed, name):
+    assert ask(typed)["text"] == UNLINKED.format(name)

@@ -70,7 +70,7 @@ def test_the_giver_hears_they_were_left_out(sender, slack):
         (f"kudos {BOB} ownership " + "x" * 1001, "1000 at most"),
         (f"kudos {BOB} qwerty for being excellent to everyone", "Which principle is your kudos for <@U0BOB> about?"),
         (f"kudos {BOB}", "For which principle"),
-        ("kudos @bob ownership for being excellent", "mentioned with @"),
+        ("kudos @bob ownership for being excellent", "Slack didn't link @bob to a person"),
         ("kudos", "mentioned with @"),
     ],
 )
