@@ -201,10 +201,11 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
                 asker.team_id, channel_id, weekday, at, tz or (admin.tz if admin else "UTC"), asker.user_id, "active"
             )
             with services.store.write() as db:
+                before = weekly_store.get_schedule(db, asker.team_id, channel_id)
                 weekly_store.save_schedule(db, schedule, services.clock())
             services.status.schedule_changed(schedule.team_id, schedule.channel_id)
             when = schedule_time.local_time(schedule, schedule_time.next_run(schedule, services.clock()))
-            return Answer([blocks.schedule_saved(schedule, when)])
+            return Answer([blocks.schedule_saved(schedule, when, replaced=before)])
         case StopSchedule(channel_id):
             _require_admin(services, asker)
             with services.store.write() as db:
@@ -509,7 +510,7 @@ def _reply(intent: Intent, services: Services) -> Reply:
     catalog = services.catalog
     match intent:
         case Help():
-            return blocks.help_reply(catalog.name, USAGE)
+            return blocks.help_reply(catalog, USAGE)
         case ListAll(page):
             pages = blocks.list_pages(catalog)
             if not 1 <= page <= pages:

@@ -231,8 +231,16 @@ def search_reply(words: str, results: list[Principle]) -> Reply:
     )
 
 
-def help_reply(catalog_name: str, usage: list[tuple[str, str]]) -> Reply:
-    lines = "\n".join(f"`{command}` — {what}" for command, what in usage)
+def help_reply(catalog: Catalog, usage: list[tuple[str, str]]) -> Reply:
+    """The commands, with examples from the team's own principles (a custom catalog's, not Amazon's)."""
+    principles = catalog.principles
+    examples = {
+        "number": str(min(7, len(principles))),
+        "name": escape(principles[min(11, len(principles) - 1)].name.lower()),
+        "slug": escape(principles[min(1, len(principles) - 1)].slug),
+    }
+    lines = "\n".join(f"`{command}` — {what.format(**examples) if '{' in what else what}" for command, what in usage)
+    catalog_name = catalog.name
     return Reply(
         text=f"LP Bot keeps {catalog_name} close at hand. Commands:\n{lines}",
         blocks=[
@@ -774,10 +782,13 @@ def dm_setting_saved(enabled: bool) -> Reply:
     return notice("Got it. I won't message you about kudos any more; `/lp dm on` brings them back.")
 
 
-def schedule_saved(schedule: Schedule, first_post: str) -> Reply:
+def schedule_saved(schedule: Schedule, first_post: str, replaced: Schedule | None = None) -> Reply:
+    before = ""
+    if replaced is not None:
+        before = f" It replaces the {WEEKDAYS[replaced.weekday].capitalize()} {replaced.time} {escape(replaced.tz)} post there."
     return notice(
         f"Scheduled: a principle of the week in <#{schedule.channel_id}> every "
-        f"{WEEKDAYS[schedule.weekday].capitalize()} at {schedule.time} {escape(schedule.tz)}. "
+        f"{WEEKDAYS[schedule.weekday].capitalize()} at {schedule.time} {escape(schedule.tz)}.{before} "
         f"First post: {first_post}. Make sure I'm in the channel (`/invite @LP Bot`)."
     )
 

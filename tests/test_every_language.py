@@ -273,3 +273,20 @@ UNLINKED = (
 @pytest.mark.parametrize(("typed", "name"), [("kudos @zed ownership for the fix", "@zed"), ("leaderboard @nobody", "@nobody")])
 def test_an_at_name_slack_did_not_link_says_how_to_pick_it(ask, typed, name):
     assert ask(typed)["text"] == UNLINKED.format(name)
+
+
+def test_a_second_schedule_says_what_it_replaced(ask):
+    ask("schedule <#C0GENERAL|general> monday 09:00 UTC")
+    reply = ask("schedule <#C0GENERAL|general> friday 16:00 UTC")["text"]
+    assert "every Friday at 16:00 UTC. It replaces the Monday 09:00 UTC post there." in reply
+
+
+def test_help_takes_its_examples_from_the_catalog(tmp_path, ask, services):
+    from bot.blocks import help_reply
+    from bot.intents import USAGE
+
+    assert "`/lp 7`, `/lp dive deep`, `/lp #ownership`" in ask("help")["text"]
+    custom = tmp_path / "values.toml"
+    custom.write_text('name = "Ours"\n[[principles]]\nname = "Ship Small"\nsummary = "S."\n[[principles]]\nname = "誠実"\nsummary = "T."\n')
+    text = help_reply(load_catalog(custom), USAGE).text
+    assert "`/lp 2`, `/lp 誠実`, `/lp #誠実`" in text and "dive deep" not in text
