@@ -397,3 +397,24 @@ def test_the_readme_picture_comes_from_the_script_and_the_bots_own_code():
     assert found.blind_spots == ["think-big", "frugality"] and len(found.featured) == 6
     assert "docs/insights-example.png" in (root / "README.md").read_text()
     assert Image.open(root / "docs" / "insights-example.png").size == Image.open(io.BytesIO(heatmap_png(found, CATALOG))).size
+
+
+def test_a_chart_of_a_catalog_in_other_scripts_draws_every_name(tmp_path, caplog):
+    import warnings
+
+    from bot import charts
+
+    names = ["誠実", "顧客第一", "정직", "ईमानदारी", "Честность", "Ακεραιότητα", "Kundenzufriedenheit über alles"]
+    path = tmp_path / "values.toml"
+    path.write_text('name = "Werte"\n' + "".join(f'[[principles]]\nname = "{n}"\nsummary = "S."\n' for n in names), encoding="utf-8")
+    catalog = load_catalog(path)
+    if charts.missing_glyphs(names):
+        pytest.skip(f"no font for {sorted(charts.missing_glyphs(names))} here ({charts.MISSING_FONT_HINT})")
+    columns = insights.weeks_ending(datetime(2026, 11, 25, tzinfo=UTC), 4)
+    found = insights.build(catalog, "Werte", columns, {(catalog.principles[0].slug, 3): 2}, [], Participation(2, 1, 1, 2))
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        png = heatmap_png(found, catalog)
+    assert [str(w.message) for w in seen if "missing from" in str(w.message)] == []
+    assert Image.open(io.BytesIO(png)).format == "PNG"
+    assert not [r for r in caplog.records if r.name == "bot.charts"]
