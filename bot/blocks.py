@@ -946,6 +946,16 @@ def inline_kudos_changed(principle: Principle | None, recipients=()) -> Reply:
     return notice(f"Updated: your kudos is now for {mentions(recipients)}, for *{escape(principle.name)}*.")
 
 
+def inline_no_principle(picks, emoji: str) -> Reply:
+    """Mentions and the kudos emoji, but no principle named: nothing saved, and the ones the why fits best."""
+    example = f"`@someone :{escape(emoji)}: #{escape(picks[0].slug) if picks else 'ownership'} thanks for …`"
+    names = ", ".join(f"*{escape(p.name)}* (`#{escape(p.slug)}`)" for p in picks[:3])
+    return notice(
+        f"That looks like a kudos, but it names no principle, so I saved nothing. Your words fit {names} best: "
+        f"edit the message to add one, like {example}."
+    )
+
+
 def inline_near_miss(query: str, suggestions, emoji: str) -> Reply:
     """Mentions and the kudos emoji, but no principle I know: how to make it count."""
     example = f"`@someone :{escape(emoji)}: #ownership thanks for …`"

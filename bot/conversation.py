@@ -15,7 +15,7 @@ from functools import partial
 from slack_sdk import WebClient
 
 from bot import blocks, kudos_rules, places
-from bot.answers import Asker, announce, give_kudos, groups_of, principle_name, remember_public_post, said_not_a_person
+from bot.answers import Asker, announce, best_fits, give_kudos, groups_of, principle_name, remember_public_post, said_not_a_person
 from bot.delivery import change_public_post, post_message, send_dm, tell_privately
 from bot.inline import (
     base_emoji,
@@ -213,8 +213,15 @@ def _spoken(services: Services, client: WebClient, team_id: str, said: dict, cha
             return  # Slackbot's reminders, apps, workflows: not a person speaking, so quietly nothing
         match, why = principle_in(services.catalog, meant.text)
         if match.principle is None:
-            query = " ".join(meant.text.split()[:3])
-            tell_privately(client, author, channel_id, blocks.inline_near_miss(query, match.suggestions, services.settings.kudos_emoji))
+            # Nothing is recorded for a principle nobody named. A #tag that names none is a near miss,
+            # answered with the closest names; no principle at all, with the ones the words fit best.
+            emoji = services.settings.kudos_emoji
+            tag = next((word for word in meant.text.split() if word.startswith("#")), None)
+            if tag:
+                reply = blocks.inline_near_miss(tag, match.suggestions, emoji)
+            else:
+                reply = blocks.inline_no_principle(best_fits(services.catalog, meant.text, match.suggestions), emoji)
+            tell_privately(client, author, channel_id, reply)
             return
         handles, members = groups_of(asker, meant.groups)
         recipients, dropped_self = kudos_rules.check_recipients(author, meant.recipients, asker.lookup, members)

@@ -437,3 +437,13 @@ def test_deleting_an_inline_kudos_changes_its_thank_you_in_the_thread(sender, sl
     assert update.status == 200 and update.params["channel"] == "C0GENERAL"  # the withdrawal
     posted = next(m for m in slack.history["C0GENERAL"] if m.get("thread_ts") == message["ts"] or m["text"] == update.params["text"])
     assert posted["text"] == "A kudos for Ownership was withdrawn" and thanks.params["thread_ts"] == message["ts"]
+
+
+def test_an_inline_kudos_that_names_no_principle_stores_nothing(sender, slack, services):
+    sender.say("<@U0BOB> :clap: for fixing the flaky build today", user="U0CAROL")
+    told = slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postEphemeral" and c.params.get("user") == "U0CAROL"])[0]
+    settle(services)
+    assert stored(services) == []
+    assert told.params["text"].startswith("That looks like a kudos, but it names no principle, so I saved nothing. Your words fit *")
+    assert "Bias for Action" not in told.params["text"]
+    assert not [c for c in slack.calls_to("chat.postMessage") if c.params.get("thread_ts")]

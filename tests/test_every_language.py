@@ -76,6 +76,16 @@ def test_whys_that_name_no_principle_never_find_one(words):
     assert match.principle is None, " ".join(words)
 
 
+@hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PLAIN), min_size=1, max_size=12))
+def test_inline_whys_that_name_no_principle_never_find_one(words):
+    from bot.inline import principle_in, read_message
+
+    meant = read_message("<@U0BOB> :clap: " + " ".join(words), "clap")
+    match, _ = principle_in(CATALOG, meant.text)
+    assert match.principle is None, " ".join(words)
+
+
 def test_the_vocabulary_is_mostly_plain_words():
     # The property above is only as good as its words: nearly all of them must be in play.
     assert len(_PLAIN) >= len(_WORDS) - 6
