@@ -38,4 +38,5 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/ack_latency.py
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .hypothesis
+	@# data/ holds the database: people's kudos are never a build artefact, so clean leaves them alone.
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -143,7 +143,7 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
             ever = kudos_store.principle_mix(db, asker.team_id, None, among)
             return Answer([blocks.team_stats_reply(blocks.team_name(team, label), len(among), services.catalog, this_quarter, ever)])
         case ShowLeaderboards(channel_id, shown):
-            _require_admin(services, asker)
+            _require_admin(services, asker, "leaderboards")
             with services.store.write() as db:
                 kudos_store.set_leaderboards(db, asker.team_id, channel_id, shown, asker.user_id, services.clock())
             return Answer([blocks.leaderboards_setting_saved(channel_id, shown)])
@@ -215,7 +215,7 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
         case ShowInsights(weeks, label, share):
             return _insights(services, asker, weeks, label, share)
         case SetDigest(channel_id, enabled):
-            _require_admin(services, asker)
+            _require_admin(services, asker, "digest")
             now = services.clock()
             with services.store.write() as db:
                 if not enabled:
@@ -276,12 +276,13 @@ def _rankings_shown(services: Services, asker: Asker, team: TeamScope | None) ->
     return all(kudos_store.leaderboards_shown(db, asker.team_id, channel) for channel in channels if channel)
 
 
-def _require_admin(services: Services, asker: Asker) -> None:
+def _require_admin(services: Services, asker: Asker, subject: str = "schedule") -> None:
+    """Only admins go past here; `subject` (blocks.ADMIN_SUBJECTS) says what the refusal is about."""
     if asker.user_id in services.settings.admins:
         return
     person = asker.lookup(asker.user_id)
     if person is None or not person.is_admin:
-        raise Refusal(blocks.ADMINS_ONLY)
+        raise Refusal(blocks.admins_only(subject))
 
 
 def _week(services: Services, asker: Asker, upcoming: bool) -> Reply:

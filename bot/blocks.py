@@ -451,7 +451,11 @@ def leaderboard_reply(rows: list[tuple[str, int]], principle: Principle | None, 
         text = f"{title}: no kudos yet. Be the first: `/lp kudos @someone <principle> <why>`."
         return notice(text)
     medals = {1: ":first_place_medal:", 2: ":second_place_medal:", 3: ":third_place_medal:"}
-    lines = [f"{medals.get(i, f'{i}.')} <@{checked_user_id(user)}> — {count}" for i, (user, count) in enumerate(rows, 1)]
+    # Equal counts share a rank (1, 1, 3: "standard competition ranking"), and so a medal.
+    ranks = [1 + sum(1 for _, other in rows if other > count) for _, count in rows]
+    lines = [
+        f"{medals.get(rank, f'{rank}.')} <@{checked_user_id(user)}> — {count}" for rank, (user, count) in zip(ranks, rows, strict=True)
+    ]
     return Reply(text=f"{title}\n" + "\n".join(lines), blocks=[_section(f"*{title}*"), _section("\n".join(lines))])
 
 
@@ -742,10 +746,19 @@ def weekly_post(principle: Principle, why: str | None, question: str | None, rec
     return Reply(text=f"Principle of the week: {principle.name}", blocks=blocks, response_type="in_channel")
 
 
-ADMINS_ONLY = (
-    "Only workspace admins and the people listed in LPBOT_ADMINS can change weekly posts. "
-    "Ask one of them, or try `/lp week` to see this week's principle."
-)
+# What each admin command changes, and what anyone may do instead: the refusal says both.
+ADMIN_SUBJECTS = {
+    "schedule": ("weekly posts", "try `/lp week` to see this week's principle"),
+    "digest": ("the monthly digest", "try `/lp insights` to see the figures yourself"),
+    "leaderboards": ("where rankings are shown", "try `/lp stats` for your own kudos"),
+}
+
+
+def admins_only(subject: str) -> str:
+    what, instead = ADMIN_SUBJECTS[subject]
+    return f"Only workspace admins and the people listed in LPBOT_ADMINS can change {what}. Ask one of them, or {instead}."
+
+
 WHICH_PRINCIPLE = "For which principle? For example `/lp kudos @alex ownership for fixing the deploy`."
 CHOOSE_PRINCIPLE = "Choose a principle."
 CHOOSE_CHANNEL = "Choose a channel to thank them in."

@@ -380,5 +380,13 @@ def _reason(error: Exception) -> str:
 
 
 def main_exit() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script entry point. A reader that stops early (`lpbot export kudos | head -5`) closes
+    the pipe: that ends the command quietly, as it does for any Unix tool, not with a traceback."""
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would complain again while flushing stdout at exit; point it at nothing first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 141  # 128 + SIGPIPE, what a shell reports for a command cut off by its reader
+    sys.exit(code)

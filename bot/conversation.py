@@ -231,7 +231,13 @@ def _spoken(services: Services, client: WebClient, team_id: str, said: dict, cha
         tell_privately(client, author, channel_id, blocks.inline_refused(str(refusal)))
         return
     if given.duplicate:
-        return  # a redelivered event, or the same words a moment ago: thanked once already
+        # A redelivered event (this very message) is thanked once, quietly; the same words in a new
+        # message a moment later get the answer /lp kudos gives.
+        key = request_key_for_message(channel_id, ts)
+        this_message = kudos_store.find_by_request(services.store.db, team_id, key)
+        if this_message != given.kudos_id:
+            tell_privately(client, author, channel_id, blocks.kudos_confirmation((), given.principle, dropped_self=False, duplicate=True))
+        return
     _answer_inline(services, client, team_id, given, channel_id, said.get("thread_ts") or ts, ts)
     for user_id, dm in announce(given, services, team_id).dms:
         send_dm(client, user_id, dm)

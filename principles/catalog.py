@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
@@ -105,6 +106,11 @@ class Catalog:
         return frozenset(word for word, numbers in owners.items() if len(numbers) > 1)
 
 
+def _is_pictograph(text: str) -> bool:
+    """An emoji character itself (🚢), which Slack shows as it is: symbols, with joiners and variation selectors."""
+    return len(text) <= 8 and all(unicodedata.category(c) in ("So", "Sk", "Mn", "Cf") or c in "\u200d\ufe0f" for c in text)
+
+
 def _is_slug(slug: str) -> bool:
     """Words as normalize makes them (any script), joined by single dashes."""
     return bool(slug) and "-".join(normalize(slug).split()) == slug
@@ -174,6 +180,9 @@ def _build_catalog(name: str, tables: list[dict], origin: str) -> Catalog:
             value = table.get(key, [])
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise CatalogError(f"{where}: {key} must be a list of strings")
+        emoji = table.get("emoji", "").strip()
+        if emoji and not re.fullmatch(r":[a-z0-9_+'-]+(::skin-tone-[2-6])?:", emoji) and not _is_pictograph(emoji):
+            raise CatalogError(f'{where}: emoji {emoji!r} must be a Slack emoji code with its colons, like emoji = ":ship:"')
         slug = table.get("slug") or slugify(table["name"])
         if not _is_slug(slug):
             raise CatalogError(f"{where}: slug {slug!r} may hold only lower-case letters (any script), digits and single dashes")
@@ -195,7 +204,7 @@ def _build_catalog(name: str, tables: list[dict], origin: str) -> Catalog:
                 description=table.get("description", "").strip(),
                 practice=table.get("practice", "").strip(),
                 questions=tuple(q.strip() for q in table.get("questions", []) if q.strip()),
-                emoji=table.get("emoji", "").strip(),
+                emoji=emoji,
                 url=table.get("url", "").strip(),
             )
         )

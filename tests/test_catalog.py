@@ -80,3 +80,14 @@ def test_malformed_file_names_the_file_and_the_problem(tmp_path, content, proble
 def test_missing_file_lists_the_builtin_sets(tmp_path):
     with pytest.raises(CatalogError, match="no such file.*amazon, amazon-16"):
         load_catalog(str(tmp_path / "nope.toml"))
+
+
+@pytest.mark.parametrize(("emoji", "ok"), [(":ship:", True), (":+1::skin-tone-3:", True), ("🚢", True), ("ship", False), (":ship", False)])
+def test_an_emoji_must_be_a_slack_code_or_an_emoji(tmp_path, emoji, ok):
+    path = tmp_path / "values.toml"
+    path.write_text(f'name = "Ours"\n[[principles]]\nname = "Alpha"\nsummary = "S."\nemoji = "{emoji}"\n', encoding="utf-8")
+    if ok:
+        assert load_catalog(path).principles[0].emoji == emoji
+    else:
+        with pytest.raises(CatalogError, match=r'must be a Slack emoji code with its colons, like emoji = ":ship:"'):
+            load_catalog(path)

@@ -62,3 +62,14 @@ def test_compose_keeps_data_on_a_named_volume_and_tokens_out():
     compose = (ROOT / "compose.yaml").read_text()
     assert "lpbot-data:/data" in compose and re.search(r"^volumes:\n  lpbot-data:", compose, re.MULTILINE)
     assert not re.search(r"xox[bpa]-|xapp-", compose)
+
+
+def test_the_build_context_leaves_out_the_virtualenv_and_the_data():
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".venv", "data", "*.db"} <= set(ignored)
+
+
+def test_make_clean_never_deletes_the_database():
+    recipe = re.search(r"^clean:\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(), re.MULTILINE).group(1)
+    (removal,) = [line.split() for line in recipe.splitlines() if "rm " in line]
+    assert removal[:2] == ["rm", "-rf"] and "data" not in removal and "$(VENV)" in removal

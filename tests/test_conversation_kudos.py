@@ -447,3 +447,12 @@ def test_an_inline_kudos_that_names_no_principle_stores_nothing(sender, slack, s
     assert told.params["text"].startswith("That looks like a kudos, but it names no principle, so I saved nothing. Your words fit *")
     assert "Bias for Action" not in told.params["text"]
     assert not [c for c in slack.calls_to("chat.postMessage") if c.params.get("thread_ts")]
+
+
+def test_the_same_inline_kudos_twice_in_a_minute_is_answered_as_the_command_is(sender, slack, services):
+    sender.say("<@U0BOB> :clap: #ownership for the smooth database migration")
+    settle(services)
+    sender.say("<@U0BOB> :clap: #ownership for the smooth database migration")
+    told = slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postEphemeral" and c.params.get("user") == "U0ALICE"])[0]
+    assert told.params["text"] == "You sent exactly these kudos a moment ago, so I kept just the one. :slightly_smiling_face:"
+    assert len(stored(services)) == 1

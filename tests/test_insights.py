@@ -270,7 +270,10 @@ def client(settings, services, waits):
 
 
 def test_digest_is_for_admins_and_says_when(ask, services):
-    assert "admin" in ask("digest <#C0GENERAL|general> on", user="U0BOB")["text"].lower()
+    assert ask("digest <#C0GENERAL|general> on", user="U0BOB")["text"] == (
+        "Only workspace admins and the people listed in LPBOT_ADMINS can change the monthly digest. "
+        "Ask one of them, or try `/lp insights` to see the figures yourself."
+    )
     reply = ask("digest <#C0GENERAL|general> on")
     assert "next on Tue 01 Dec 2026 at 09:00 (Europe/London)" in reply["text"]  # Alice's zone; the first working day
     assert [d.channel_id for d in weekly_store.list_digests(services.store.db)] == ["C0GENERAL"]

@@ -367,3 +367,26 @@ def test_debug_logs_name_the_call_never_the_words(ask, services, bodies):
         assert "DEBUG slack_sdk.web.base_client: Received the following response (status 200)" in logged
     # The words only when an operator asked for bodies (LPBOT_LOG_BODIES=on).
     assert ("layoff spreadsheet" in logged) is bodies
+
+
+def test_a_reader_that_stops_early_ends_the_export_quietly(tmp_path):
+    from datetime import datetime, timezone
+
+    from storage import Store
+    from storage import kudos as kudos_store
+
+    store = Store(tmp_path / "lpbot.db").open()
+    with store.write() as db:
+        for n in range(3000):  # more than a pipe holds, so the writer meets the closed pipe
+            kudos_store.insert_kudos(
+                db, team_id="T1", giver_id="U0A", recipients=("U0B",), principle="ownership", reason=f"reason number {n} " * 4,
+                channel_id="C1", message_link=None, created_at=datetime(2026, 11, 1, tzinfo=timezone.utc),
+            )  # fmt: skip
+    store.close()
+    env = {**os.environ, "LPBOT_DB": str(tmp_path / "lpbot.db")}
+    done = subprocess.run(
+        f"{sys.executable} -c 'from bot.cli import main_exit; main_exit()' export kudos --format csv | head -2",
+        shell=True, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.stdout.splitlines()[0].startswith("id,created_at,team_id")
+    assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr

@@ -89,3 +89,14 @@ def test_escape_leaves_nothing_that_pings_links_or_reverses(typed, shown):
 )
 def test_user_text_keeps_only_checked_mentions_and_plain_links(sent, shown):
     assert user_text(sent) == shown
+
+
+def test_equal_counts_share_a_rank_and_a_medal():
+    from bot.blocks import leaderboard_reply
+
+    text = leaderboard_reply([("U0BOB", 2), ("U0CAROL", 2), ("U0DAVE", 1)], None, "quarter").text
+    assert text.splitlines()[1:] == [
+        ":first_place_medal: <@U0BOB> — 2",
+        ":first_place_medal: <@U0CAROL> — 2",
+        ":third_place_medal: <@U0DAVE> — 1",
+    ]
