@@ -25,7 +25,7 @@ from bot.console import run_console
 from bot.logs import configure_logging, scrub, secrets_in
 from bot.scheduler import WeeklyScheduler
 from bot.server import HttpServer
-from bot.settings import ConfigError, Settings, load_settings
+from bot.settings import ConfigError, Settings, load_settings, unknown_variables
 from bot.slack_terms import checked_user_id
 from bot.startup import SlackUnavailable, wait_for_slack
 from bot.workspaces import oauth_database
@@ -167,6 +167,8 @@ def main(
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     try:
         settings = load_settings(env)
+        for line in unknown_variables(env):
+            print(line, file=sys.stderr)
         configure_logging(settings.log_level, (settings.signing_secret or "",), settings.log_format, bodies=settings.log_bodies)
         if args.command in ("export", "backup", "forget"):
             return _data_command(args, settings, stdout)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 from collections.abc import Mapping
@@ -75,6 +76,32 @@ class Settings:
             k: v for k, v in self.__dict__.items() if k not in ("bot_token", "app_token", "signing_secret", "client_secret", "token_key")
         }
         return f"Settings(mode={self.mode!r}, {', '.join(f'{k}={v!r}' for k, v in shown.items())})"
+
+
+#: Every variable LP Bot reads (tests/test_settings.py keeps this in step with the code and README).
+KNOWN_VARIABLES = frozenset(
+    """
+    LPBOT_ADMINS LPBOT_DAILY_KUDOS LPBOT_DB LPBOT_HOST LPBOT_INLINE_KUDOS LPBOT_INLINE_REPLY LPBOT_KUDOS_CHANNEL
+    LPBOT_KUDOS_EMOJI LPBOT_LEADERBOARDS LPBOT_LOG_BODIES LPBOT_LOG_FORMAT LPBOT_LOG_LEVEL LPBOT_PRINCIPLES
+    LPBOT_PRINCIPLE_REACTIONS LPBOT_REPLICA_SYNC LPBOT_REPLICA_URL LPBOT_ROTATION LPBOT_STARTUP_WAIT LPBOT_TOKEN_KEY
+    LPBOT_WEEKLY_GRACE_HOURS PORT SLACK_API_URL SLACK_APP_TOKEN SLACK_BOT_TOKEN SLACK_CLIENT_ID SLACK_CLIENT_SECRET
+    SLACK_SIGNING_SECRET
+    """.split()
+)
+# Set by LP Bot itself, for itself (replication.UNDER_LITESTREAM): known, never documented.
+_INTERNAL = frozenset({"LPBOT_UNDER_LITESTREAM"})
+
+
+def unknown_variables(env: Mapping[str, str]) -> list[str]:
+    """One line for each LPBOT_* or SLACK_* variable LP Bot does not read (a typo is otherwise silently
+    ignored: `LPBOT_DAILY_KUDO=3` changes nothing), naming the closest it does read."""
+    lines = []
+    for name in sorted(env):
+        if name.startswith(("LPBOT_", "SLACK_")) and name not in KNOWN_VARIABLES | _INTERNAL:
+            closest = difflib.get_close_matches(name, KNOWN_VARIABLES, n=1, cutoff=0.7)
+            hint = f" (did you mean {closest[0]}?)" if closest else ""
+            lines.append(f"lpbot: ignoring {name}: LP Bot has no such setting{hint}")
+    return lines
 
 
 def load_settings(env: Mapping[str, str]) -> Settings:

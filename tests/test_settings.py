@@ -111,3 +111,21 @@ def test_readme_documents_exactly_the_variables_the_settings_read():
     documented = set(re.findall(r"^\| `([A-Z_]+)` \|", configuration, re.MULTILINE))
     assert read - documented == set(), "missing from README's Configuration table"
     assert documented - read == set(), "documented but never read"
+
+
+def test_the_known_variables_are_the_ones_the_settings_read():
+    from bot.settings import KNOWN_VARIABLES
+
+    source = (ROOT / "bot" / "settings.py").read_text()
+    read = set(re.findall(r'get\("([A-Z_]+)"\)', source)) | set(re.findall(r'_(?:integer|switch)\(env, "([A-Z_]+)"', source))
+    assert read == set(KNOWN_VARIABLES)
+
+
+def test_a_misspelt_setting_is_named_with_the_closest_one():
+    from bot.settings import unknown_variables
+
+    env = {"LPBOT_DAILY_KUDO": "3", "SLACK_BOT_TOKN": "xoxb-1", "LPBOT_DAILY_KUDOS": "2", "LPBOT_UNDER_LITESTREAM": "1", "HOME": "/x"}
+    assert unknown_variables(env) == [
+        "lpbot: ignoring LPBOT_DAILY_KUDO: LP Bot has no such setting (did you mean LPBOT_DAILY_KUDOS?)",
+        "lpbot: ignoring SLACK_BOT_TOKN: LP Bot has no such setting (did you mean SLACK_BOT_TOKEN?)",
+    ]
