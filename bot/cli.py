@@ -23,6 +23,8 @@ from bot import digest_poster, doctor, places, replication, weekly_poster
 from bot.app import SLACK_API_URL, build_services, create_app, web_client
 from bot.console import run_console
 from bot.logs import configure_logging, scrub, secrets_in
+from bot.manifest import ManifestError
+from bot.manifest import manifest as app_manifest
 from bot.scheduler import WeeklyScheduler
 from bot.server import HttpServer
 from bot.settings import ConfigError, Settings, load_settings, unknown_variables
@@ -126,6 +128,17 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example:\n  SLACK_BOT_TOKEN=xoxb-... SLACK_APP_TOKEN=xapp-... lpbot doctor",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    manifest_cmd = commands.add_parser(
+        "manifest",
+        help="print the Slack app manifest for how you run LP Bot (paste it at api.slack.com/apps)",
+        description="Socket Mode unless --http is given; the output is always within Slack's published manifest limits.",
+        epilog="examples:\n  lpbot manifest\n  lpbot manifest --http https://lpbot.example.com\n"
+        "  lpbot manifest --http https://lpbot.example.com --oauth --org",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    manifest_cmd.add_argument("--http", metavar="URL", help="HTTP mode: the bot's public HTTPS address (request URLs end in /slack/events)")
+    manifest_cmd.add_argument("--oauth", action="store_true", help="install through OAuth (/slack/install); needs --http")
+    manifest_cmd.add_argument("--org", action="store_true", help="let an Enterprise Grid org install it org-wide")
     restore_cmd = commands.add_parser(
         "restore",
         help="bring the database back from its Litestream replica (LPBOT_REPLICA_URL)",
@@ -176,6 +189,13 @@ def main(
             return _weekly(args, settings, stdout)
         if args.command == "digest":
             return _digest(args, settings, stdout)
+        if args.command == "manifest":
+            try:
+                stdout.write(app_manifest(http=args.http, oauth=args.oauth, org=args.org))
+            except ManifestError as error:
+                print(f"lpbot: {error}", file=sys.stderr)
+                return 2
+            return 0
         if args.command == "doctor":
             return _doctor(settings, stdout)
         if args.command == "restore":

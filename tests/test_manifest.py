@@ -172,3 +172,41 @@ def test_the_limits_check_refuses_what_slack_refuses(manifest):
     too_long = copy.deepcopy(manifest)
     too_long["features"]["shortcuts"][1]["name"] = "Give kudos for this message"  # 27 characters
     assert manifest_problems(too_long) == ["features.shortcuts[].name is longer than Slack allows (27): 'Give kudos for this message'"]
+
+
+def test_the_shipped_manifest_is_the_socket_mode_output():
+    from bot.manifest import manifest as app_manifest
+
+    assert (ROOT / "manifest.yml").read_text() == app_manifest()
+
+
+@pytest.mark.parametrize(
+    "mode", [{}, {"http": "https://lpbot.example.com"}, {"http": "https://lpbot.example.com/", "oauth": True, "org": True}]
+)
+def test_every_mode_keeps_within_slacks_limits(mode):
+    from bot.manifest import manifest as app_manifest
+
+    document = yaml.safe_load(app_manifest(**mode))
+    assert manifest_problems(document) == []
+    settings = document["settings"]
+    assert settings["socket_mode_enabled"] is ("http" not in mode)
+    assert settings["org_deploy_enabled"] is bool(mode.get("org"))
+    if "http" in mode:
+        events = "https://lpbot.example.com/slack/events"
+        assert settings["event_subscriptions"]["request_url"] == settings["interactivity"]["request_url"] == events
+        assert document["features"]["slash_commands"][0]["url"] == events
+    if mode.get("oauth"):
+        assert document["oauth_config"]["redirect_urls"] == ["https://lpbot.example.com/slack/oauth_redirect"]
+
+
+def test_lpbot_manifest_prints_it_and_refuses_a_url_slack_would(capsys):
+    import io
+
+    from bot import cli
+    from bot.manifest import manifest as app_manifest
+
+    out = io.StringIO()
+    assert cli.main(["manifest", "--http", "https://lpbot.example.com"], env={}, stdout=out) == 0
+    assert out.getvalue() == app_manifest(http="https://lpbot.example.com")
+    assert cli.main(["manifest", "--oauth"], env={}, stdout=io.StringIO()) == 2
+    assert capsys.readouterr().err.strip().endswith("--oauth needs --http: Slack sends people back to the bot's own /slack/oauth_redirect")
