@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO
@@ -184,10 +185,13 @@ def main(
             print(line, file=sys.stderr)
         configure_logging(settings.log_level, (settings.signing_secret or "",), settings.log_format, bodies=settings.log_bodies)
         if args.command in ("export", "backup", "forget"):
+            _refuse_the_demo(settings)
             return _data_command(args, settings, stdout)
         if args.command == "weekly":
+            _refuse_the_demo(settings)
             return _weekly(args, settings, stdout)
         if args.command == "digest":
+            _refuse_the_demo(settings)
             return _digest(args, settings, stdout)
         if args.command == "manifest":
             try:
@@ -203,7 +207,11 @@ def main(
             print(line, file=stdout if code == 0 else sys.stderr)
             return code
         if args.command == "console" or settings.mode == "console":
+            if not env.get("LPBOT_DB"):
+                # The demo's team, channels and kudos stay out of the file a real install will use.
+                settings = replace(settings, db_path=settings.db_path.with_name(CONSOLE_DB))
             return run_console(settings, stdin, stdout)
+        _refuse_the_demo(settings)
         if settings.replica_url and not env.get(replication.UNDER_LITESTREAM):
             replication.run_under_litestream(settings, ["run"])  # does not return: Litestream runs the bot
         return _run(settings, sleep)
@@ -216,6 +224,16 @@ def main(
         return 1
     except KeyboardInterrupt:
         return 0
+
+
+def _refuse_the_demo(settings: Settings) -> None:
+    """A database the console made holds its demo workspace, channels and kudos, not a real install's:
+    the real modes refuse it with one line, rather than post into the demo's channels and pause."""
+    if settings.db_path.is_file() and Store(settings.db_path).made_by_console():
+        raise ConfigError(
+            f"LPBOT_DB={settings.db_path} is the console's demo database: point LPBOT_DB at another file for the real bot "
+            "(the console keeps its own, data/console.db)"
+        )
 
 
 def _run(settings: Settings, sleep=time.sleep) -> int:
@@ -399,6 +417,10 @@ def _reason(error: Exception) -> str:
         if known in text:
             return known
     return "the token check failed"
+
+
+#: The console's own database, beside the real one, when LPBOT_DB does not name one.
+CONSOLE_DB = "console.db"
 
 
 def main_exit() -> None:

@@ -11,6 +11,7 @@ import re
 import secrets
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import IO
 
 from bot import digest_poster, schedule_time, weekly_poster
@@ -132,6 +133,7 @@ class Console:
         self.settings = replace(settings, bot_token="xoxb-local-console", app_token=None, signing_secret=secret, api_url=self.slack.api_url)
         self.offset = timedelta(0)
         self.services = build_services(self.settings, clock=self.now)
+        self.services.store.mark_as_console()  # the real modes refuse this file: it holds the demo
         self.app = create_app(self.settings, self.services)
         self.server = HttpServer(self.app, self.services, host="127.0.0.1", port=0).start()
         self.sender = SlackSender(self.server.events_url, secret, self.slack)
@@ -174,12 +176,17 @@ class Console:
     def _handle(self, line: str) -> bool:
         if not line:
             return True
-        if line.startswith(":"):
+        # ":clap: #ownership thanks" is a message that starts with an emoji, not a console command.
+        if line.startswith(":") and not re.match(r":[\w+-]+:(\s|$)", line):
             return self._console_command(line)
         if not line.startswith("/"):
             self._say(line)
             return True
         command, _, text = line.partition(" ")
+        if command != "/lp":
+            # Slack itself answers a command no installed app has; it never reaches the bot.
+            self._print(f"(Slack: {command} is not a command here. LP Bot's is /lp: try /lp help)")
+            return True
         seen = len(self.slack.calls)
         sent = self.sender.command(self.encode_like_slack(text), user=self.user, channel=self.channel, command=command)
         self._show_outcome(sent, seen)
@@ -391,6 +398,9 @@ class Console:
 def run_console(settings: Settings, stdin: IO[str], out: IO[str]) -> int:
     console = Console(settings, out)
     interactive = stdin.isatty()
+    history = settings.db_path.with_name("console_history")
+    if interactive:
+        _line_editing(history)
     try:
         if interactive:
             console._print(f"LP Bot local console, database {console.settings.db_path}.\n{PROMPT_HELP}\n")
@@ -413,4 +423,28 @@ def run_console(settings: Settings, stdin: IO[str], out: IO[str]) -> int:
                 break
     finally:
         console.close()
+        if interactive:
+            _save_history(history)
     return 0
+
+
+def _line_editing(history: Path) -> None:
+    """Arrow keys, editing and history (kept in `history`) at the prompt, where readline exists."""
+    try:
+        import readline
+    except ImportError:  # Windows without pyreadline: plain input still works
+        return
+    try:
+        readline.read_history_file(history)
+    except OSError:
+        pass  # no history yet
+    readline.set_history_length(1000)
+
+
+def _save_history(history: Path) -> None:
+    try:
+        import readline
+
+        readline.write_history_file(history)
+    except (ImportError, OSError):
+        pass

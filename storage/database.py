@@ -17,6 +17,8 @@ from sqlite_utils import Database
 from storage.migrations import migrations
 
 log = logging.getLogger(__name__)
+# "LPCO": the console's demo database, so the real bot never mistakes it for a real install's.
+CONSOLE_APPLICATION_ID = 0x4C50434F
 # Below this much free space beside the database, a kudos may not fit (a WAL frame, a checkpoint):
 # /healthz says so before a write fails.
 LOW_DISK_BYTES = 1_000_000
@@ -267,6 +269,21 @@ class Store:
                 copy.close()
         except (OSError, sqlite3.Error) as error:
             raise StorageError(f"{target}: backup failed ({error})") from None
+
+    def mark_as_console(self) -> None:
+        """Mark the file as the console's demo database, in SQLite's application_id header field."""
+        self.db.execute(f"PRAGMA application_id = {CONSOLE_APPLICATION_ID}")
+
+    def made_by_console(self) -> bool:
+        """Whether the file carries the console's mark, asked of SQLite (the header may still be in the WAL)."""
+        try:
+            connection = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                return connection.execute("PRAGMA application_id").fetchone()[0] == CONSOLE_APPLICATION_ID
+            finally:
+                connection.close()
+        except sqlite3.Error:
+            return False
 
     def pending_migrations(self) -> list[str]:
         return [m.name for m in migrations.pending(self.db)]

@@ -108,3 +108,37 @@ def test_the_console_saves_pictures_as_files(tmp_path):
     assert "── LP Bot shared a picture in DM to alice: Kudos by principle, the last 12 weeks" in text
     saved = next(line[len("saved to ") :] for line in text.splitlines() if line.startswith("saved to "))
     assert Path(saved).read_bytes().startswith(b"\x89PNG") and Path(saved).parent == tmp_path / "console-pictures"
+
+
+def test_the_console_keeps_its_own_database_and_the_real_modes_refuse_it(tmp_path, monkeypatch, capsys):
+    import io
+
+    from bot import cli
+
+    monkeypatch.chdir(tmp_path)
+    env = {"PATH": "/usr/bin:/bin"}
+    assert (
+        cli.main(["console"], env=env, stdin=io.StringIO("/lp kudos @bob ownership for the demo release notes\n"), stdout=io.StringIO())
+        == 0
+    )
+    assert (tmp_path / "data" / "console.db").is_file() and not (tmp_path / "data" / "lpbot.db").exists()
+    capsys.readouterr()
+    code = cli.main(["export", "kudos"], env={**env, "LPBOT_DB": str(tmp_path / "data" / "console.db")}, stdout=io.StringIO())
+    assert code == 2
+    assert capsys.readouterr().err.strip() == (
+        f"lpbot: LPBOT_DB={tmp_path / 'data' / 'console.db'} is the console's demo database: point LPBOT_DB at another file "
+        "for the real bot (the console keeps its own, data/console.db)"
+    )
+
+
+def test_a_slash_command_other_than_lp_gets_slacks_answer_and_an_emoji_starts_a_message(tmp_path):
+    import io
+
+    from bot import cli
+
+    out = io.StringIO()
+    lines = "/kudos @bob ownership\n:clap: #ownership thanks everyone\n"
+    assert cli.main(["console"], env={"LPBOT_DB": str(tmp_path / "c.db")}, stdin=io.StringIO(lines), stdout=out) == 0
+    text = out.getvalue()
+    assert "(Slack: /kudos is not a command here. LP Bot's is /lp: try /lp help)" in text
+    assert "Unknown console command" not in text and "handle_some_command" not in text
