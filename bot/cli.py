@@ -13,14 +13,14 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
 
-from bot import digest_poster, doctor, places, replication, weekly_poster
+from bot import digest_poster, doctor, insights, places, replication, weekly_poster
 from bot.app import SLACK_API_URL, build_services, create_app, web_client
 from bot.console import run_console
 from bot.logs import configure_logging, scrub, secrets_in
@@ -32,8 +32,9 @@ from bot.settings import ConfigError, Settings, load_settings, unknown_variables
 from bot.slack_terms import checked_user_id
 from bot.startup import SlackUnavailable, wait_for_slack
 from bot.workspaces import oauth_database
-from principles import CatalogError
+from principles import CatalogError, load_catalog
 from storage import StorageError, Store
+from storage import insights as insights_store
 from storage import kudos as kudos_store
 
 log = logging.getLogger("lpbot")
@@ -129,6 +130,19 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example:\n  SLACK_BOT_TOKEN=xoxb-... SLACK_APP_TOKEN=xapp-... lpbot doctor",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    insights_cmd = commands.add_parser(
+        "insights",
+        help="print a team's insights as JSON, for dashboards: totals, reach, blind spots and the nudge effect",
+        description="The figures /lp insights puts into words, over the last N weeks (12 unless you say) or since a date.",
+        epilog="examples:\n  lpbot insights --format json\n  lpbot insights --format json --weeks 26 --team T0123ABCD\n"
+        "  lpbot insights --format json --since 2026-09-01",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    insights_cmd.add_argument("--format", choices=("json",), default="json", help="json (the only format yet)")
+    span = insights_cmd.add_mutually_exclusive_group()
+    span.add_argument("--weeks", type=int, help=f"the last N calendar weeks, this one included (1 to {insights.MAX_WEEKS})")
+    span.add_argument("--since", type=_since, help="from this date (ISO 8601) to now")
+    insights_cmd.add_argument("--team", help="the workspace's team ID; needed when the database holds more than one")
     manifest_cmd = commands.add_parser(
         "manifest",
         help="print the Slack app manifest for how you run LP Bot (paste it at api.slack.com/apps)",
@@ -193,6 +207,8 @@ def main(
         if args.command == "digest":
             _refuse_the_demo(settings)
             return _digest(args, settings, stdout)
+        if args.command == "insights":
+            return _insights_json(args, settings, stdout)
         if args.command == "manifest":
             try:
                 stdout.write(app_manifest(http=args.http, oauth=args.oauth, org=args.org))
@@ -224,6 +240,33 @@ def main(
         return 1
     except KeyboardInterrupt:
         return 0
+
+
+def _insights_json(args, settings: Settings, stdout: IO[str]) -> int:
+    store = Store(settings.db_path).open_read_only()
+    try:
+        held = insights_store.teams(store.db)
+        team = args.team or (held[0] if len(held) == 1 else None)
+        if team is None:
+            raise ConfigError(f"--team is needed: this database holds kudos for {', '.join(held) or 'no workspace yet'}")
+        now = datetime.now(timezone.utc)
+        if args.since:
+            weeks = max(1, min(insights.MAX_WEEKS, (insights.week_start(now) - insights.week_start(args.since)).days // 7 + 1))
+        elif args.weeks is not None:
+            if not 1 <= args.weeks <= insights.MAX_WEEKS:
+                raise ConfigError(f"--weeks must be from 1 to {insights.MAX_WEEKS}")
+            weeks = args.weeks
+        else:
+            weeks = insights.DEFAULT_WEEKS
+        columns = insights.weeks_ending(now, weeks)
+        catalog = load_catalog(settings.principles)
+        title = f"Kudos by principle, the last {weeks} weeks (to {now:%d %b %Y})"
+        found = digest_poster.gather_insights(store.db, catalog, team, title, columns, columns[0], columns[-1] + timedelta(weeks=1))
+    finally:
+        store.close()
+    json.dump({"team": team, **insights.figures(found)}, stdout, indent=2, ensure_ascii=False)
+    stdout.write("\n")
+    return 0
 
 
 def _refuse_the_demo(settings: Settings) -> None:

@@ -12,12 +12,14 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
+from sqlite_utils import Database
 
 from bot import blocks, charts, insights
 from bot.delivery import send_dm, upload_image
 from bot.services import Services
 from bot.slack_terms import PERMANENT_PROBLEMS, SLACK_FAILURES, explain, failure_code
 from bot.weekly_poster import run_each
+from principles import Catalog
 from storage import insights as insights_store
 from storage import kudos as kudos_store
 from storage import weekly as weekly_store
@@ -43,12 +45,11 @@ NOT_POSTED = (PostStatus.FAILED, PostStatus.UNCERTAIN, STOPPED)
 
 
 def gather_insights(
-    services: Services, team_id: str, title: str, columns: list[datetime], since: datetime, until: datetime
+    db: Database, catalog: Catalog, team_id: str, title: str, columns: list[datetime], since: datetime, until: datetime
 ) -> insights.Insights:
     """The figures for [since, until), in the weeks starting at `columns`: counts from storage, shaped by bot.insights."""
-    db = services.store.db
     return insights.build(
-        services.catalog,
+        catalog,
         title,
         columns,
         insights_store.counts_by_week(db, team_id, columns[0], since, until),
@@ -112,7 +113,9 @@ def month_span(month: str) -> tuple[datetime, datetime]:
 def compose(services: Services, team_id: str, month: str) -> tuple[blocks.Reply, insights.Insights]:
     since, until = month_span(month)
     label = f"{since:%B %Y}"
-    found = gather_insights(services, team_id, f"Kudos by principle, {label}", insights.weeks_of_month(since), since, until)
+    found = gather_insights(
+        services.store.db, services.catalog, team_id, f"Kudos by principle, {label}", insights.weeks_of_month(since), since, until
+    )
     db = services.store.db
     # Under-recognized: the fewest kudos among principles that had some (those with none have nothing to quote).
     totals = found.totals

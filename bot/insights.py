@@ -322,3 +322,36 @@ def build(
 def _index_of(weeks: list[datetime], moment: datetime) -> int | None:
     start = week_start(moment)
     return weeks.index(start) if start in weeks else None
+
+
+def figures(found: Insights) -> dict:
+    """The figures as plain data, for `lpbot insights --format json`: the same numbers /lp insights and
+    the digest put into words. Ratios and intervals are null where the data cannot give them."""
+
+    def test(result: RateTest) -> dict:
+        return {"rate_ratio": result.rate_ratio, "ci_low": result.ci_low, "ci_high": result.ci_high, "p_value": result.p_value}
+
+    return {
+        "title": found.title,
+        "weeks": [week.date().isoformat() for week in found.weeks],
+        "kudos": found.kudos,
+        "givers": found.givers,
+        "recognized": found.recognized,
+        "participants": found.participants,
+        "reach": found.reach,
+        "totals": found.totals,
+        "blind_spots": found.blind_spots,
+        "least": found.least,
+        "nudge": [
+            {
+                "principle": n.principle,
+                "featured_weeks": [found.weeks[w].date().isoformat() for w in n.featured_weeks],
+                "featured_kudos": n.featured_kudos,
+                "baseline_weeks": n.baseline_weeks,
+                "baseline_kudos": n.baseline_kudos,
+                **(test(n.test) if n.enough else test(RateTest(None, None, None, None))),
+            }
+            for n in found.nudges
+        ],
+        "pooled": test(found.pooled),
+    }

@@ -73,3 +73,8 @@ def featured(db: Database, team_id: str, since: datetime, until: datetime) -> li
         " AND scheduled_for >= ? AND scheduled_for < ? ORDER BY scheduled_for",
         [team_id, iso(since), iso(until)],
     ).fetchall()
+
+
+def teams(db: Database) -> list[str]:
+    """The workspaces a database holds kudos for, in order."""
+    return [row[0] for row in db.execute("SELECT DISTINCT team_id FROM kudos ORDER BY 1").fetchall()]

@@ -421,3 +421,38 @@ def test_a_chart_of_a_catalog_in_other_scripts_draws_every_name(tmp_path, caplog
     assert [str(w.message) for w in seen if "missing from" in str(w.message)] == []
     assert Image.open(io.BytesIO(png)).format == "PNG"
     assert not [r for r in caplog.records if r.name == "bot.charts"]
+
+
+def test_lpbot_insights_prints_the_figures_as_json(tmp_path, capsys):
+    import json as _json
+
+    from bot import cli
+    from storage import Store
+
+    now = datetime.now(UTC)
+    columns = insights.weeks_ending(now, 12)
+    store = Store(tmp_path / "lpbot.db").open()
+    with store.write() as db:
+        weekly_store.save_schedule(db, Schedule("T1", "C1", 0, "09:00", "UTC", "U0A", "active"), columns[0])
+        weekly_store.claim(db, "T1", "C1", "w", "ownership", columns[10] + timedelta(hours=9), columns[10])
+        weekly_store.finish(db, "T1", "C1", "w", PostStatus.POSTED, columns[10])
+        for week, monday in enumerate(columns):
+            for n in range(6 if week == 10 else 1):
+                kudos_store.insert_kudos(
+                    db, team_id="T1", giver_id=f"U0G{n}", recipients=("U0B",), principle="ownership", reason="for owning it",
+                    channel_id="C1", message_link=None, created_at=monday + timedelta(hours=1, minutes=n),
+                )  # fmt: skip
+    store.close()
+    out = io.StringIO()
+    assert cli.main(["insights", "--format", "json"], env={"LPBOT_DB": str(tmp_path / "lpbot.db")}, stdout=out) == 0
+    report = _json.loads(out.getvalue())
+    assert report["team"] == "T1" and report["kudos"] == 17 and report["totals"]["ownership"] == 17
+    assert "frugality" in report["blind_spots"] and len(report["weeks"]) == 12
+    (nudge,) = report["nudge"]
+    # Featured in week 10: weeks 2-9 were its pick's basis, so the baseline is weeks 0, 1 and 11.
+    assert (nudge["featured_kudos"], nudge["baseline_weeks"], nudge["baseline_kudos"]) == (6, 3, 3)
+    expected = insights.rate_ratio_test(6, 1, 3, 3)
+    assert (nudge["rate_ratio"], nudge["ci_low"], nudge["ci_high"], nudge["p_value"]) == (
+        expected.rate_ratio, expected.ci_low, expected.ci_high, expected.p_value
+    )  # fmt: skip
+    assert report["pooled"]["rate_ratio"] == pytest.approx(6.0)
