@@ -1051,6 +1051,13 @@ def insight_lines(insights: Insights, catalog: Catalog) -> list[str]:
             f"leaving out the {ROTATION_LOOKBACK} before each pick (it was picked because they were quiet):"
         )
         lines += [_nudge_line(n, names) for n in insights.nudges]
+        if insights.same_week:
+            fair = insights.same_week
+            lines.append(
+                f"*The fair test:* in the {fair.draws} weeks the principle was drawn at random among the least recognized, "
+                f"it got {fair.drawn_kudos} kudos, against {fair.others_kudos} for the {fair.others} drawn with it that week: "
+                f"{nudge_verdict(fair.test, 'its week')}."
+            )
     else:
         lines.append("*The principle of the week:* none was posted in this period, so there is no nudge to measure.")
     return lines

@@ -55,6 +55,7 @@ def gather_insights(
         insights_store.counts_by_week(db, team_id, columns[0], since, until),
         insights_store.featured(db, team_id, since, until),
         insights_store.participation(db, team_id, since, until),
+        insights_store.drawn(db, team_id, since, until),
     )
 
 

@@ -248,6 +248,35 @@ def nudge_effect(counts: Mapping[str, Sequence[int]], featured: Mapping[str, set
 
 
 @dataclass(frozen=True)
+class SameWeek:
+    """Each week the balanced rotation drew its principle at random among the least recognized: the
+    drawn one's kudos that week (x1 over t1 draws) against the not-drawn ones' in the same week (x2
+    over t2 principle-weeks). Chance decided which was featured, so no selection can bias this."""
+
+    draws: int
+    drawn_kudos: int
+    others: int
+    others_kudos: int
+    test: RateTest
+
+
+def same_week_comparison(grid: Mapping[str, Sequence[int]], draws: Sequence[tuple[int, str, tuple[str, ...]]]) -> SameWeek | None:
+    """`draws`: (week index, the principle drawn, the slugs it was drawn among)."""
+    x1 = t1 = x2 = t2 = 0
+    for week, picked, eligible in draws:
+        if picked not in grid or not 0 <= week < len(grid[picked]):
+            continue
+        others = [slug for slug in eligible if slug != picked and slug in grid]
+        if not others:
+            continue
+        x1, t1 = x1 + grid[picked][week], t1 + 1
+        x2, t2 = x2 + sum(grid[slug][week] for slug in others), t2 + len(others)
+    if not t1:
+        return None
+    return SameWeek(t1, x1, t2, x2, rate_ratio_test(x1, t1, x2, t2) if x1 + x2 >= NUDGE_MIN_KUDOS else RateTest(None, None, None, None))
+
+
+@dataclass(frozen=True)
 class Insights:
     title: str
     weeks: list[datetime]  # the Monday of each column
@@ -259,6 +288,8 @@ class Insights:
     recognized: int
     participants: int
     nudges: list[Nudge] = field(default_factory=list)
+    # The fair experiment: the drawn principle against the ones it was drawn with, in the same weeks.
+    same_week: SameWeek | None = None
 
     @property
     def pooled(self) -> RateTest:
@@ -292,6 +323,7 @@ def build(
     counts: Mapping[tuple[str, int], int],
     featured_posts: Sequence[tuple[str, str]],
     participation,
+    drawn_posts: Sequence[tuple[str, str, tuple[str, ...]]] = (),
 ) -> Insights:
     """Assemble the figures from storage.insights' counts (keyed by principle and week index) and posts."""
     slugs = [p.slug for p in catalog]
@@ -316,6 +348,14 @@ def build(
         recognized=participation.recognized,
         participants=participation.participants,
         nudges=sorted(nudge_effect(grid, by_principle), key=lambda n: min(n.featured_weeks)),
+        same_week=same_week_comparison(
+            grid,
+            [
+                (week, slug, eligible)
+                for scheduled_for, slug, eligible in drawn_posts
+                if (week := _index_of(weeks, datetime.fromisoformat(scheduled_for))) is not None
+            ],
+        ),
     )
 
 
@@ -354,4 +394,13 @@ def figures(found: Insights) -> dict:
             for n in found.nudges
         ],
         "pooled": test(found.pooled),
+        "same_week": None
+        if found.same_week is None
+        else {
+            "draws": found.same_week.draws,
+            "drawn_kudos": found.same_week.drawn_kudos,
+            "others": found.same_week.others,
+            "others_kudos": found.same_week.others_kudos,
+            **test(found.same_week.test),
+        },
     }

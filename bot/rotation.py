@@ -14,10 +14,16 @@ BALANCE_WINDOW = timedelta(weeks=8)
 NOT_AGAIN_WITHIN = timedelta(weeks=6)
 
 
+# `balanced` draws among this many least recognized principles: a fair experiment, since which of
+# them is featured is then chance, and the ones not drawn are a same-week comparison for it.
+DRAWN_AMONG = 3
+
+
 @dataclass(frozen=True)
 class Choice:
     principle: Principle
     why: str
+    eligible: tuple[str, ...] = ()  # the slugs it was drawn among (balanced), recorded in the ledger
 
 
 def choose_principle(
@@ -46,9 +52,19 @@ def choose_principle(
     recent = {entry.principle for entry in shown if entry.scheduled_for >= iso(now - NOT_AGAIN_WITHIN)}
     candidates = [p for p in principles if p.slug not in recent] or principles
     last_shown = {entry.principle: entry.scheduled_for for entry in shown}
-    chosen = min(candidates, key=lambda p: (kudos_counts.get(p.slug, 0), last_shown.get(p.slug, ""), p.number))
+    ranked = sorted(candidates, key=lambda p: (kudos_counts.get(p.slug, 0), last_shown.get(p.slug, ""), p.number))
+    eligible = ranked[:DRAWN_AMONG]
+    # Seeded by channel and week: a rerun, a retry or another replica draws the same one.
+    chosen = random.Random(f"{seed}:{now:%G-W%V}").choice(eligible)
     count = kudos_counts.get(chosen.slug, 0)
-    return Choice(chosen, f"{count} kudos for {chosen.name} in the last {BALANCE_WINDOW.days // 7} weeks: the least recognized lately.")
+    weeks = BALANCE_WINDOW.days // 7
+    others = ", ".join(p.name for p in eligible if p is not chosen)
+    among = f", drawn at random with {others}" if others else ""
+    why = (
+        f"{count} kudos for {chosen.name} in the last {weeks} weeks: among the {len(eligible)} least recognized lately "
+        f"of the {len(candidates)} not shown here in the last {NOT_AGAIN_WITHIN.days // 7} weeks{among}."
+    )
+    return Choice(chosen, why, tuple(p.slug for p in eligible))
 
 
 def question_for(principle: Principle, times_posted_before: int) -> str | None:

@@ -120,7 +120,7 @@ def run_schedule(services: Services, client: WebClient, schedule: Schedule, now:
         return None
     choice = plan(services, schedule, at, exclude_week=week)
     with services.store.write() as db:
-        slug = weekly_store.claim(db, team, channel, week, choice.principle.slug, at, now)
+        slug = weekly_store.claim(db, team, channel, week, choice.principle.slug, at, now, eligible=choice.eligible)
     if slug is None:
         return None
     principle = services.catalog.by_slug(slug) or choice.principle

@@ -75,6 +75,17 @@ def featured(db: Database, team_id: str, since: datetime, until: datetime) -> li
     ).fetchall()
 
 
+def drawn(db: Database, team_id: str, since: datetime, until: datetime) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(scheduled_for, principle, the slugs it was drawn among) of every weekly post in [since, until)
+    that the balanced rotation drew at random; posts from before the draw existed have no set."""
+    rows = db.execute(
+        "SELECT scheduled_for, principle, eligible FROM weekly_posts WHERE team_id = ? AND status = 'posted'"
+        " AND eligible IS NOT NULL AND scheduled_for >= ? AND scheduled_for < ? ORDER BY scheduled_for",
+        [team_id, iso(since), iso(until)],
+    ).fetchall()
+    return [(at, slug, tuple(eligible.split(","))) for at, slug, eligible in rows]
+
+
 def teams(db: Database) -> list[str]:
     """The workspaces a database holds kudos for, in order."""
     return [row[0] for row in db.execute("SELECT DISTINCT team_id FROM kudos ORDER BY 1").fetchall()]

@@ -244,3 +244,10 @@ def m008_kudos_posts(db: Database) -> None:
         not_null={"kudos_id", "team_id", "posted_at"},
         foreign_keys=[("kudos_id", "kudos", "id")],
     )
+
+
+@migrations()
+def m009_weekly_eligible(db: Database) -> None:
+    # The balanced rotation draws the week's principle among the least recognized: the ledger keeps the
+    # set it was drawn from (comma-separated slugs), so insights can compare with the ones not drawn.
+    db.execute("ALTER TABLE weekly_posts ADD COLUMN eligible TEXT")

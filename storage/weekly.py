@@ -169,6 +169,7 @@ def claim(
     scheduled_for: datetime,
     now: datetime,
     ledger: str = WEEKLY,
+    eligible: tuple[str, ...] = (),
 ) -> str | None:
     """Claim the week's post for this process; returns the principle to post, or None if it is not ours.
 
@@ -178,11 +179,18 @@ def claim(
     history (LedgerEntry.in_doubt), which marks it failed if the post never went out.
     """
     table = _ledger_table(ledger)
-    inserted = db.execute(
-        f"INSERT INTO {table} (team_id, channel_id, week, principle, status, scheduled_for, claimed_at, attempts)"
-        " VALUES (?, ?, ?, ?, 'claimed', ?, ?, 1) ON CONFLICT (team_id, channel_id, week) DO NOTHING",
-        [team_id, channel_id, week, principle, iso(scheduled_for), iso(now)],
-    ).rowcount
+    if eligible and ledger == WEEKLY:
+        inserted = db.execute(
+            "INSERT INTO weekly_posts (team_id, channel_id, week, principle, status, scheduled_for, claimed_at, attempts, eligible)"
+            " VALUES (?, ?, ?, ?, 'claimed', ?, ?, 1, ?) ON CONFLICT (team_id, channel_id, week) DO NOTHING",
+            [team_id, channel_id, week, principle, iso(scheduled_for), iso(now), ",".join(eligible)],
+        ).rowcount
+    else:
+        inserted = db.execute(
+            f"INSERT INTO {table} (team_id, channel_id, week, principle, status, scheduled_for, claimed_at, attempts)"
+            " VALUES (?, ?, ?, ?, 'claimed', ?, ?, 1) ON CONFLICT (team_id, channel_id, week) DO NOTHING",
+            [team_id, channel_id, week, principle, iso(scheduled_for), iso(now)],
+        ).rowcount
     if inserted:
         return principle
     reclaimed = db.execute(

@@ -456,3 +456,13 @@ def test_lpbot_insights_prints_the_figures_as_json(tmp_path, capsys):
         expected.rate_ratio, expected.ci_low, expected.ci_high, expected.p_value
     )  # fmt: skip
     assert report["pooled"]["rate_ratio"] == pytest.approx(6.0)
+
+
+def test_the_same_week_comparison_sets_the_drawn_principle_against_the_ones_drawn_with_it():
+    grid = {"a": [4, 0, 1], "b": [1, 3, 1], "c": [1, 1, 1]}
+    # Week 0: a drawn among a, b, c; week 1: b drawn among b, c.
+    fair = insights.same_week_comparison(grid, [(0, "a", ("a", "b", "c")), (1, "b", ("b", "c"))])
+    assert (fair.draws, fair.drawn_kudos, fair.others, fair.others_kudos) == (2, 7, 3, 3)
+    expected = insights.rate_ratio_test(7, 2, 3, 3)
+    assert fair.test == expected and fair.test.rate_ratio == pytest.approx(3.5)
+    assert insights.same_week_comparison(grid, []) is None

@@ -134,7 +134,8 @@ def test_two_processes_running_lpbot_weekly_post_once(services, slack, settings)
     outputs = [run.communicate(timeout=60) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
     printed = sorted(out for out, _ in outputs)
-    assert printed == ["2026-W49 <#C0GENERAL> posted customer-obsession\n", "nothing due\n"]
+    drawn = weekly_store.entry(services.store.db, "T0LOCAL", "C0GENERAL", "2026-W49").principle
+    assert printed == [f"2026-W49 <#C0GENERAL> posted {drawn}\n", "nothing due\n"]
     assert len(posts(slack)) == 1
 
 
@@ -263,17 +264,41 @@ def test_balanced_picks_the_least_recognized(ask, services, client, clock):
         ask(f"kudos <@U0BOB> {principle} for living this one visibly this month", user="U0CAROL")
     schedule(services)
     (outcome,) = weekly_poster.run_due(services, client, at("2026-11-30T08:00:00"))
-    assert outcome.principle == "deliver-results"
+    # Drawn at random among the three least recognized (Deliver Results had none; then the first two
+    # of those with one), and the ledger keeps the set it was drawn from.
+    eligible = ("deliver-results", "customer-obsession", "ownership")
+    assert outcome.principle in eligible
+    row = services.store.db.execute("SELECT eligible FROM weekly_posts WHERE week = '2026-W49'").fetchone()
+    assert tuple(row[0].split(",")) == eligible
 
 
 def test_choose_principle_explains_itself():
     catalog = load_catalog()
     counts = {p.slug: 3 for p in catalog} | {"frugality": 1}
     choice = rotation.choose_principle("balanced", catalog, [], counts, now=CREATED, seed="x")
-    assert choice.principle.slug == "frugality"
-    assert choice.why == "1 kudos for Frugality in the last 8 weeks: the least recognized lately."
+    assert choice.eligible == ("frugality", "customer-obsession", "ownership")
+    # The same channel and week draw the same principle, whoever asks and however often.
+    assert rotation.choose_principle("balanced", catalog, [], counts, now=CREATED, seed="x") == choice
+    picked = choice.principle
+    others = " and ".join(catalog.by_slug(s).name for s in choice.eligible if s != picked.slug).replace(" and ", ", ")
+    assert choice.why == (
+        f"{counts[picked.slug]} kudos for {picked.name} in the last 8 weeks: among the 3 least recognized lately "
+        f"of the 14 not shown here in the last 6 weeks, drawn at random with {others}."
+    )
     shown = [LedgerEntry("2025-W52", "frugality", PostStatus.POSTED, "2025-12-22T08:00:00.000000+00:00")]
-    assert rotation.choose_principle("balanced", catalog, shown, counts, now=CREATED, seed="x").principle.slug != "frugality"
+    assert "frugality" not in rotation.choose_principle("balanced", catalog, shown, counts, now=CREATED, seed="x").eligible
+
+
+def test_the_draw_over_many_weeks_favours_none_of_the_three():
+    from collections import Counter
+    from datetime import timedelta as _td
+
+    catalog = load_catalog()
+    counts = {p.slug: 3 for p in catalog} | {"frugality": 1, "earn-trust": 1, "dive-deep": 2}
+    drawn = Counter(
+        rotation.choose_principle("balanced", catalog, [], counts, now=CREATED + _td(weeks=n), seed="C1").principle.slug for n in range(300)
+    )
+    assert set(drawn) == {"frugality", "earn-trust", "dive-deep"} and min(drawn.values()) >= 70
 
 
 # -- the post -------------------------------------------------------------------------------
