@@ -69,14 +69,14 @@ _WORDS = (
 _PLAIN = [w for w in _WORDS if not match_principle(CATALOG, w, named=True).found]
 
 
-@hypothesis_settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@hypothesis_settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(_PLAIN), min_size=1, max_size=12))
 def test_whys_that_name_no_principle_never_find_one(words):
     match, _ = split_principle(CATALOG, " ".join(words))
     assert match.principle is None, " ".join(words)
 
 
-@hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(_PLAIN), min_size=1, max_size=12))
 def test_inline_whys_that_name_no_principle_never_find_one(words):
     from bot.inline import principle_in, read_message

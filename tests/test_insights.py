@@ -81,7 +81,7 @@ def test_no_effect_on_simulated_teams_is_claimed_at_most_one_time_in_twenty():
     assert null["readouts"] >= 190 and null["claims"] <= 0.05
     assert null["coverage"] >= 0.93
     # A real doubling shows up most of the time with this much data.
-    assert calibrate(100, 12, 60, effect=2.0)["claims"] >= 0.9
+    assert calibrate(60, 12, 60, effect=2.0)["claims"] >= 0.9
 
 
 @pytest.mark.parametrize(
