@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
         "backup",
         help="copy the live database safely to a new file",
         description="Uses SQLite's online backup, so it is safe while the bot runs.",
-        epilog="example:\n  lpbot backup backups/lpbot-$(date +%%F).db",
+        epilog="example:\n  lpbot backup backups/lpbot-$(date +%F).db",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     backup.add_argument("path", help="the new file to write (must not exist)")
@@ -101,10 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="remove a person from all kudos, given and received",
         description="Deletes the kudos they gave, removes them from kudos they received (a kudos left with "
         "nobody to thank goes too), replaces mentions of them in reasons, and drops their settings.",
-        epilog="example:\n  lpbot forget U0123ABCD",
+        epilog="examples:\n  lpbot forget U0123ABCD        (asks first)\n  lpbot forget U0123ABCD --yes  (for scripts)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     forget.add_argument("user_id", type=_user_id, help="the Slack user ID, e.g. U0123ABCD")
+    forget.add_argument("--yes", action="store_true", help="do not ask: for scripts")
     weekly_cmd = commands.add_parser(
         "weekly",
         help="post the weekly principles due at a moment, then exit (for cron)",
@@ -200,7 +201,7 @@ def main(
         configure_logging(settings.log_level, (settings.signing_secret or "",), settings.log_format, bodies=settings.log_bodies)
         if args.command in ("export", "backup", "forget"):
             _refuse_the_demo(settings)
-            return _data_command(args, settings, stdout)
+            return _data_command(args, settings, stdout, stdin)
         if args.command == "weekly":
             _refuse_the_demo(settings)
             return _weekly(args, settings, stdout)
@@ -240,6 +241,12 @@ def main(
         return 1
     except KeyboardInterrupt:
         return 0
+
+
+def _confirmed(question: str, stdin: IO[str], stdout: IO[str]) -> bool:
+    stdout.write(question)
+    stdout.flush()
+    return stdin.readline().strip().lower() in ("y", "yes")
 
 
 def _insights_json(args, settings: Settings, stdout: IO[str]) -> int:
@@ -374,7 +381,7 @@ def _interruptible(stop: threading.Event, sleep):
     return lambda seconds: stop.wait(seconds) and None
 
 
-def _data_command(args, settings: Settings, stdout: IO[str]) -> int:
+def _data_command(args, settings: Settings, stdout: IO[str], stdin: IO[str]) -> int:
     # Reading needs no write access (a restored backup, a read-only mount); none of these creates a database.
     store = Store(settings.db_path)
     store.open(create=False) if args.command == "forget" else store.open_read_only()
@@ -389,9 +396,16 @@ def _data_command(args, settings: Settings, stdout: IO[str]) -> int:
                 writer.writeheader()
                 writer.writerows(rows)
         elif args.command == "backup":
+            folder = Path(args.path).parent
+            if not folder.is_dir() and not folder.parent.is_dir():
+                # One new folder (`backups/`) is made; a typo in a path should not quietly make a tree of them.
+                raise ConfigError(f"{folder}: no such folder; create it first, or choose another path")
             store.backup(args.path)
             print(f"Backed up {settings.db_path} to {args.path}", file=sys.stderr)
         elif args.command == "forget":
+            if not args.yes and not _confirmed(f"Remove {args.user_id} from every kudos, for good? Type yes: ", stdin, stdout):
+                print("lpbot: nothing removed (answer yes, or add --yes)", file=sys.stderr)
+                return 1
             with store.write() as db:
                 removed = kudos_store.forget_user(db, args.user_id)
             print(

@@ -72,7 +72,7 @@ def test_backup_never_overwrites(some_kudos, env, tmp_path, capsys):
 
 
 def test_forget_leaves_no_trace_of_a_person(some_kudos, env, services):
-    assert cli.main(["forget", "U0BOB"], env=env) == 0
+    assert cli.main(["forget", "U0BOB", "--yes"], env=env) == 0
     records = json.loads(export(env, "--format", "json"))
     assert [(r["id"], r["recipient_id"]) for r in records] == [(1, "U0CAROL"), (2, "U0CAROL")]
     assert "U0BOB" not in json.dumps(records)
@@ -87,3 +87,22 @@ def test_the_database_is_browsable_with_sqlite_utils(some_kudos, settings):
     tables = subprocess.run([tool, "tables", str(settings.db_path), "--counts"], capture_output=True, text=True, check=True)
     counts = {t["table"]: t["count"] for t in json.loads(tables.stdout)}
     assert counts["kudos"] == 3 and counts["kudos_recipients"] == 4
+
+
+def test_forget_asks_first_and_a_no_removes_nothing(some_kudos, env, capsys):
+    import io
+
+    before = export(env, "--format", "json")
+    out = io.StringIO()
+    assert cli.main(["forget", "U0BOB"], env=env, stdin=io.StringIO("no\n"), stdout=out) == 1
+    assert out.getvalue() == "Remove U0BOB from every kudos, for good? Type yes: "
+    assert capsys.readouterr().err.strip().endswith("lpbot: nothing removed (answer yes, or add --yes)")
+    assert export(env, "--format", "json") == before
+    assert cli.main(["forget", "U0BOB"], env=env, stdin=io.StringIO("yes\n"), stdout=io.StringIO()) == 0
+    assert "U0BOB" not in export(env, "--format", "json")
+
+
+def test_a_backup_into_a_folder_that_does_not_exist_is_refused(env, tmp_path, capsys, some_kudos):
+    assert cli.main(["backup", str(tmp_path / "no" / "such" / "x.db")], env=env) == 2
+    assert capsys.readouterr().err.strip() == f"lpbot: {tmp_path / 'no' / 'such'}: no such folder; create it first, or choose another path"
+    assert not (tmp_path / "no").exists()
