@@ -457,7 +457,7 @@ def _doctor(settings: Settings, stdout: IO[str]) -> int:
     # Doctor looks and changes nothing: a database that does not exist yet is reported, not created.
     store = Store(settings.db_path).open(create=False) if settings.db_path.is_file() else None
     try:
-        findings = doctor.check(web_client(settings), store, settings.db_path)
+        findings = doctor.check(web_client(settings), store, settings.db_path, settings.inline_reply)
         findings.append(doctor.file_modes(settings.db_path, oauth_database(settings)))
         findings.append(doctor.replication(settings))
     finally:

@@ -20,11 +20,12 @@ from storage.database import readable_by_others
 
 #: The scopes without which LP Bot does not work at all.
 CORE_SCOPES = ("commands", "chat:write", "users:read", "channels:read", "groups:read")
+REACTION_REPLY = "answering inline kudos with a reaction (LPBOT_INLINE_REPLY=reaction)"
 #: Features a workspace may leave out, and the scopes each needs (manifest.yml says which lines to drop).
 FEATURE_SCOPES = {
     "inline kudos in messages, and a sure single weekly post after a timeout": ("channels:history", "groups:history"),
     "kudos by reacting to a message": ("reactions:read",),
-    "answering inline kudos with a reaction (LPBOT_INLINE_REPLY=reaction)": ("reactions:write",),
+    REACTION_REPLY: ("reactions:write",),
     "kudos for a @group and boards for a group": ("usergroups:read",),
     "charts as pictures in /lp insights and the monthly digest": ("files:write", "im:write"),
 }
@@ -41,7 +42,7 @@ class Finding:
         return f"{'ok  ' if self.ok else 'FAIL'} {self.text}"
 
 
-def check(client: WebClient, store: Store | None, db_path: Path) -> list[Finding]:
+def check(client: WebClient, store: Store | None, db_path: Path, inline_reply: str = "thread") -> list[Finding]:
     """`store` is None when LPBOT_DB names no file yet."""
     if store is None:
         findings = [
@@ -73,17 +74,19 @@ def check(client: WebClient, store: Store | None, db_path: Path) -> list[Finding
         )
     else:
         findings.append(Finding(True, f"granted scopes cover the core of LP Bot ({', '.join(CORE_SCOPES)})"))
-    findings.extend(_feature(feature, scopes, granted) for feature, scopes in FEATURE_SCOPES.items())
+    findings.extend(_feature(feature, scopes, granted, inline_reply) for feature, scopes in FEATURE_SCOPES.items())
     for schedule in weekly_store.list_schedules(store.db, identity.get("team_id")) if store else []:
         findings.append(_membership(client, schedule.channel_id))
     return findings
 
 
-def _feature(feature: str, scopes: tuple[str, ...], granted: set[str]) -> Finding:
+def _feature(feature: str, scopes: tuple[str, ...], granted: set[str], inline_reply: str = "thread") -> Finding:
     lacking = [scope for scope in scopes if scope not in granted]
     if lacking:
         # A feature left out on purpose is not a failure: the line says what it would take.
         return Finding(True, f"off: {feature} (needs {', '.join(lacking)}; see manifest.yml)")
+    if feature == REACTION_REPLY and inline_reply != "reaction":
+        return Finding(True, f"available, not in use: {feature}")  # the scope is granted; the setting chose threads
     return Finding(True, f"on: {feature}")
 
 

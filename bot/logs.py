@@ -66,6 +66,18 @@ class KeepBodiesOut(logging.Filter):
         return True
 
 
+class KnownNoise(logging.Filter):
+    """Lines every start printed that say nothing to an operator: Bolt reads SLACK_BOT_TOKEN from the
+    environment itself and then warns that the client we hand it wins (it should); APScheduler says
+    "Added job" for each job it was given."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if record.name.startswith(_SLACK_LIBRARIES) and "`token` will be unused" in text:
+            return False
+        return not (record.name.startswith("apscheduler") and record.levelno <= logging.INFO and text.startswith("Added job"))
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object a line, for log collectors."""
 
@@ -87,6 +99,7 @@ def configure_logging(level: str, secrets: tuple[str, ...] = (), log_format: str
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(KnownNoise())
     if not bodies:
         handler.addFilter(KeepBodiesOut())
     handler.addFilter(RedactSecrets(secrets))

@@ -390,3 +390,27 @@ def test_a_reader_that_stops_early_ends_the_export_quietly(tmp_path):
     )  # fmt: skip
     assert done.stdout.splitlines()[0].startswith("id,created_at,team_id")
     assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr
+
+
+@pytest.mark.parametrize(("setting", "line"), [(None, "available, not in use"), ("reaction", "on")])
+def test_doctor_says_on_only_for_the_reaction_reply_when_it_is_chosen(slack, tmp_path, setting, line):
+    extra = {"LPBOT_INLINE_REPLY": setting} if setting else {}
+    _, lines = doctor(slack, tmp_path, **extra)
+    assert f"ok   {line}: answering inline kudos with a reaction (LPBOT_INLINE_REPLY=reaction)" in lines
+
+
+def test_a_start_logs_no_known_noise():
+    import io as _io
+    import logging as _logging
+
+    from bot.logs import configure_logging
+
+    stream = _io.StringIO()
+    configure_logging("INFO", (), "text", stream=stream)
+    try:
+        _logging.getLogger("slack_bolt.App").warning("As you gave `client` as well, `token` will be unused.")
+        _logging.getLogger("apscheduler.scheduler").info('Added job "weekly" to job store "default"')
+        _logging.getLogger("slack_bolt.App").warning("a warning worth reading")
+    finally:
+        configure_logging("WARNING", (), "text", stream=_io.StringIO())
+    assert stream.getvalue().count("\n") == 1 and "a warning worth reading" in stream.getvalue()
