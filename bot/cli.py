@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -144,6 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
     span.add_argument("--weeks", type=int, help=f"the last N calendar weeks, this one included (1 to {insights.MAX_WEEKS})")
     span.add_argument("--since", type=_since, help="from this date (ISO 8601) to now")
     insights_cmd.add_argument("--team", help="the workspace's team ID; needed when the database holds more than one")
+    commands.add_parser(
+        "health",
+        help="exit 0 if the running bot answers /healthz as healthy (for container health checks)",
+        description="In HTTP mode asks the bot's own GET /healthz on 127.0.0.1:PORT; Socket Mode has no port to ask, so it passes.",
+        epilog="example (Docker):\n  HEALTHCHECK CMD lpbot health",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     manifest_cmd = commands.add_parser(
         "manifest",
         help="print the Slack app manifest for how you run LP Bot (paste it at api.slack.com/apps)",
@@ -208,6 +216,8 @@ def main(
         if args.command == "digest":
             _refuse_the_demo(settings)
             return _digest(args, settings, stdout)
+        if args.command == "health":
+            return _health(settings)
         if args.command == "insights":
             return _insights_json(args, settings, stdout)
         if args.command == "manifest":
@@ -241,6 +251,18 @@ def main(
         return 1
     except KeyboardInterrupt:
         return 0
+
+
+def _health(settings: Settings) -> int:
+    """The mode comes from the same settings the bot runs with, not re-derived from variables."""
+    if settings.mode not in ("http", "oauth"):
+        return 0
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{settings.port}/healthz", timeout=4) as response:
+            return 0 if response.status == 200 else 1
+    except OSError as error:
+        print(f"lpbot: /healthz on port {settings.port} did not answer healthy ({error})", file=sys.stderr)
+        return 1
 
 
 def _confirmed(question: str, stdin: IO[str], stdout: IO[str]) -> bool:

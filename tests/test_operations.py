@@ -414,3 +414,13 @@ def test_a_start_logs_no_known_noise():
     finally:
         configure_logging("WARNING", (), "text", stream=_io.StringIO())
     assert stream.getvalue().count("\n") == 1 and "a warning worth reading" in stream.getvalue()
+
+
+def test_lpbot_health_asks_the_running_bot_in_http_mode(server, capsys):
+    port = server.url.rsplit(":", 1)[1]
+    http = {"SLACK_BOT_TOKEN": "xoxb-health", "SLACK_SIGNING_SECRET": SECRET, "PORT": port}
+    assert cli.main(["health"], env=http) == 0
+    assert cli.main(["health"], env={**http, "PORT": str(free_port())}) == 1
+    assert capsys.readouterr().err.startswith("lpbot: /healthz on port ")
+    # Socket Mode has no port to ask.
+    assert cli.main(["health"], env={"SLACK_BOT_TOKEN": "xoxb-health", "SLACK_APP_TOKEN": "xapp-1-health"}) == 0
