@@ -53,7 +53,9 @@ def test_junk_gets_a_4xx_and_no_traceback(server, slack, caplog, body, content_t
     assert 400 <= status < 500
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
     assert not any(r.exc_info or r.exc_text for r in caplog.records)
-    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    # Waitress notes "Task queue depth is 1" when a request lands before its worker threads are all
+    # waiting (just after start); that is the server's own line, not one of ours about the request.
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING and r.name != "waitress.queue"]
     assert len(warnings) <= 1 and all("\n" not in r.getMessage() for r in warnings)
     assert [c.method for c in slack.calls if c.method != "auth.test"] == []
 
