@@ -92,13 +92,9 @@ def send_dm(client: WebClient, user_id: str, reply: Reply) -> bool:
         return False
 
 
-def post_in_channel(client: WebClient, channel_id: str, reply: Reply, thread_ts: str | None = None) -> str | None:
-    """Post a message (in a thread under `thread_ts`, if given); returns None on success or Slack's error code (e.g. not_in_channel)."""
-    return post_message(client, channel_id, reply, thread_ts)[0]
-
-
 def post_message(client: WebClient, channel_id: str, reply: Reply, thread_ts: str | None = None) -> tuple[str | None, str | None]:
-    """Post a message: (None, its ts) on success, (Slack's error code, None) otherwise."""
+    """Post a message (in a thread under `thread_ts`, if given): (None, its ts) on success, (Slack's
+    error code, None) otherwise (e.g. not_in_channel)."""
     try:
         sent = client.chat_postMessage(channel=channel_id, text=reply.text, blocks=reply.blocks, thread_ts=thread_ts)
         return None, sent.get("ts")

@@ -89,19 +89,16 @@ def manifest(*, http: str | None = None, oauth: bool = False, org: bool = False)
     if oauth and not http:
         raise ManifestError("--oauth needs --http: Slack sends people back to the bot's own /slack/oauth_redirect")
     base = _base(http) if http else None
-    top = _TOP
-    if base:
-        # The slash command's requests go to the same endpoint as events and clicks.
-        top = top.replace("      should_escape: true\n", f"      should_escape: true\n      url: {base}/slack/events\n")
+    top, events, interactivity = _TOP, _EVENTS, "  interactivity:\n    is_enabled: true\n"
     oauth_config = "oauth_config:\n"
+    if base:
+        # HTTP mode: the slash command, the events and the clicks all come to the one endpoint.
+        url = f"{base}/slack/events"
+        top = top.replace("      should_escape: true\n", f"      should_escape: true\n      url: {url}\n")
+        events = events.replace("  event_subscriptions:\n", f"  event_subscriptions:\n    request_url: {url}\n")
+        interactivity += f"    request_url: {url}\n"
     if oauth:
         oauth_config += f"  redirect_urls:\n    - {base}/slack/oauth_redirect\n"
-    events = _EVENTS
-    if base:
-        events = events.replace("  event_subscriptions:\n", f"  event_subscriptions:\n    request_url: {base}/slack/events\n")
-    interactivity = "  interactivity:\n    is_enabled: true\n"
-    if base:
-        interactivity += f"    request_url: {base}/slack/events\n"
     rest = (
         f"  org_deploy_enabled: {'true' if org else 'false'}\n"
         f"  socket_mode_enabled: {'false' if base else 'true'}\n"

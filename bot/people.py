@@ -7,13 +7,13 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from urllib.error import URLError
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.refusal import Refusal
+from bot.slack_terms import SLACK_FAILURES
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class Directory:
             else:
                 log.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
                 raise LookupFailed(error.response.get("error") or "unknown_error") from None
-        except (URLError, OSError) as error:
+        except SLACK_FAILURES as error:
             # A timeout or a dropped connection is Slack not saying, as much as an error code is:
             # callers fall back the same way (the daily limit's day in UTC, a recipient not confirmed).
             log.warning("users.info did not answer for %s: %s", user_id, type(error).__name__)

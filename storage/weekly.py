@@ -179,18 +179,13 @@ def claim(
     history (LedgerEntry.in_doubt), which marks it failed if the post never went out.
     """
     table = _ledger_table(ledger)
-    if eligible and ledger == WEEKLY:
-        inserted = db.execute(
-            "INSERT INTO weekly_posts (team_id, channel_id, week, principle, status, scheduled_for, claimed_at, attempts, eligible)"
-            " VALUES (?, ?, ?, ?, 'claimed', ?, ?, 1, ?) ON CONFLICT (team_id, channel_id, week) DO NOTHING",
-            [team_id, channel_id, week, principle, iso(scheduled_for), iso(now), ",".join(eligible)],
-        ).rowcount
-    else:
-        inserted = db.execute(
-            f"INSERT INTO {table} (team_id, channel_id, week, principle, status, scheduled_for, claimed_at, attempts)"
-            " VALUES (?, ?, ?, ?, 'claimed', ?, ?, 1) ON CONFLICT (team_id, channel_id, week) DO NOTHING",
-            [team_id, channel_id, week, principle, iso(scheduled_for), iso(now)],
-        ).rowcount
+    # Only the weekly ledger keeps the set a balanced pick was drawn among.
+    extra, values = (", eligible", [",".join(eligible)]) if eligible and ledger == WEEKLY else ("", [])
+    inserted = db.execute(
+        f"INSERT INTO {table} (team_id, channel_id, week, principle, status, scheduled_for, claimed_at, attempts{extra})"
+        f" VALUES (?, ?, ?, ?, 'claimed', ?, ?, 1{', ?' if extra else ''}) ON CONFLICT (team_id, channel_id, week) DO NOTHING",
+        [team_id, channel_id, week, principle, iso(scheduled_for), iso(now), *values],
+    ).rowcount
     if inserted:
         return principle
     reclaimed = db.execute(
