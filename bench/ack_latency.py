@@ -40,7 +40,7 @@ def serve(kind: str, db_dir: str):
     from slack_bolt import App
 
     from bot.app import build_services, create_app, web_client
-    from bot.server import HttpServer
+    from bot.ops.server import HttpServer
     from bot.settings import Settings
 
     # Slack validates Block Kit on its own servers: the stand-in skips it here so that only the bot

@@ -27,9 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 from stand_in import StandInProcess  # noqa: E402
 
-from bot import weekly_poster  # noqa: E402
 from bot.app import build_services, web_client  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from bot.weekly import poster  # noqa: E402
 from storage import weekly as weekly_store  # noqa: E402
 
 MONDAY = datetime(2026, 11, 30, 9, 0, 30, tzinfo=timezone.utc)
@@ -58,7 +58,7 @@ def main() -> None:
 
             time.sleep(stand_in.get("/_window")["seconds_to_next_window"])
             started = time.perf_counter()
-            outcomes = weekly_poster.run_due(services, client, MONDAY)
+            outcomes = poster.run_due(services, client, MONDAY)
             elapsed = time.perf_counter() - started
             services.store.close()
         delivered = stand_in.get("/_delivered")

@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import insights  # noqa: E402
-from bot.kudos_rules import period_start  # noqa: E402
+from bot.insights import figures  # noqa: E402
+from bot.kudos.rules import period_start  # noqa: E402
 from principles import load_catalog  # noqa: E402
 from storage import Store  # noqa: E402
 from storage import insights as insights_store  # noqa: E402
@@ -146,7 +146,7 @@ def main() -> None:
 
 
 def insights_figures(db, weeks: int):
-    columns = insights.weeks_ending(NOW, weeks)
+    columns = figures.weeks_ending(NOW, weeks)
     until = columns[-1] + timedelta(weeks=1)
     return (
         insights_store.counts_by_week(db, TEAM, columns[0], columns[0], until),
@@ -160,7 +160,7 @@ def render_times(db, runs: int) -> None:
 
     from matplotlib.figure import Figure
 
-    from bot.charts import heatmap_png
+    from bot.insights.charts import heatmap_png
 
     catalog = load_catalog()
 
@@ -174,8 +174,8 @@ def render_times(db, runs: int) -> None:
     print(f"\n{'chart':<32}{'p50 ms':>9}{'p95 ms':>9}{'bare p50':>9}{'ratio':>7}{'bytes':>9}")
     for weeks in (12, 52):
         counts, participation, featured = insights_figures(db, weeks)
-        columns = insights.weeks_ending(NOW, weeks)
-        found = insights.build(catalog, f"{weeks} weeks", columns, counts, featured, participation)
+        columns = figures.weeks_ending(NOW, weeks)
+        found = figures.build(catalog, f"{weeks} weeks", columns, counts, featured, participation)
         heatmap_png(found, catalog)  # fonts and the colour map load once per process
         ours = timed(lambda found=found: heatmap_png(found, catalog), runs)
         baseline = timed(lambda found=found: bare(found), runs)

@@ -1,10 +1,10 @@
 """How honest the nudge readout is, on simulated teams whose answer is known.
 
 Each simulated team has the built-in catalog, a weekly post chosen by the bot's own balanced rotation
-(bot.rotation.choose_principle) from the kudos of the last 8 weeks, and kudos drawn week by week from
+(bot.weekly.rotation.choose_principle) from the kudos of the last 8 weeks, and kudos drawn week by week from
 Poisson rates of its own (some principles popular, some quiet). With `effect=1.0` the weekly post
 changes nothing; with `effect=2.0` the featured principle's rate doubles in its week. The readout is
-bot.insights' pooled figure over the period, as /lp insights would show it.
+bot.insights.figures' pooled figure over the period, as /lp insights would show it.
 
 Prints, for several team sizes and lengths: the share of no-effect readouts that claim an effect (it
 should be at most 5%), the pooled interval's coverage of the true ratio, and how often a true 2x is
@@ -22,7 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import insights, rotation  # noqa: E402
+from bot.insights import figures  # noqa: E402
+from bot.weekly import rotation  # noqa: E402
 from principles import load_catalog  # noqa: E402
 from storage.insights import Participation  # noqa: E402
 from storage.kudos import iso  # noqa: E402
@@ -41,7 +42,7 @@ def _poisson(rng: random.Random, rate: float) -> int:
     return k
 
 
-def simulate(rng: random.Random, weeks: int, kudos_per_week: float, effect: float, warmup: int = 8) -> insights.Insights:
+def simulate(rng: random.Random, weeks: int, kudos_per_week: float, effect: float, warmup: int = 8) -> figures.Insights:
     """One team: `warmup` weeks of kudos before the first post, then `weeks` weeks with a post each."""
     weights = [rng.uniform(0.2, 2.0) for _ in CATALOG]
     scale = kudos_per_week / sum(weights)
@@ -60,9 +61,9 @@ def simulate(rng: random.Random, weeks: int, kudos_per_week: float, effect: floa
             shown.append(LedgerEntry(iso(monday), featured, PostStatus.POSTED, iso(monday)))
             featured_posts.append((iso(monday), featured))
         history.append({slug: _poisson(rng, rate * (effect if slug == featured else 1.0)) for slug, rate in rates.items()})
-    columns = [insights.week_start(START + timedelta(weeks=w)) for w in range(warmup + weeks)]
+    columns = [figures.week_start(START + timedelta(weeks=w)) for w in range(warmup + weeks)]
     counts = {(slug, w): history[w][slug] for w in range(len(columns)) for slug in rates}
-    return insights.build(CATALOG, "simulated", columns, counts, featured_posts, Participation(sum(counts.values()), 1, 1, 1))
+    return figures.build(CATALOG, "simulated", columns, counts, featured_posts, Participation(sum(counts.values()), 1, 1, 1))
 
 
 def calibrate(teams: int, weeks: int, kudos_per_week: float, effect: float, seed: int = 7) -> dict:

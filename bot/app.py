@@ -12,13 +12,13 @@ from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
-from bot.doctor import BOT_SCOPES
 from bot.listeners import register_listeners
-from bot.replication import ReplicationStatus
-from bot.retries import Sleep, retry_handlers
+from bot.ops.doctor import BOT_SCOPES
+from bot.ops.replication import ReplicationStatus
 from bot.services import Services, utc_now
 from bot.settings import Settings
-from bot.workspaces import InstalledWorkspaces, installation_store, state_store
+from bot.slack.retries import Sleep, retry_handlers
+from bot.slack.workspaces import InstalledWorkspaces, installation_store, state_store
 from principles import load_catalog
 from storage import Store
 

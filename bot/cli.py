@@ -21,18 +21,21 @@ from typing import IO
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
 
-from bot import digest_poster, doctor, insights, places, replication, weekly_poster
 from bot.app import SLACK_API_URL, build_services, create_app, web_client
-from bot.console import run_console
-from bot.logs import configure_logging, scrub, secrets_in
-from bot.manifest import ManifestError
-from bot.manifest import manifest as app_manifest
+from bot.console.session import run_console
+from bot.insights import digest, figures
+from bot.ops import doctor, replication
+from bot.ops.logs import configure_logging, scrub, secrets_in
+from bot.ops.manifest import ManifestError
+from bot.ops.manifest import manifest as app_manifest
+from bot.ops.server import HttpServer
+from bot.ops.startup import SlackUnavailable, wait_for_slack
 from bot.scheduler import WeeklyScheduler
-from bot.server import HttpServer
 from bot.settings import ConfigError, Settings, load_settings, unknown_variables
-from bot.slack_terms import checked_user_id
-from bot.startup import SlackUnavailable, wait_for_slack
-from bot.workspaces import oauth_database
+from bot.slack import places
+from bot.slack.terms import checked_user_id
+from bot.slack.workspaces import oauth_database
+from bot.weekly import poster
 from principles import CatalogError, load_catalog
 from storage import StorageError, Store
 from storage import insights as insights_store
@@ -142,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     insights_cmd.add_argument("--format", choices=("json",), default="json", help="json (the only format yet)")
     span = insights_cmd.add_mutually_exclusive_group()
-    span.add_argument("--weeks", type=int, help=f"the last N calendar weeks, this one included (1 to {insights.MAX_WEEKS})")
+    span.add_argument("--weeks", type=int, help=f"the last N calendar weeks, this one included (1 to {figures.MAX_WEEKS})")
     span.add_argument("--since", type=_since, help="from this date (ISO 8601) to now")
     insights_cmd.add_argument("--team", help="the workspace's team ID; needed when the database holds more than one")
     commands.add_parser(
@@ -280,20 +283,20 @@ def _insights_json(args, settings: Settings, stdout: IO[str]) -> int:
             raise ConfigError(f"--team is needed: this database holds kudos for {', '.join(held) or 'no workspace yet'}")
         now = datetime.now(timezone.utc)
         if args.since:
-            weeks = max(1, min(insights.MAX_WEEKS, (insights.week_start(now) - insights.week_start(args.since)).days // 7 + 1))
+            weeks = max(1, min(figures.MAX_WEEKS, (figures.week_start(now) - figures.week_start(args.since)).days // 7 + 1))
         elif args.weeks is not None:
-            if not 1 <= args.weeks <= insights.MAX_WEEKS:
-                raise ConfigError(f"--weeks must be from 1 to {insights.MAX_WEEKS}")
+            if not 1 <= args.weeks <= figures.MAX_WEEKS:
+                raise ConfigError(f"--weeks must be from 1 to {figures.MAX_WEEKS}")
             weeks = args.weeks
         else:
-            weeks = insights.DEFAULT_WEEKS
-        columns = insights.weeks_ending(now, weeks)
+            weeks = figures.DEFAULT_WEEKS
+        columns = figures.weeks_ending(now, weeks)
         catalog = load_catalog(settings.principles)
         title = f"Kudos by principle, the last {weeks} weeks (to {now:%d %b %Y})"
-        found = digest_poster.gather_insights(store.db, catalog, team, title, columns, columns[0], columns[-1] + timedelta(weeks=1))
+        found = digest.gather_insights(store.db, catalog, team, title, columns, columns[0], columns[-1] + timedelta(weeks=1))
     finally:
         store.close()
-    json.dump({"team": team, **insights.figures(found)}, stdout, indent=2, ensure_ascii=False)
+    json.dump({"team": team, **figures.as_json(found)}, stdout, indent=2, ensure_ascii=False)
     stdout.write("\n")
     return 0
 
@@ -444,14 +447,14 @@ def _weekly(args, settings: Settings, stdout: IO[str]) -> int:
     def line(outcome) -> str:
         return f"{outcome.week} <#{outcome.channel_id}> {outcome.status} {outcome.principle or ''}".rstrip()
 
-    return _post_due(args, settings, stdout, "weekly principles", weekly_poster.run_due, line, weekly_poster.NOT_POSTED)
+    return _post_due(args, settings, stdout, "weekly principles", poster.run_due, line, poster.NOT_POSTED)
 
 
 def _digest(args, settings: Settings, stdout: IO[str]) -> int:
     def line(outcome) -> str:
         return f"{outcome.month} <#{outcome.channel_id}> {outcome.status}"
 
-    return _post_due(args, settings, stdout, "digests", digest_poster.run_due, line, digest_poster.NOT_POSTED)
+    return _post_due(args, settings, stdout, "digests", digest.run_due, line, digest.NOT_POSTED)
 
 
 def _post_due(args, settings: Settings, stdout: IO[str], what: str, run_due, line, not_posted) -> int:

@@ -14,8 +14,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
 
-from bot import digest_poster, weekly_poster
+from bot.insights import digest
 from bot.services import Services
+from bot.weekly import poster
 from storage import weekly as weekly_store
 
 log = logging.getLogger(__name__)
@@ -54,11 +55,11 @@ class WeeklyScheduler:
 
     def run_due(self) -> None:
         now = self.services.clock()
-        for outcome in weekly_poster.run_due(self.services, self.client, now, should_stop=self._stopping.is_set):
+        for outcome in poster.run_due(self.services, self.client, now, should_stop=self._stopping.is_set):
             log.info("weekly %s in %s: %s", outcome.week, outcome.channel_id, outcome.status)
         # Monthly digests ride on the same sweep: at most five minutes late, and caught up after downtime.
-        for digest in digest_poster.run_due(self.services, self.client, now, should_stop=self._stopping.is_set):
-            log.info("digest %s in %s: %s", digest.month, digest.channel_id, digest.status)
+        for posted in digest.run_due(self.services, self.client, now, should_stop=self._stopping.is_set):
+            log.info("digest %s in %s: %s", posted.month, posted.channel_id, posted.status)
 
     def sync(self, team_id: str, channel_id: str) -> None:
         """Bring one channel's job in line with its stored schedule (added, changed or removed)."""

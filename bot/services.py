@@ -12,12 +12,12 @@ from datetime import datetime, timezone
 
 from slack_sdk import WebClient
 
-from bot.heard import Heard
-from bot.people import Directory
-from bot.places import Places
-from bot.replication import ReplicationStatus
+from bot.kudos.heard import Heard
+from bot.ops.replication import ReplicationStatus
 from bot.settings import Settings
-from bot.teams import Teams
+from bot.slack.people import Directory
+from bot.slack.places import Places
+from bot.slack.rosters import Teams
 from principles import Catalog
 from storage import Store
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-from bot.slack_terms import is_user_id
+from bot.slack.terms import is_user_id
 from principles.catalog import DEFAULT_SET
 
 DEFAULT_DB = "./data/lpbot.db"

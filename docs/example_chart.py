@@ -2,7 +2,7 @@
 
 The data is generated here (a seeded random team of 40 over twelve weeks, with a principle of the
 week each Monday that lifts its own kudos a little); the picture is drawn by the bot's own code,
-bot/charts.py, exactly as /lp insights draws it.
+bot/insights/charts.py, exactly as /lp insights draws it.
 
     python docs/example_chart.py
 """
@@ -17,18 +17,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import insights  # noqa: E402
-from bot.charts import alt_text, heatmap_png  # noqa: E402
+from bot.insights import figures  # noqa: E402
+from bot.insights.charts import alt_text, heatmap_png  # noqa: E402
 from principles import load_catalog  # noqa: E402
 from storage.insights import Participation  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=timezone.utc)
 
 
-def demo(seed: int = 14) -> insights.Insights:
+def demo(seed: int = 14) -> figures.Insights:
     rng = random.Random(seed)
     catalog = load_catalog()
-    columns = insights.weeks_ending(NOW, 12)
+    columns = figures.weeks_ending(NOW, 12)
     slugs = [p.slug for p in catalog]
     # Some principles come easily to this team, two never do: the blind spots the chart calls out.
     appeal = {slug: rng.choice((0.2, 0.5, 1.0, 1.5, 2.5)) for slug in slugs}
@@ -43,7 +43,7 @@ def demo(seed: int = 14) -> insights.Insights:
                 counts[(slug, week)] = count
     posts = [((columns[week] + timedelta(hours=9)).isoformat(), slug) for slug, week in featured]
     total = sum(counts.values())
-    return insights.build(
+    return figures.build(
         catalog, "Kudos by principle, the last 12 weeks (demo data)", columns, counts, posts, Participation(total, 27, 31, 38)
     )
 

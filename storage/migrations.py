@@ -145,7 +145,7 @@ def m003_weekly(db: Database) -> None:
 def m004_visibility_and_request_keys(db: Database) -> None:
     # Where a kudos was said decides who may read its words. Rows from before this step have a
     # channel but no answer yet: "unknown" counts as private until the bot asks Slack
-    # (bot/places.py settles them once per distinct channel at start).
+    # (bot/slack/places.py settles them once per distinct channel at start).
     db.table("kudos").add_column("visibility", str)
     db.execute("UPDATE kudos SET visibility = CASE WHEN channel_id IS NULL THEN 'none' ELSE 'unknown' END")
     db.table("kudos").create_index(["team_id", "visibility", "principle", "created_at"])

@@ -9,7 +9,7 @@ import pytest
 from sqlite_utils import Database
 
 from bot.app import build_services, create_app
-from bot.server import HttpServer
+from bot.ops.server import HttpServer
 from bot.settings import Settings
 from storage.migrations import migrations
 from tests.slack_stand_in import LocalSlack, SlackSender

@@ -1,4 +1,4 @@
-"""The stand-in for Slack that the tests and benchmarks use: the console's (bot/console_slack.py)
+"""The stand-in for Slack that the tests and benchmarks use: the console's (bot/console/stand_in.py)
 plus what only a test needs. Faults and slowness on demand, Slack's posting and history limits,
 Socket Mode over a real WebSocket, and OAuth's code exchange; `python -m tests.slack_stand_in`
 runs it on its own for the benchmarks.
@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from bot.console_slack import (  # noqa: F401 - re-exported: tests import everything Slack-shaped from here
+from bot.console.stand_in import (  # noqa: F401 - re-exported: tests import everything Slack-shaped from here
     BOT_ID,
     BOT_USER_ID,
     DEMO_CHANNELS,

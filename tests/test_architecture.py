@@ -11,15 +11,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("bot", "principles", "storage")
 PURE = (
-    "bot/intents.py",
-    "bot/kudos_rules.py",
-    "bot/rotation.py",
-    "bot/schedule_time.py",
-    "bot/blocks.py",
-    "bot/slack_terms.py",
+    "bot/slash/intents.py",
+    "bot/kudos/rules.py",
+    "bot/weekly/rotation.py",
+    "bot/weekly/schedule_time.py",
+    "bot/messages/__init__.py",
+    "bot/slack/terms.py",
     "bot/refusal.py",
-    "bot/inline.py",
-    "bot/insights.py",
+    "bot/kudos/inline.py",
+    "bot/insights/figures.py",
 )
 
 
@@ -55,7 +55,7 @@ def test_storage_imports_nothing_of_the_bot_or_slack(path):
 
 @pytest.mark.parametrize("path", [ROOT / p for p in PURE], ids=relative)
 def test_pure_modules_import_no_client_bolt_delivery_services_or_listeners(path):
-    forbidden = ("slack_bolt", "slack_sdk.web", "slack_sdk.WebClient", "bot.delivery", "bot.services", "bot.listeners", "bot.app")
+    forbidden = ("slack_bolt", "slack_sdk.web", "slack_sdk.WebClient", "bot.slack.delivery", "bot.services", "bot.listeners", "bot.app")
     assert not {m for m in imports(path) if m.startswith(forbidden)}
     assert "TYPE_CHECKING" not in path.read_text()
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.console import render_mrkdwn, run_console
+from bot.console.session import render_mrkdwn, run_console
 from bot.settings import load_settings
 
 

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from bot.kudos_rules import check_reason, reason_length, split_principle
+from bot.kudos.rules import check_reason, reason_length, split_principle
 from bot.refusal import Refusal
 from principles import load_catalog, match_principle
 from principles.catalog import normalize, slugify
@@ -79,7 +79,7 @@ def test_whys_that_name_no_principle_never_find_one(words):
 @hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(_PLAIN), min_size=1, max_size=12))
 def test_inline_whys_that_name_no_principle_never_find_one(words):
-    from bot.inline import principle_in, read_message
+    from bot.kudos.inline import principle_in, read_message
 
     meant = read_message("<@U0BOB> :clap: " + " ".join(words), "clap")
     match, _ = principle_in(CATALOG, meant.text)
@@ -290,8 +290,8 @@ def test_a_second_schedule_says_what_it_replaced(ask):
 
 
 def test_help_takes_its_examples_from_the_catalog(tmp_path, ask, services):
-    from bot.blocks import help_reply
-    from bot.intents import USAGE
+    from bot.messages import help_reply
+    from bot.slash.intents import USAGE
 
     assert "`/lp 7`, `/lp dive deep`, `/lp #ownership`" in ask("help")["text"]
     custom = tmp_path / "values.toml"

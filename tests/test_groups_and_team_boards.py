@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.console_slack import DemoUser
+from bot.console.stand_in import DemoUser
 from storage import kudos as kudos_store
 from tests.helpers import block_text
 

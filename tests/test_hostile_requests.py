@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.server import MAX_BODY_BYTES, RefusalLog
+from bot.ops.server import MAX_BODY_BYTES, RefusalLog
 from storage import kudos as kudos_store
 from tests.conftest import SIGNING_SECRET
 
@@ -64,7 +64,7 @@ def test_a_flood_of_junk_logs_one_line(server, caplog):
     caplog.set_level(logging.WARNING)
     for _ in range(30):
         assert raw_post(server.events_url, b"payload=%7Bnot+json", FORM) == 401
-    assert len([r for r in caplog.records if r.name == "bot.server"]) == 1
+    assert len([r for r in caplog.records if r.name == "bot.ops.server"]) == 1
 
 
 def test_refusal_log_reports_what_it_kept_quiet_about(caplog):

@@ -2,9 +2,9 @@
 
 import pytest
 
-from bot.inline import base_emoji, principle_for_emoji, principle_in, read_message
-from bot.intents import GiveKudos, Leaderboard, ShowLeaderboards, Stats, UsageError, parse
-from bot.slack_terms import TeamScope
+from bot.kudos.inline import base_emoji, principle_for_emoji, principle_in, read_message
+from bot.slack.terms import TeamScope
+from bot.slash.intents import GiveKudos, Leaderboard, ShowLeaderboards, Stats, UsageError, parse
 from principles import load_catalog
 
 CATALOG = load_catalog()
@@ -78,9 +78,9 @@ def test_unclear_team_commands_say_what_to_type(text):
 
 
 def test_group_members_are_thanked_without_the_giver_bots_or_the_deactivated():
-    from bot.kudos_rules import check_recipients
-    from bot.people import Person
+    from bot.kudos.rules import check_recipients
     from bot.refusal import Refusal
+    from bot.slack.people import Person
 
     people = {
         "U0BOB": Person("U0BOB", "Bob"),

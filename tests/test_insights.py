@@ -7,9 +7,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from PIL import Image
 
-from bot import cli, digest_poster, insights
+from bot import cli
 from bot.app import web_client
-from bot.charts import alt_text, heatmap_png
+from bot.insights import digest, figures
+from bot.insights.charts import alt_text, heatmap_png
 from principles import load_catalog
 from storage import insights as insights_store
 from storage import kudos as kudos_store
@@ -27,7 +28,7 @@ CATALOG = load_catalog()
 
 def test_the_worked_example_of_the_nudge_method():
     # Featured in its week with 6 kudos; 11 baseline weeks with 11 kudos (README, "The nudge effect").
-    found = insights.rate_ratio_test(6, 1, 11, 11)
+    found = figures.rate_ratio_test(6, 1, 11, 11)
     assert found.rate_ratio == pytest.approx(6.0)
     assert (round(found.ci_low, 2), round(found.ci_high, 2)) == (1.82, 17.70)
     assert found.p_value == pytest.approx(0.00185, abs=5e-5) and found.clear
@@ -36,7 +37,7 @@ def test_the_worked_example_of_the_nudge_method():
 def test_the_weeks_a_pick_was_based_on_are_no_baseline():
     # Featured in week 12, so weeks 4-11 (the 8 its pick looked at) are left out: 0-3 and 13-19 remain.
     row = [2, 2, 2, 2] + [0] * 8 + [2] + [2] * 7
-    (nudge,) = insights.nudge_effect({"frugality": row}, {"frugality": {12}})
+    (nudge,) = figures.nudge_effect({"frugality": row}, {"frugality": {12}})
     assert (nudge.featured_kudos, nudge.baseline_kudos, nudge.baseline_weeks) == (2, 22, 11)
     assert nudge.test.rate_ratio == pytest.approx(1.0) and not nudge.test.clear
     # The old comparison (every other week) read 1.7x here: selection, not an effect.
@@ -45,31 +46,31 @@ def test_the_weeks_a_pick_was_based_on_are_no_baseline():
 
 
 def test_the_rotation_and_the_readout_agree_on_the_lookback():
-    from bot.rotation import BALANCE_WINDOW
+    from bot.weekly.rotation import BALANCE_WINDOW
 
-    assert timedelta(weeks=insights.ROTATION_LOOKBACK) == BALANCE_WINDOW
+    assert timedelta(weeks=figures.ROTATION_LOOKBACK) == BALANCE_WINDOW
 
 
 def test_the_exact_interval_matches_its_definition():
     # Clopper-Pearson: at the bounds, the binomial tails are exactly 2.5%.
-    low, high = insights.clopper_pearson(6, 17)
-    assert insights.binomial_at_least(6, 17, low) == pytest.approx(0.025, abs=1e-9)
-    assert insights.binomial_at_most(6, 17, high) == pytest.approx(0.025, abs=1e-9)
-    assert insights.clopper_pearson(0, 10)[0] == 0.0 and insights.clopper_pearson(10, 10)[1] == 1.0
+    low, high = figures.clopper_pearson(6, 17)
+    assert figures.binomial_at_least(6, 17, low) == pytest.approx(0.025, abs=1e-9)
+    assert figures.binomial_at_most(6, 17, high) == pytest.approx(0.025, abs=1e-9)
+    assert figures.clopper_pearson(0, 10)[0] == 0.0 and figures.clopper_pearson(10, 10)[1] == 1.0
 
 
 def test_the_pooled_figure_is_mantel_haenszel_over_the_principles():
     # Two strata with the same ratio pool to that ratio; its p-value is the exact tail of their sum.
-    a = insights.Nudge("a", (0,), 4, 10, 20, 24, insights.rate_ratio_test(4, 1, 20, 10))
-    b = insights.Nudge("b", (1,), 6, 10, 30, 36, insights.rate_ratio_test(6, 1, 30, 10))
-    pooled = insights.pooled_test([a, b])
+    a = figures.Nudge("a", (0,), 4, 10, 20, 24, figures.rate_ratio_test(4, 1, 20, 10))
+    b = figures.Nudge("b", (1,), 6, 10, 30, 36, figures.rate_ratio_test(6, 1, 30, 10))
+    pooled = figures.pooled_test([a, b])
     assert pooled.rate_ratio == pytest.approx(2.0)
     assert pooled.ci_low < 2.0 < pooled.ci_high
-    assert pooled.p_value == pytest.approx(insights.binomial_at_least(10, 60, 1 / 11), rel=1e-9)  # equal p0: one binomial
+    assert pooled.p_value == pytest.approx(figures.binomial_at_least(10, 60, 1 / 11), rel=1e-9)  # equal p0: one binomial
 
 
 def test_too_few_kudos_give_no_ratio():
-    (nudge,) = insights.nudge_effect({"frugality": [0, 2, 0, 1]}, {"frugality": {1}})
+    (nudge,) = figures.nudge_effect({"frugality": [0, 2, 0, 1]}, {"frugality": {1}})
     assert nudge.total == 3 and not nudge.enough
 
 
@@ -88,30 +89,30 @@ def test_no_effect_on_simulated_teams_is_claimed_at_most_one_time_in_twenty():
     ("text", "weeks"), [("", 12), ("quarter", 13), ("year", 52), ("8 weeks", 8), ("8w", 8), ("1 week", 1), ("104", 104)]
 )
 def test_periods(text, weeks):
-    assert insights.parse_period(text).weeks == weeks
+    assert figures.parse_period(text).weeks == weeks
 
 
 @pytest.mark.parametrize("text", ["0 weeks", "105 weeks", "fortnight", "-3"])
 def test_periods_refused(text):
-    assert insights.parse_period(text) is None
+    assert figures.parse_period(text) is None
 
 
 def test_week_columns():
     now = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)  # a Wednesday
-    columns = insights.weeks_ending(now, 12)
+    columns = figures.weeks_ending(now, 12)
     assert columns[-1] == datetime(2026, 11, 23, tzinfo=UTC) and columns[0] == datetime(2026, 9, 7, tzinfo=UTC)
-    assert insights.weeks_of_month(datetime(2026, 11, 1, tzinfo=UTC))[0] == datetime(2026, 10, 26, tzinfo=UTC)
-    assert len(insights.weeks_of_month(datetime(2026, 11, 1, tzinfo=UTC))) == 6  # 26 Oct .. 30 Nov
+    assert figures.weeks_of_month(datetime(2026, 11, 1, tzinfo=UTC))[0] == datetime(2026, 10, 26, tzinfo=UTC)
+    assert len(figures.weeks_of_month(datetime(2026, 11, 1, tzinfo=UTC))) == 6  # 26 Oct .. 30 Nov
 
 
 def hand_made(counts, featured_week=None, weeks=4):
-    columns = insights.weeks_ending(datetime(2026, 11, 25, tzinfo=UTC), weeks)
+    columns = figures.weeks_ending(datetime(2026, 11, 25, tzinfo=UTC), weeks)
     posts = [(columns[featured_week].isoformat(), next(iter(counts))[0])] if featured_week is not None else []
-    return insights.build(CATALOG, "Test", columns, counts, posts, Participation(sum(counts.values()), 3, 4, 5))
+    return figures.build(CATALOG, "Test", columns, counts, posts, Participation(sum(counts.values()), 3, 4, 5))
 
 
 def insights_lines_for(counts, featured_week=None):
-    from bot.blocks import insight_lines
+    from bot.messages import insight_lines
 
     return insight_lines(hand_made(counts, featured_week), CATALOG)
 
@@ -233,7 +234,7 @@ def test_insights_show_counts_never_words(ask, slack):
 
 def test_the_nudge_effect_through_the_app(ask, services, clock, slack):
     # Ownership was the principle of the week four weeks ago; it got 6 kudos that week and 1 in each other week.
-    columns = insights.weeks_ending(clock.now, 12)
+    columns = figures.weeks_ending(clock.now, 12)
     with services.store.write() as db:
         weekly_store.save_schedule(db, Schedule("T0LOCAL", "C0GENERAL", 0, "09:00", "UTC", "U0ALICE", "active"), columns[0])
         weekly_store.claim(db, "T0LOCAL", "C0GENERAL", "2026-W44", "ownership", columns[7] + timedelta(hours=9), columns[7])
@@ -308,10 +309,10 @@ def test_the_digest_posts_once_on_the_first_working_day_with_shout_outs_and_a_ch
     give(services, datetime(2026, 11, 11, tzinfo=UTC), "frugality", visibility="private", reason="for the quiet-secret budget fix")
     give(services, datetime(2026, 11, 12, tzinfo=UTC), "ownership")
     give(services, datetime(2026, 11, 13, tzinfo=UTC), "ownership")
-    assert digest_poster.run_due(services, client, datetime(2026, 12, 1, 8, 59, tzinfo=UTC)) == []
-    (outcome,) = digest_poster.run_due(services, client, datetime(2026, 12, 1, 9, 1, tzinfo=UTC))
+    assert digest.run_due(services, client, datetime(2026, 12, 1, 8, 59, tzinfo=UTC)) == []
+    (outcome,) = digest.run_due(services, client, datetime(2026, 12, 1, 9, 1, tzinfo=UTC))
     assert (outcome.month, outcome.status) == ("2026-11", PostStatus.POSTED)
-    assert digest_poster.run_due(services, client, datetime(2026, 12, 1, 9, 6, tzinfo=UTC)) == []  # once
+    assert digest.run_due(services, client, datetime(2026, 12, 1, 9, 6, tzinfo=UTC)) == []  # once
     (post,) = [c.params for c in slack.calls_to("chat.postMessage") if c.params.get("channel") == "C0GENERAL"]
     text = block_text(post)
     assert "Culture digest: November 2026" in text and "*Kudos given:* 4" in text
@@ -325,8 +326,8 @@ def test_the_digest_posts_once_on_the_first_working_day_with_shout_outs_and_a_ch
 def test_the_first_working_day_skips_the_weekend(services, client):
     enrol(services)
     # 1 August 2026 is a Saturday: the digest comes on Monday the 3rd.
-    assert digest_poster.run_due(services, client, datetime(2026, 8, 1, 12, tzinfo=UTC)) == []
-    (outcome,) = digest_poster.run_due(services, client, datetime(2026, 8, 3, 9, 0, tzinfo=UTC))
+    assert digest.run_due(services, client, datetime(2026, 8, 1, 12, tzinfo=UTC)) == []
+    (outcome,) = digest.run_due(services, client, datetime(2026, 8, 3, 9, 0, tzinfo=UTC))
     assert outcome.month == "2026-07"
 
 
@@ -337,15 +338,15 @@ def test_the_digest_follows_the_channels_weekly_time_and_zone(services, client):
             db, Schedule("T0LOCAL", "C0GENERAL", 0, "10:30", "Asia/Tokyo", "U0ALICE", "active"), datetime(2026, 11, 1, tzinfo=UTC)
         )
     # 1 December 10:30 in Tokyo is 01:30 UTC.
-    assert digest_poster.run_due(services, client, datetime(2026, 12, 1, 1, 29, tzinfo=UTC)) == []
-    assert digest_poster.run_due(services, client, datetime(2026, 12, 1, 1, 30, tzinfo=UTC))[0].status == PostStatus.POSTED
+    assert digest.run_due(services, client, datetime(2026, 12, 1, 1, 29, tzinfo=UTC)) == []
+    assert digest.run_due(services, client, datetime(2026, 12, 1, 1, 30, tzinfo=UTC))[0].status == PostStatus.POSTED
 
 
 def test_a_digest_where_the_bot_was_removed_stops_and_tells_its_admin(services, client, slack):
     enrol(services)
     slack.not_member.add("C0GENERAL")
-    (outcome,) = digest_poster.run_due(services, client, datetime(2026, 12, 1, 9, 5, tzinfo=UTC))
-    assert outcome.status == digest_poster.STOPPED and weekly_store.list_digests(services.store.db) == []
+    (outcome,) = digest.run_due(services, client, datetime(2026, 12, 1, 9, 5, tzinfo=UTC))
+    assert outcome.status == digest.STOPPED and weekly_store.list_digests(services.store.db) == []
     (dm,) = [c.params for c in slack.calls_to("chat.postMessage") if c.params.get("channel") == "U0ALICE"]
     assert "switched off the monthly digest" in dm["text"]
 
@@ -405,7 +406,7 @@ def test_the_readme_picture_comes_from_the_script_and_the_bots_own_code():
 def test_a_chart_of_a_catalog_in_other_scripts_draws_every_name(tmp_path, caplog):
     import warnings
 
-    from bot import charts
+    from bot.insights import charts
 
     names = ["誠実", "顧客第一", "정직", "ईमानदारी", "Честность", "Ακεραιότητα", "Kundenzufriedenheit über alles"]
     path = tmp_path / "values.toml"
@@ -413,14 +414,14 @@ def test_a_chart_of_a_catalog_in_other_scripts_draws_every_name(tmp_path, caplog
     catalog = load_catalog(path)
     if charts.missing_glyphs(names):
         pytest.skip(f"no font for {sorted(charts.missing_glyphs(names))} here ({charts.MISSING_FONT_HINT})")
-    columns = insights.weeks_ending(datetime(2026, 11, 25, tzinfo=UTC), 4)
-    found = insights.build(catalog, "Werte", columns, {(catalog.principles[0].slug, 3): 2}, [], Participation(2, 1, 1, 2))
+    columns = figures.weeks_ending(datetime(2026, 11, 25, tzinfo=UTC), 4)
+    found = figures.build(catalog, "Werte", columns, {(catalog.principles[0].slug, 3): 2}, [], Participation(2, 1, 1, 2))
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         png = heatmap_png(found, catalog)
     assert [str(w.message) for w in seen if "missing from" in str(w.message)] == []
     assert Image.open(io.BytesIO(png)).format == "PNG"
-    assert not [r for r in caplog.records if r.name == "bot.charts"]
+    assert not [r for r in caplog.records if r.name == "bot.insights.charts"]
 
 
 def test_lpbot_insights_prints_the_figures_as_json(tmp_path, capsys):
@@ -430,7 +431,7 @@ def test_lpbot_insights_prints_the_figures_as_json(tmp_path, capsys):
     from storage import Store
 
     now = datetime.now(UTC)
-    columns = insights.weeks_ending(now, 12)
+    columns = figures.weeks_ending(now, 12)
     store = Store(tmp_path / "lpbot.db").open()
     with store.write() as db:
         weekly_store.save_schedule(db, Schedule("T1", "C1", 0, "09:00", "UTC", "U0A", "active"), columns[0])
@@ -451,7 +452,7 @@ def test_lpbot_insights_prints_the_figures_as_json(tmp_path, capsys):
     (nudge,) = report["nudge"]
     # Featured in week 10: weeks 2-9 were its pick's basis, so the baseline is weeks 0, 1 and 11.
     assert (nudge["featured_kudos"], nudge["baseline_weeks"], nudge["baseline_kudos"]) == (6, 3, 3)
-    expected = insights.rate_ratio_test(6, 1, 3, 3)
+    expected = figures.rate_ratio_test(6, 1, 3, 3)
     assert (nudge["rate_ratio"], nudge["ci_low"], nudge["ci_high"], nudge["p_value"]) == (
         expected.rate_ratio, expected.ci_low, expected.ci_high, expected.p_value
     )  # fmt: skip
@@ -461,8 +462,8 @@ def test_lpbot_insights_prints_the_figures_as_json(tmp_path, capsys):
 def test_the_same_week_comparison_sets_the_drawn_principle_against_the_ones_drawn_with_it():
     grid = {"a": [4, 0, 1], "b": [1, 3, 1], "c": [1, 1, 1]}
     # Week 0: a drawn among a, b, c; week 1: b drawn among b, c.
-    fair = insights.same_week_comparison(grid, [(0, "a", ("a", "b", "c")), (1, "b", ("b", "c"))])
+    fair = figures.same_week_comparison(grid, [(0, "a", ("a", "b", "c")), (1, "b", ("b", "c"))])
     assert (fair.draws, fair.drawn_kudos, fair.others, fair.others_kudos) == (2, 7, 3, 3)
-    expected = insights.rate_ratio_test(7, 2, 3, 3)
+    expected = figures.rate_ratio_test(7, 2, 3, 3)
     assert fair.test == expected and fair.test.rate_ratio == pytest.approx(3.5)
-    assert insights.same_week_comparison(grid, []) is None
+    assert figures.same_week_comparison(grid, []) is None

@@ -2,10 +2,10 @@
 
 import pytest
 
-from bot import answers
-from bot.answers import Asker
-from bot.intents import Help, ListAll, RandomPick, Search, Show, UsageError, parse
-from bot.people import Person
+from bot.slack.people import Person
+from bot.slash import answers
+from bot.slash.answers import Asker
+from bot.slash.intents import Help, ListAll, RandomPick, Search, Show, UsageError, parse
 from tests.slack_stand_in import DEMO_USERS
 
 PEOPLE = {u.id: Person(u.id, u.name, u.tz, is_bot=u.is_bot) for u in DEMO_USERS}

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bot.blocks import GIVE_KUDOS_ACTION, KUDOS_MODAL, RECOGNIZE_ACTION
+from bot.messages import GIVE_KUDOS_ACTION, KUDOS_MODAL, RECOGNIZE_ACTION
 from storage import kudos as kudos_store
 from tests.helpers import block_text, buttons, field
 

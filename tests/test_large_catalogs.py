@@ -7,8 +7,8 @@ import json
 import pytest
 
 from bot.app import build_services, create_app
-from bot.blocks import LIST_PAGE, RECOGNIZE_ACTION, list_reply
-from bot.server import HttpServer
+from bot.messages import LIST_PAGE, RECOGNIZE_ACTION, list_reply
+from bot.ops.server import HttpServer
 from principles import CatalogError, load_catalog
 from storage import kudos as kudos_store
 from tests.conftest import SIGNING_SECRET

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.doctor import BOT_SCOPES
+from bot.ops.doctor import BOT_SCOPES
 
 ROOT = Path(__file__).resolve().parent.parent
 LISTENER_MODULES = sorted((ROOT / "bot" / "listeners").glob("*.py"))
@@ -175,7 +175,7 @@ def test_the_limits_check_refuses_what_slack_refuses(manifest):
 
 
 def test_the_shipped_manifest_is_the_socket_mode_output():
-    from bot.manifest import manifest as app_manifest
+    from bot.ops.manifest import manifest as app_manifest
 
     assert (ROOT / "manifest.yml").read_text() == app_manifest()
 
@@ -184,7 +184,7 @@ def test_the_shipped_manifest_is_the_socket_mode_output():
     "mode", [{}, {"http": "https://lpbot.example.com"}, {"http": "https://lpbot.example.com/", "oauth": True, "org": True}]
 )
 def test_every_mode_keeps_within_slacks_limits(mode):
-    from bot.manifest import manifest as app_manifest
+    from bot.ops.manifest import manifest as app_manifest
 
     document = yaml.safe_load(app_manifest(**mode))
     assert manifest_problems(document) == []
@@ -203,7 +203,7 @@ def test_lpbot_manifest_prints_it_and_refuses_a_url_slack_would(capsys):
     import io
 
     from bot import cli
-    from bot.manifest import manifest as app_manifest
+    from bot.ops.manifest import manifest as app_manifest
 
     out = io.StringIO()
     assert cli.main(["manifest", "--http", "https://lpbot.example.com"], env={}, stdout=out) == 0

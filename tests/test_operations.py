@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 
 from bot import cli
-from bot.logs import configure_logging
+from bot.ops.logs import configure_logging
 from tests.slack_stand_in import SlackSender
 
 SECRET = "operations-signing-secret-123"
@@ -273,12 +273,12 @@ def test_a_full_disk_loses_nothing_already_stored(ask, services, caplog):
     ask("kudos <@U0BOB|bob> ownership for owning the disk space alerts")
     # SQLite's own limit on pages stands in for a full disk: the next write has no room.
     services.store.db.execute(f"PRAGMA max_page_count = {services.store.db.execute('PRAGMA page_count').fetchone()[0]}")
-    from bot import kudos_rules
+    from bot.kudos import rules
     from storage import kudos as kudos_store
 
     with pytest.raises(Exception, match="full"):
         for n in range(200):  # fill what little room the last page has
-            kudos_rules.give(
+            rules.give(
                 services.store,
                 team_id="T0LOCAL",
                 giver_id="U0CAROL",
@@ -288,7 +288,7 @@ def test_a_full_disk_loses_nothing_already_stored(ask, services, caplog):
                 channel_id="C0GENERAL",
                 message_link=None,
                 now=services.clock(),
-                giver_zone=kudos_rules.UTC,
+                giver_zone=rules.UTC,
                 daily_limit=0,
                 visibility="public",
             )
@@ -351,7 +351,7 @@ def test_doctor_warns_of_a_database_others_can_read(slack, tmp_path):
 def test_debug_logs_name_the_call_never_the_words(ask, services, bodies):
     import io as _io
 
-    from bot.logs import configure_logging
+    from bot.ops.logs import configure_logging
 
     stream = _io.StringIO()
     configure_logging("DEBUG", (), "text", stream=stream, bodies=bodies)
@@ -403,7 +403,7 @@ def test_a_start_logs_no_known_noise():
     import io as _io
     import logging as _logging
 
-    from bot.logs import configure_logging
+    from bot.ops.logs import configure_logging
 
     stream = _io.StringIO()
     configure_logging("INFO", (), "text", stream=stream)

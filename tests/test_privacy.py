@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot import blocks, places, weekly_poster
+from bot import messages
 from bot.app import web_client
+from bot.slack import places
+from bot.weekly import poster
 from storage import Store
 from storage import kudos as kudos_store
 from storage.migrations import migrations
@@ -80,10 +82,10 @@ def test_the_weekly_recap_never_quotes_a_private_channel_with_a_c_id(ask, servic
 
     client = web_client(services.settings, services.sleep)
     schedule(services)
-    weekly_poster.run_due(services, client, at("2026-11-30T08:00:00"))
+    poster.run_due(services, client, at("2026-11-30T08:00:00"))
     clock.now = at("2026-12-02T10:00:00")
     ask(f"kudos {BOB} customer obsession for the churn numbers before the board saw them", channel="C0SECRET")
-    weekly_poster.run_due(services, client, at("2026-12-07T08:00:00"))
+    poster.run_due(services, client, at("2026-12-07T08:00:00"))
     text = block_text(posts(slack)[-1])
     assert "Customer Obsession got 1 kudos" in text  # the count travels
     assert "churn" not in text and "<@U0ALICE> recognized" not in text  # the words do not
@@ -161,7 +163,7 @@ def test_bidirectional_overrides_cannot_reverse_a_thank_you(ask, slack):
     text = block_text(reply)
     assert not any(ch in text for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
     assert "ecnatsni eht" in text and "the payments bug today" in text
-    assert blocks.escape("a\u202eb\u2066c") == "abc"
+    assert messages.escape("a\u202eb\u2066c") == "abc"
 
 
 def test_recent_counts_what_it_left_out_only_over_the_span_it_shows(fresh_db):

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.blocks import escape, user_text
-from bot.kudos_rules import local_day, period_start, split_principle
+from bot.kudos.rules import local_day, period_start, split_principle
+from bot.messages import escape, user_text
 from principles import load_catalog
 
 CATALOG = load_catalog("amazon")
@@ -92,7 +92,7 @@ def test_user_text_keeps_only_checked_mentions_and_plain_links(sent, shown):
 
 
 def test_equal_counts_share_a_rank_and_a_medal():
-    from bot.blocks import leaderboard_reply
+    from bot.messages import leaderboard_reply
 
     text = leaderboard_reply([("U0BOB", 2), ("U0CAROL", 2), ("U0DAVE", 1)], None, "quarter").text
     assert text.splitlines()[1:] == [

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli, doctor, replication
-from bot.console_slack import SlackSender
+from bot import cli
+from bot.console.stand_in import SlackSender
+from bot.ops import doctor, replication
 from bot.settings import ConfigError, load_settings
 from tests.test_operations import free_port, wait_until_healthy
 

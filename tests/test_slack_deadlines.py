@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.app import web_client
-from bot.people import Directory
+from bot.slack.people import Directory
 from storage import kudos as kudos_store
 from tests.helpers import block_text, field
 from tests.slack_stand_in import DemoUser

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from bot.blocks import RECOGNIZE_ACTION, SHARE_ACTION
+from bot.messages import RECOGNIZE_ACTION, SHARE_ACTION
 from tests.helpers import block_text, buttons
 
 

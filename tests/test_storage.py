@@ -147,7 +147,7 @@ def test_the_oauth_file_of_tokens_is_readable_by_its_owner_only(tmp_path):
     import stat
 
     from bot.settings import load_settings
-    from bot.workspaces import installation_store, oauth_database
+    from bot.slack.workspaces import installation_store, oauth_database
 
     settings = load_settings({"LPBOT_DB": str(tmp_path / "d" / "lpbot.db")})
     old = os.umask(0o022)
@@ -165,7 +165,7 @@ def test_installation_tokens_are_encrypted_at_rest_with_lpbot_token_key(tmp_path
     from slack_sdk.oauth.installation_store import Installation
 
     from bot.settings import load_settings
-    from bot.workspaces import installation_store, oauth_database
+    from bot.slack.workspaces import installation_store, oauth_database
 
     key = Fernet.generate_key().decode()
     env = {"LPBOT_DB": str(tmp_path / "lpbot.db"), "SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s", "SLACK_SIGNING_SECRET": "x" * 16}

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import rotation, schedule_time, weekly_poster
 from bot.app import build_services, web_client
-from bot.blocks import RECOGNIZE_ACTION
+from bot.messages import RECOGNIZE_ACTION
 from bot.scheduler import WeeklyScheduler, job_id, trigger_for
+from bot.weekly import poster, rotation, schedule_time
 from principles import load_catalog
 from storage import weekly as weekly_store
 from storage.weekly import LedgerEntry, PostStatus, Schedule
@@ -71,16 +71,16 @@ def test_next_run_is_local_time_across_daylight_saving(tz, weekday, time_, now, 
 
 def test_berlin_post_arrives_at_nine_local_on_the_dst_monday(services, client, slack):
     schedule(services)
-    assert weekly_poster.run_due(services, client, at("2026-03-30T06:59:00")) == []
-    (outcome,) = weekly_poster.run_due(services, client, at("2026-03-30T07:00:00"))
+    assert poster.run_due(services, client, at("2026-03-30T06:59:00")) == []
+    (outcome,) = poster.run_due(services, client, at("2026-03-30T07:00:00"))
     assert outcome.status == "posted" and outcome.week == "2026-W14"
     assert len(posts(slack)) == 1
 
 
 def test_auckland_week_is_its_own_local_week(services, client, slack):
     schedule(services, tz="Pacific/Auckland")
-    assert weekly_poster.run_due(services, client, at("2026-11-29T19:59:00")) == []
-    (outcome,) = weekly_poster.run_due(services, client, at("2026-11-29T20:00:00"))
+    assert poster.run_due(services, client, at("2026-11-29T19:59:00")) == []
+    (outcome,) = poster.run_due(services, client, at("2026-11-29T20:00:00"))
     assert outcome.week == "2026-W49"
 
 
@@ -90,13 +90,13 @@ def test_auckland_week_is_its_own_local_week(services, client, slack):
 def test_reruns_and_restarts_post_once(services, client, slack, settings):
     schedule(services)
     monday = at("2026-11-30T08:00:00")
-    assert [o.status for o in weekly_poster.run_due(services, client, monday)] == ["posted"]
-    assert weekly_poster.run_due(services, client, monday + timedelta(minutes=5)) == []
+    assert [o.status for o in poster.run_due(services, client, monday)] == ["posted"]
+    assert poster.run_due(services, client, monday + timedelta(minutes=5)) == []
     restarted = build_services(settings)  # a new process on the same file, mid-week
-    assert weekly_poster.run_due(restarted, web_client(settings), monday + timedelta(hours=3)) == []
+    assert poster.run_due(restarted, web_client(settings), monday + timedelta(hours=3)) == []
     restarted.store.close()
     assert len(posts(slack)) == 1
-    assert [o.status for o in weekly_poster.run_due(services, client, monday + timedelta(days=7))] == ["posted"]
+    assert [o.status for o in poster.run_due(services, client, monday + timedelta(days=7))] == ["posted"]
 
 
 def test_two_threads_racing_for_the_same_week_post_once(services, client, slack, settings):
@@ -107,7 +107,7 @@ def test_two_threads_racing_for_the_same_week_post_once(services, client, slack,
 
     def race(other):
         start.wait()
-        results.extend(weekly_poster.run_due(other, web_client(settings), at("2026-11-30T08:00:00")))
+        results.extend(poster.run_due(other, web_client(settings), at("2026-11-30T08:00:00")))
 
     threads = [threading.Thread(target=race, args=(o,)) for o in others]
     for thread in threads:
@@ -144,33 +144,33 @@ def test_two_processes_running_lpbot_weekly_post_once(services, slack, settings)
 
 def test_catch_up_within_the_grace_period(services, client, slack):
     schedule(services)
-    (outcome,) = weekly_poster.run_due(services, client, at("2026-12-01T07:59:00"))  # 23h59 late
+    (outcome,) = poster.run_due(services, client, at("2026-12-01T07:59:00"))  # 23h59 late
     assert outcome.status == "posted"
 
 
 def test_beyond_the_grace_the_week_is_skipped_and_logged_once(services, client, slack, caplog):
     schedule(services)
-    with caplog.at_level(logging.WARNING, logger="bot.weekly_poster"):
-        (outcome,) = weekly_poster.run_due(services, client, at("2026-12-01T08:01:00"))
-        assert weekly_poster.run_due(services, client, at("2026-12-02T08:00:00")) == []
+    with caplog.at_level(logging.WARNING, logger="bot.weekly.poster"):
+        (outcome,) = poster.run_due(services, client, at("2026-12-01T08:01:00"))
+        assert poster.run_due(services, client, at("2026-12-02T08:00:00")) == []
     assert outcome.status == "skipped"
     assert [r.message for r in caplog.records if "skipped" in r.message] == [
         "weekly post for T0LOCAL/C0GENERAL in 2026-W49 skipped: the bot was down past the grace period"
     ]
     assert posts(slack) == []
-    assert [o.status for o in weekly_poster.run_due(services, client, at("2026-12-07T08:00:00"))] == ["posted"]
+    assert [o.status for o in poster.run_due(services, client, at("2026-12-07T08:00:00"))] == ["posted"]
 
 
 @pytest.mark.settings(weekly_grace_hours=2)
 def test_grace_hours_setting(services, client, slack):
     schedule(services)
-    assert weekly_poster.run_due(services, client, at("2026-11-30T10:01:00"))[0].status == "skipped"
+    assert poster.run_due(services, client, at("2026-11-30T10:01:00"))[0].status == "skipped"
 
 
 def test_rate_limited_post_waits_retry_after_then_posts(services, client, slack, waits):
     schedule(services)
     slack.fail_next("chat.postMessage", 429, headers={"Retry-After": "7"})
-    (outcome,) = weekly_poster.run_due(services, client, at("2026-11-30T08:00:00"))
+    (outcome,) = poster.run_due(services, client, at("2026-11-30T08:00:00"))
     assert outcome.status == "posted"
     assert waits == [7.0]
     assert len(slack.calls_to("chat.postMessage")) == 2
@@ -179,7 +179,7 @@ def test_rate_limited_post_waits_retry_after_then_posts(services, client, slack,
 def test_server_errors_back_off_then_post(services, client, slack, waits):
     schedule(services)
     slack.fail_next("chat.postMessage", 503, body={"ok": False, "error": "service_unavailable"}, times=2)
-    (outcome,) = weekly_poster.run_due(services, client, at("2026-11-30T08:00:00"))
+    (outcome,) = poster.run_due(services, client, at("2026-11-30T08:00:00"))
     assert outcome.status == "posted"
     assert waits == [1.0, 2.0]
 
@@ -187,9 +187,9 @@ def test_server_errors_back_off_then_post(services, client, slack, waits):
 def test_a_failed_post_is_retried_within_the_week_with_the_same_principle(services, client, slack, waits):
     schedule(services)
     slack.fail_next("chat.postMessage", 500, body={"ok": False, "error": "internal_error"}, times=3)
-    (failed,) = weekly_poster.run_due(services, client, at("2026-11-30T08:00:00"))
+    (failed,) = poster.run_due(services, client, at("2026-11-30T08:00:00"))
     assert failed.status == "failed"
-    (retried,) = weekly_poster.run_due(services, client, at("2026-11-30T08:05:00"))
+    (retried,) = poster.run_due(services, client, at("2026-11-30T08:05:00"))
     assert retried.status == "posted" and retried.principle == failed.principle
     assert len(posts(slack)) == 4  # three refused, one delivered
 
@@ -211,14 +211,14 @@ def test_a_post_slack_refuses_for_good_pauses_and_tells_the_admin_once(services,
     schedule(services, channel=channel)
     if fault:
         slack.fail_next("chat.postMessage", 200, body={"ok": False, "error": fault})
-    (outcome,) = weekly_poster.run_due(services, client, at("2026-11-30T08:00:00"))
+    (outcome,) = poster.run_due(services, client, at("2026-11-30T08:00:00"))
     assert outcome.status == "paused"
     assert not weekly_store.get_schedule(services.store.db, "T0LOCAL", channel).active
     dm = posts(slack, "U0ALICE")[0]
     assert f"paused the weekly principle post for <#{channel}>" in block_text(dm)
     assert f"/lp schedule off <#{channel}>" in block_text(dm)
-    assert weekly_poster.run_due(services, client, at("2026-11-30T08:05:00")) == []  # the next sweep does not retry
-    assert weekly_poster.run_due(services, client, at("2026-12-07T08:00:00")) == []
+    assert poster.run_due(services, client, at("2026-11-30T08:05:00")) == []  # the next sweep does not retry
+    assert poster.run_due(services, client, at("2026-12-07T08:00:00")) == []
     assert len(posts(slack, "U0ALICE")) == 1
 
 
@@ -228,7 +228,7 @@ def test_a_post_slack_refuses_for_good_pauses_and_tells_the_admin_once(services,
 def run_weeks(services, client, weeks, start="2026-11-30T08:00:00"):
     chosen = []
     for n in range(weeks):
-        (outcome,) = weekly_poster.run_due(services, client, at(start) + timedelta(days=7 * n))
+        (outcome,) = poster.run_due(services, client, at(start) + timedelta(days=7 * n))
         chosen.append(outcome.principle)
     return chosen
 
@@ -263,7 +263,7 @@ def test_balanced_picks_the_least_recognized(ask, services, client, clock):
     for principle in [p.slug for p in services.catalog][:13]:
         ask(f"kudos <@U0BOB> {principle} for living this one visibly this month", user="U0CAROL")
     schedule(services)
-    (outcome,) = weekly_poster.run_due(services, client, at("2026-11-30T08:00:00"))
+    (outcome,) = poster.run_due(services, client, at("2026-11-30T08:00:00"))
     # Drawn at random among the three least recognized (Deliver Results had none; then the first two
     # of those with one), and the ledger keeps the set it was drawn from.
     eligible = ("deliver-results", "customer-obsession", "ownership")
@@ -307,11 +307,11 @@ def test_the_draw_over_many_weeks_favours_none_of_the_three():
 @pytest.mark.settings(rotation="sequential")
 def test_the_post_has_the_principle_a_question_a_recap_and_a_button(ask, services, client, slack, clock):
     schedule(services)
-    weekly_poster.run_due(services, client, at("2026-11-30T08:00:00"))
+    poster.run_due(services, client, at("2026-11-30T08:00:00"))
     clock.now = at("2026-12-02T10:00:00")
     ask("kudos <@U0BOB|bob> customer obsession for calling the customer back himself", user="U0CAROL")
     ask("kudos <@U0DAVE|dave> customer obsession for the accessibility fixes", user="U0CAROL", channel="G0PRIVATE")
-    weekly_poster.run_due(services, client, at("2026-12-07T08:00:00"))
+    poster.run_due(services, client, at("2026-12-07T08:00:00"))
     first, second = posts(slack)
     text = block_text(second)
     assert second["blocks"][0]["text"]["text"] == "Principle of the week: :key: 2. Ownership"
@@ -398,7 +398,7 @@ def test_week_and_week_next_in_a_channel(ask, services, client, clock):
     assert "no principle of the week yet" in ask("week")["text"]
     schedule(services)
     assert "Coming up in this channel on Mon 30 Nov 09:00: *Customer Obsession*" in ask("week")["text"]
-    weekly_poster.run_due(services, client, at("2026-11-30T08:00:00"))
+    poster.run_due(services, client, at("2026-11-30T08:00:00"))
     clock.now = at("2026-12-01T12:00:00")
     assert ask("week")["text"].startswith("1. Customer Obsession:")
     assert "Coming up in this channel on Mon 07 Dec 09:00: *Ownership*" in ask("week next")["text"]
@@ -432,11 +432,11 @@ def test_a_timed_out_post_that_went_out_is_not_posted_again(services, settings, 
     slack.wall_clock = at(slack_time).timestamp
     impatient = web_client(settings, services.sleep, timeout=0.3)
     held = slack.hold_next("chat.postMessage")  # Slack posts it, but answers only after the client gave up
-    (outcome,) = weekly_poster.run_due(services, impatient, at("2026-11-30T08:00:00"))
+    (outcome,) = poster.run_due(services, impatient, at("2026-11-30T08:00:00"))
     assert outcome.status == "uncertain"
     held.set()
     slack.wait_for(lambda calls: slack.calls_to("chat.postMessage")[0].status == 200)
-    (settled,) = weekly_poster.run_due(services, impatient, at("2026-11-30T08:05:00"))
+    (settled,) = poster.run_due(services, impatient, at("2026-11-30T08:05:00"))
     assert settled.status == "posted"
     assert slack.delivered == {"C0GENERAL": 1}
     # One history call, within the limits Slack sets distributed apps: 15 messages, a narrow window.
@@ -444,7 +444,7 @@ def test_a_timed_out_post_that_went_out_is_not_posted_again(services, settings, 
     assert int(looked.params["limit"]) <= 15
     oldest, latest = float(looked.params["oldest"]), float(looked.params["latest"])
     assert oldest <= at(slack_time).timestamp() <= latest
-    assert latest - oldest == (weekly_poster.STALE_WINDOW + 2 * weekly_poster.CLOCK_SKEW).total_seconds()
+    assert latest - oldest == (poster.STALE_WINDOW + 2 * poster.CLOCK_SKEW).total_seconds()
     assert weekly_store.entry(services.store.db, "T0LOCAL", "C0GENERAL", "2026-W49").status == "posted"
 
 
@@ -453,11 +453,11 @@ def test_a_timed_out_post_that_never_arrived_is_sent_again(services, settings, s
     impatient = web_client(settings, services.sleep, timeout=0.3)
     held = slack.hold_next("chat.postMessage")
     slack.fail_next("chat.postMessage", 500, body={"ok": False, "error": "internal_error"})  # and it is lost
-    (outcome,) = weekly_poster.run_due(services, impatient, at("2026-11-30T08:00:00"))
+    (outcome,) = poster.run_due(services, impatient, at("2026-11-30T08:00:00"))
     assert outcome.status == "uncertain"
     held.set()
     slack.wait_for(lambda calls: slack.calls_to("chat.postMessage")[0].status == 500)
-    (retried,) = weekly_poster.run_due(services, web_client(settings, services.sleep), at("2026-11-30T08:05:00"))
+    (retried,) = poster.run_due(services, web_client(settings, services.sleep), at("2026-11-30T08:05:00"))
     assert retried.status == "posted" and retried.principle == outcome.principle
     assert slack.delivered == {"C0GENERAL": 1}
 
@@ -466,12 +466,12 @@ def test_a_post_whose_process_died_after_sending_is_found_not_repeated(services,
     schedule(services)
     monday = at("2026-11-30T08:00:00")
     slack.wall_clock = (monday + timedelta(seconds=1)).timestamp
-    (first,) = weekly_poster.run_due(services, client, monday)
+    (first,) = poster.run_due(services, client, monday)
     # Make it look as if the process died between Slack's answer and writing it down.
     with services.store.write() as db:
         db.execute("UPDATE weekly_posts SET status = 'claimed', posted_at = NULL")
-    assert weekly_poster.run_due(services, client, monday + timedelta(minutes=5)) == []  # still someone else's claim
-    (settled,) = weekly_poster.run_due(services, client, monday + timedelta(minutes=20))
+    assert poster.run_due(services, client, monday + timedelta(minutes=5)) == []  # still someone else's claim
+    (settled,) = poster.run_due(services, client, monday + timedelta(minutes=20))
     assert settled.status == "posted"
     assert slack.delivered == {"C0GENERAL": 1}
 
@@ -485,6 +485,6 @@ def test_a_stopping_bot_starts_no_further_posts(services, client, slack):
         asked.append(True)
         return len(asked) > 1
 
-    outcomes = weekly_poster.run_due(services, client, at("2026-11-30T08:00:00"), should_stop=stop_after_first)
+    outcomes = poster.run_due(services, client, at("2026-11-30T08:00:00"), should_stop=stop_after_first)
     assert len(outcomes) == 1 and len(slack.calls_to("chat.postMessage")) == 1
-    assert len(weekly_poster.run_due(services, client, at("2026-11-30T08:05:00"))) == 2  # the rest go out on the next run
+    assert len(poster.run_due(services, client, at("2026-11-30T08:05:00"))) == 2  # the rest go out on the next run

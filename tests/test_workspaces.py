@@ -9,11 +9,12 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot import cli, weekly_poster
+from bot import cli
 from bot.app import build_services, create_app
-from bot.server import HttpServer
+from bot.ops.server import HttpServer
 from bot.settings import Settings
-from bot.workspaces import installation_store
+from bot.slack.workspaces import installation_store
+from bot.weekly import poster
 from storage import weekly as weekly_store
 from tests.slack_stand_in import SlackSender
 
@@ -72,7 +73,7 @@ def test_install_then_commands_and_weekly_posts_use_that_workspaces_token(oauth,
     assert {c.token for c in slack.calls_to("users.info")} == {"xoxb-T0TEAM2-installed"}
 
     schedule_for(services, "T0TEAM2")
-    (outcome,) = weekly_poster.run_due(services, None, datetime(2026, 11, 30, 9, tzinfo=timezone.utc))
+    (outcome,) = poster.run_due(services, None, datetime(2026, 11, 30, 9, tzinfo=timezone.utc))
     assert outcome.status == "posted"
     assert slack.calls_to("chat.postMessage")[-1].token == "xoxb-T0TEAM2-installed"
 
@@ -95,7 +96,7 @@ def test_uninstalling_removes_the_installation_and_its_weekly_posts_stop(oauth, 
     while store.find_bot(enterprise_id=None, team_id="T0TEAM2") is not None and time.monotonic() < deadline:
         time.sleep(0.02)  # the listener runs after the ack; poll for its effect
     assert store.find_bot(enterprise_id=None, team_id="T0TEAM2") is None
-    assert weekly_poster.run_due(services, None, datetime(2026, 11, 30, 9, tzinfo=timezone.utc)) == []
+    assert poster.run_due(services, None, datetime(2026, 11, 30, 9, tzinfo=timezone.utc)) == []
     assert slack.calls_to("chat.postMessage") == []
 
 
@@ -108,7 +109,7 @@ def test_a_rotating_token_is_refreshed_before_a_weekly_post(oauth, slack):
     bot.bot_token_expires_at = int(time.time()) + 60  # about to expire
     store.save_bot(bot)
     schedule_for(services, "T0TEAM3")
-    (outcome,) = weekly_poster.run_due(services, None, datetime(2026, 11, 30, 9, tzinfo=timezone.utc))
+    (outcome,) = poster.run_due(services, None, datetime(2026, 11, 30, 9, tzinfo=timezone.utc))
     assert outcome.status == "posted"
     used = slack.calls_to("chat.postMessage")[-1].token
     assert used.startswith("xoxe.xoxb-T0TEAM3-") and used != "xoxe.xoxb-T0TEAM3-0"

@@ -7,9 +7,9 @@ import sqlite3
 
 from slack_bolt import App
 
-from bot.blocks import APOLOGY
 from bot.listeners import actions, commands, events, options, shortcuts, views
 from bot.listeners.guard import describe
+from bot.messages import APOLOGY
 from bot.services import Services
 from storage import describe_failure
 

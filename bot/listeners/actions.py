@@ -7,28 +7,29 @@ from functools import partial
 
 from slack_bolt import App
 
-from bot import blocks, conversation
-from bot.answers import Asker, give_draft, kudos_modal_view
-from bot.delivery import deliver, open_view
+from bot import messages
+from bot.kudos import conversation
 from bot.listeners.guard import guarded
 from bot.refusal import Refusal
 from bot.services import Services
-from bot.slack_terms import checked_user_id
+from bot.slack.delivery import deliver, open_view
+from bot.slack.terms import checked_user_id
+from bot.slash.answers import Asker, give_draft, kudos_modal_view
 
 
 def register(app: App, services: Services) -> None:
-    @app.action(blocks.SHARE_ACTION)
+    @app.action(messages.SHARE_ACTION)
     @guarded
     def share_principle(ack, action, body, respond):
         ack()
         principle = services.catalog.by_slug(action.get("value", ""))
         if principle is None:
-            reply = blocks.PRINCIPLE_GONE
+            reply = messages.PRINCIPLE_GONE
         else:
-            reply = blocks.principle_card(principle, shareable=False, shared_by=checked_user_id(body["user"]["id"]))
+            reply = messages.principle_card(principle, shareable=False, shared_by=checked_user_id(body["user"]["id"]))
         respond(**reply.as_kwargs(), replace_original=False)
 
-    @app.action(blocks.RECOGNIZE_ACTIONS)
+    @app.action(messages.RECOGNIZE_ACTIONS)
     @guarded
     def recognize_principle(ack, action, body, client):
         ack()
@@ -36,17 +37,17 @@ def register(app: App, services: Services) -> None:
         channel_id = (body.get("channel") or {}).get("id")
         open_view(client, body["trigger_id"], kudos_modal_view(services, principle=principle, channel_id=channel_id))
 
-    @app.action(blocks.GIVE_KUDOS_ACTION)
+    @app.action(messages.GIVE_KUDOS_ACTION)
     @guarded
     def give_kudos_from_home(ack, body, client):
         ack()
         open_view(client, body["trigger_id"], kudos_modal_view(services))
 
-    @app.action(blocks.DRAFT_ACTIONS)
+    @app.action(messages.DRAFT_ACTIONS)
     @guarded
     def principle_for_draft(ack, body, client, context, respond):
         ack()
-        choice = blocks.read_draft_choice(body)
+        choice = messages.read_draft_choice(body)
         if choice is None:
             return
         team_id = context.team_id or (body.get("team") or {}).get("id")
@@ -57,24 +58,24 @@ def register(app: App, services: Services) -> None:
         try:
             answer = give_draft(services, asker, *choice)
         except Refusal as refusal:
-            respond(**blocks.notice(str(refusal)).as_kwargs(), replace_original=False)
+            respond(**messages.notice(str(refusal)).as_kwargs(), replace_original=False)
             return
         deliver(answer, respond, client, user_id, channel_id)
         # The question is answered: take it away, so nobody clicks it again.
         respond(delete_original=True)
 
-    @app.action(re.compile(f"^({blocks.REACTION_PICK}_\\d+|{blocks.REACTION_OTHER})$"))
+    @app.action(re.compile(f"^({messages.REACTION_PICK}_\\d+|{messages.REACTION_OTHER})$"))
     @guarded
     def recognize_from_reaction(ack, body, client, context, respond):
         ack()
-        choice = blocks.read_reaction_choice(body)
+        choice = messages.read_reaction_choice(body)
         if choice is None:
             return
         try:
             confirmation = conversation.choice_made(services, client, context.team_id, checked_user_id(body["user"]["id"]), choice)
         except Refusal as refusal:
             # The prompt stays, so the person can fix the why or pick again.
-            respond(**blocks.notice(str(refusal)).as_kwargs(), replace_original=False)
+            respond(**messages.notice(str(refusal)).as_kwargs(), replace_original=False)
             return
         if confirmation is not None:
             respond(**confirmation.as_kwargs(), replace_original=True)

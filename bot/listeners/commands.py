@@ -6,12 +6,12 @@ from functools import partial
 
 from slack_bolt import App
 
-from bot import places
-from bot.answers import Asker, answer, answered_at_once
-from bot.delivery import deliver
-from bot.intents import COMMAND, parse
 from bot.listeners.guard import guarded, later
 from bot.services import Services
+from bot.slack import places
+from bot.slack.delivery import deliver
+from bot.slash.answers import Asker, answer, answered_at_once
+from bot.slash.intents import COMMAND, parse
 
 
 def register(app: App, services: Services) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot import blocks, conversation, kudos_rules, places
-from bot.answers import home_teams
+from bot import messages
+from bot.kudos import conversation, rules
 from bot.listeners.guard import after_ack
 from bot.services import Services
-from bot.slack_terms import checked_user_id
+from bot.slack import places
+from bot.slack.terms import checked_user_id
+from bot.slash.answers import home_teams
 from storage import kudos as kudos_store
 
 
@@ -31,9 +33,9 @@ def register(app: App, services: Services) -> None:
         mix = kudos_store.received_by_principle(db, team_id, user_id)
         given = kudos_store.given_by_principle(db, team_id, user_id)
         teams = home_teams(services, client, team_id, user_id)
-        this_month = kudos_store.principle_mix(db, team_id, kudos_rules.period_start("month", services.clock()))
+        this_month = kudos_store.principle_mix(db, team_id, rules.period_start("month", services.clock()))
         blind_spots = [p for p in services.catalog if not this_month.get(p.slug)]
-        view = blocks.home_view(services.catalog, received, mix, teams, given=given, blind_spots=blind_spots)
+        view = messages.home_view(services.catalog, received, mix, teams, given=given, blind_spots=blind_spots)
         client.views_publish(user_id=user_id, view=view)
 
     # Slack delivers events at least once (again after a slow answer, with X-Slack-Retry-Num);

@@ -17,10 +17,10 @@ from collections.abc import Callable
 
 from slack_bolt.kwargs_injection.args import Args
 
-from bot.blocks import APOLOGY
-from bot.delivery import tell_privately
+from bot.messages import APOLOGY
 from bot.services import ListenerPool
-from bot.slack_terms import is_user_id
+from bot.slack.delivery import tell_privately
+from bot.slack.terms import is_user_id
 from storage import StorageError, describe_failure
 
 log = logging.getLogger(__name__)

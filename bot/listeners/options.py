@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot import blocks
+from bot import messages
 from bot.listeners.guard import guarded
 from bot.refusal import Refusal
 from bot.services import Services
@@ -12,13 +12,13 @@ from principles import match_principle, search_principles
 
 
 def register(app: App, services: Services) -> None:
-    @app.options(blocks.PRINCIPLE_SELECT)
-    @app.options(blocks.REACTION_OTHER)
+    @app.options(messages.PRINCIPLE_SELECT)
+    @app.options(messages.REACTION_OTHER)
     @guarded
     def principle_options(ack, payload):
-        ack(options=blocks.principle_options(matching_principles(services, payload.get("value") or "")))
+        ack(options=messages.principle_options(matching_principles(services, payload.get("value") or "")))
 
-    @app.options(blocks.GROUPS_SELECT)
+    @app.options(messages.GROUPS_SELECT)
     @guarded
     def group_options(ack, payload, client, context):
         typed = (payload.get("value") or "").strip().lstrip("@").lower()
@@ -26,7 +26,7 @@ def register(app: App, services: Services) -> None:
             groups = services.teams.groups(client, context.team_id)
         except Refusal:
             groups = ()  # no usergroups:read here: the menu stays empty, people can still be chosen
-        ack(options=blocks.group_options(g for g in groups if typed in g.handle.lower()))
+        ack(options=messages.group_options(g for g in groups if typed in g.handle.lower()))
 
 
 def matching_principles(services: Services, typed: str) -> list:
@@ -36,7 +36,7 @@ def matching_principles(services: Services, typed: str) -> list:
         return list(catalog)
     found = match_principle(catalog, typed)
     ranked = ([found.principle] if found.principle else []) + list(found.suggestions)
-    ranked += search_principles(catalog, typed, limit=blocks.STATIC_OPTIONS)
+    ranked += search_principles(catalog, typed, limit=messages.STATIC_OPTIONS)
     words = typed.lower().split()
     ranked += [p for p in catalog if all(w in p.name.lower() for w in words)]
     return list(dict.fromkeys(ranked))

@@ -6,12 +6,12 @@ import logging
 
 from slack_bolt import App
 
-from bot import places
-from bot.answers import kudos_modal_view
-from bot.delivery import open_view
 from bot.listeners.guard import guarded
 from bot.services import Services
-from bot.slack_terms import SLACK_FAILURES, failure_code
+from bot.slack import places
+from bot.slack.delivery import open_view
+from bot.slack.terms import SLACK_FAILURES, failure_code
+from bot.slash.answers import kudos_modal_view
 from storage.kudos import PUBLIC
 
 log = logging.getLogger(__name__)

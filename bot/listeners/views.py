@@ -7,12 +7,13 @@ from functools import partial
 
 from slack_bolt import App
 
-from bot import blocks, kudos_rules
-from bot.answers import Asker, announce, form_channel, give_from_form, remember_public_post
-from bot.delivery import post_message, send_dm
+from bot import messages
+from bot.kudos import rules
 from bot.listeners.guard import guarded
 from bot.refusal import Refusal
 from bot.services import Services
+from bot.slack.delivery import post_message, send_dm
+from bot.slash.answers import Asker, announce, form_channel, give_from_form, remember_public_post
 
 # Slack shows the person an error if the ack takes over 3 s. Whatever must be asked of Slack
 # before the ack gets this long; past it the modal closes and the answer comes by message.
@@ -20,12 +21,12 @@ ACK_BUDGET_SECONDS = 2.0
 
 
 def register(app: App, services: Services) -> None:
-    @app.view(blocks.KUDOS_MODAL)
+    @app.view(messages.KUDOS_MODAL)
     @guarded
     def submit_kudos(ack, body, view, client, context):
-        form = blocks.read_kudos_modal(view)
-        if len(set(form.recipients)) > kudos_rules.MAX_RECIPIENTS:
-            ack(response_action="errors", errors={"recipients": kudos_rules.too_many_recipients(len(set(form.recipients))).plain})
+        form = messages.read_kudos_modal(view)
+        if len(set(form.recipients)) > rules.MAX_RECIPIENTS:
+            ack(response_action="errors", errors={"recipients": rules.too_many_recipients(len(set(form.recipients))).plain})
             return
         # The installing workspace (view.app_installed_team_id, through Bolt): from a Slack Connect
         # channel the payload's team and user.team_id are the other organisation's.
@@ -67,21 +68,21 @@ def _group_and_its_people(asker: Asker, group) -> None:
         asker.lookup(person)
 
 
-def _give_after_ack(form, services: Services, asker: Asker, place: Future, client) -> kudos_rules.Given | None:
+def _give_after_ack(form, services: Services, asker: Asker, place: Future, client) -> rules.Given | None:
     """The modal has closed: store the kudos, and tell the giver by DM what happened either way."""
     try:
         given = give_from_form(form, services, asker, place.result())
     except Refusal as refusal:
-        send_dm(client, asker.user_id, blocks.kudos_not_saved(str(refusal)))
+        send_dm(client, asker.user_id, messages.kudos_not_saved(str(refusal)))
         return None
-    confirmation = blocks.kudos_confirmation(
+    confirmation = messages.kudos_confirmation(
         given.recipients, given.principle, dropped_self=given.dropped_self, duplicate=given.duplicate, groups=given.groups
     )
     send_dm(client, asker.user_id, confirmation)
     return given
 
 
-def _announce(given: kudos_rules.Given, services: Services, asker: Asker, client) -> None:
+def _announce(given: rules.Given, services: Services, asker: Asker, client) -> None:
     answer = announce(given, services, asker.team_id)
     if given.duplicate:
         return
@@ -89,7 +90,7 @@ def _announce(given: kudos_rules.Given, services: Services, asker: Asker, client
     channel = given.channel_id or ""  # give_from_form refuses a modal kudos with no channel
     problem, ts = post_message(client, channel, public)
     if problem:
-        send_dm(client, asker.user_id, blocks.kudos_saved_not_posted(given.recipients, channel, problem))
+        send_dm(client, asker.user_id, messages.kudos_saved_not_posted(given.recipients, channel, problem))
     else:
         remember_public_post(services, asker.team_id, given.kudos_id, channel, ts=ts)
     for user_id, dm in answer.dms:

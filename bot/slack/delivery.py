@@ -7,9 +7,9 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
-from bot import blocks
-from bot.blocks import Answer, Reply, Upload
-from bot.slack_terms import SLACK_FAILURES, failure_code
+from bot import messages
+from bot.messages import Answer, Reply, Upload
+from bot.slack.terms import SLACK_FAILURES, failure_code
 from storage.kudos import PublicPost
 
 log = logging.getLogger(__name__)
@@ -24,17 +24,17 @@ def deliver(answer: Answer, respond, client: WebClient, user_id: str, channel_id
     """
     for reply in answer.replies:
         if not _responded(respond, reply):
-            fallback = blocks.undelivered_post(reply) if reply.response_type == "in_channel" else reply
+            fallback = messages.undelivered_post(reply) if reply.response_type == "in_channel" else reply
             tell_privately(client, user_id, channel_id, fallback)
     for recipient, reply in answer.dms:
         send_dm(client, recipient, reply)
     for post, reply in answer.edits:
         if not change_public_post(client, post, reply):
-            tell_privately(client, user_id, channel_id, blocks.notice(blocks.POST_NOT_CHANGED))
+            tell_privately(client, user_id, channel_id, messages.notice(messages.POST_NOT_CHANGED))
     for upload in answer.uploads:
         problem = upload_image(client, channel_id if upload.public else None, upload, dm_to=user_id)
         if problem:
-            note = blocks.chart_not_sent(problem)
+            note = messages.chart_not_sent(problem)
             if not _responded(respond, note):
                 tell_privately(client, user_id, channel_id, note)
 

@@ -19,7 +19,7 @@ from matplotlib import font_manager  # noqa: E402 - the backend is chosen first
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from bot.insights import Insights  # noqa: E402
+from bot.insights.figures import Insights  # noqa: E402
 from principles import Catalog  # noqa: E402
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.refusal import Refusal
-from bot.slack_terms import SLACK_FAILURES
+from bot.slack.terms import SLACK_FAILURES
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from bot.people import Person
 from bot.refusal import Refusal
+from bot.slack.people import Person
 from principles import Catalog, Match, Principle, match_principle
 from storage import Store
 from storage import kudos as kudos_store

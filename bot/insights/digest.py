@@ -14,11 +14,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from slack_sdk import WebClient
 from sqlite_utils import Database
 
-from bot import blocks, charts, insights
-from bot.delivery import send_dm, upload_image
+from bot import messages
+from bot.insights import charts, figures
 from bot.services import Services
-from bot.slack_terms import PERMANENT_PROBLEMS, SLACK_FAILURES, explain, failure_code
-from bot.weekly_poster import run_each
+from bot.slack.delivery import send_dm, upload_image
+from bot.slack.terms import PERMANENT_PROBLEMS, SLACK_FAILURES, explain, failure_code
+from bot.weekly.poster import run_each
 from principles import Catalog
 from storage import insights as insights_store
 from storage import kudos as kudos_store
@@ -46,9 +47,9 @@ NOT_POSTED = (PostStatus.FAILED, PostStatus.UNCERTAIN, STOPPED)
 
 def gather_insights(
     db: Database, catalog: Catalog, team_id: str, title: str, columns: list[datetime], since: datetime, until: datetime
-) -> insights.Insights:
-    """The figures for [since, until), in the weeks starting at `columns`: counts from storage, shaped by bot.insights."""
-    return insights.build(
+) -> figures.Insights:
+    """The figures for [since, until), in the weeks starting at `columns`: counts from storage, shaped by bot.insights.figures."""
+    return figures.build(
         catalog,
         title,
         columns,
@@ -111,11 +112,11 @@ def month_span(month: str) -> tuple[datetime, datetime]:
     return start, (start + timedelta(days=32)).replace(day=1)
 
 
-def compose(services: Services, team_id: str, month: str) -> tuple[blocks.Reply, insights.Insights]:
+def compose(services: Services, team_id: str, month: str) -> tuple[messages.Reply, figures.Insights]:
     since, until = month_span(month)
     label = f"{since:%B %Y}"
     found = gather_insights(
-        services.store.db, services.catalog, team_id, f"Kudos by principle, {label}", insights.weeks_of_month(since), since, until
+        services.store.db, services.catalog, team_id, f"Kudos by principle, {label}", figures.weeks_of_month(since), since, until
     )
     db = services.store.db
     # Under-recognized: the fewest kudos among principles that had some (those with none have nothing to quote).
@@ -124,7 +125,7 @@ def compose(services: Services, team_id: str, month: str) -> tuple[blocks.Reply,
     quotes = (kudos_store.newest_public_kudos_for(db, team_id, slug, since, until) for slug in under)
     shout_outs = [record for record in quotes if record is not None][:SHOUT_OUTS]
     least = services.catalog.by_slug(found.least[0]) if found.least else None
-    return blocks.digest_post(found, services.catalog, label, shout_outs, least), found
+    return messages.digest_post(found, services.catalog, label, shout_outs, least), found
 
 
 def run_due(
@@ -170,7 +171,7 @@ def run_digest(services: Services, client: WebClient, digest: Digest, now: datet
     problem = upload_image(
         client,
         channel,
-        blocks.Upload(
+        messages.Upload(
             charts.heatmap_png(found, services.catalog), f"lp-digest-{month}.png", found.title, charts.alt_text(found, services.catalog)
         ),
     )
@@ -191,7 +192,7 @@ def _failed(services: Services, client: WebClient, digest: Digest, month: str, c
         log.warning("digest for %s/%s switched off: %s", team, channel, code)
         if digest.created_by:
             send_dm(
-                client, digest.created_by, blocks.notice(f"I switched off the monthly digest in <#{channel}>: {explain(code, channel)}")
+                client, digest.created_by, messages.notice(f"I switched off the monthly digest in <#{channel}>: {explain(code, channel)}")
             )
         return Outcome(channel, month, STOPPED, code)
     log.warning("digest for %s/%s (%s) failed: %s; trying again at the next sweep", team, channel, month, code)

@@ -14,10 +14,9 @@ from functools import partial
 
 from slack_sdk import WebClient
 
-from bot import blocks, kudos_rules, places
-from bot.answers import Asker, announce, best_fits, give_kudos, groups_of, principle_name, remember_public_post, said_not_a_person
-from bot.delivery import change_public_post, post_message, send_dm, tell_privately
-from bot.inline import (
+from bot import messages
+from bot.kudos import rules
+from bot.kudos.inline import (
     base_emoji,
     principle_for_emoji,
     principle_in,
@@ -27,7 +26,10 @@ from bot.inline import (
 )
 from bot.refusal import Refusal
 from bot.services import Services
-from bot.slack_terms import SLACK_FAILURES, failure_code, is_user_id
+from bot.slack import places
+from bot.slack.delivery import change_public_post, post_message, send_dm, tell_privately
+from bot.slack.terms import SLACK_FAILURES, failure_code, is_user_id
+from bot.slash.answers import Asker, announce, best_fits, give_kudos, groups_of, principle_name, remember_public_post, said_not_a_person
 from principles import Principle, search_principles
 from storage import kudos as kudos_store
 
@@ -83,15 +85,15 @@ def reaction_added(services: Services, client: WebClient, team_id: str, event: d
         why_not = _why_no_kudos(reactor, author, lookup)
         if why_not:
             if services.heard.tell_once(team_id, reactor, why_not):
-                tell_privately(client, reactor, channel_id, blocks.reaction_not_for_kudos(why_not, emoji))
+                tell_privately(client, reactor, channel_id, messages.reaction_not_for_kudos(why_not, emoji))
             return
         if principle is None:
             picks = _picks(services, team_id, channel_id, ts)
-            tell_privately(client, reactor, channel_id, blocks.reaction_prompt(author, channel_id, ts, emoji, picks, services.catalog))
+            tell_privately(client, reactor, channel_id, messages.reaction_prompt(author, channel_id, ts, emoji, picks, services.catalog))
             return
         reply = give_for_message(services, client, team_id, reactor, author, principle, "", channel_id, ts, emoji)
     except Refusal as refusal:
-        reply = blocks.notice(str(refusal))
+        reply = messages.notice(str(refusal))
     tell_privately(client, reactor, channel_id, reply)
 
 
@@ -119,7 +121,7 @@ def _picks(services: Services, team_id: str, channel_id: str, ts: str) -> list[P
     words = services.heard.words(team_id, channel_id, ts) or ""
     picks = search_principles(services.catalog, words, limit=PICKS) if words.strip() else []
     if len(picks) < PICKS:
-        since = kudos_rules.period_start("quarter", services.clock())
+        since = rules.period_start("quarter", services.clock())
         mix = kudos_store.principle_mix(services.store.db, team_id, since)
         least = sorted(services.catalog, key=lambda p: (mix.get(p.slug, 0), p.number))
         picks += [p for p in least if p not in picks][: PICKS - len(picks)]
@@ -137,24 +139,26 @@ def give_for_message(
     channel_id: str,
     ts: str,
     emoji: str,
-) -> blocks.Reply:
+) -> messages.Reply:
     """Record a kudos for a message's author, thank them in the message's thread, and say to the giver what happened."""
     visibility = services.places.visibility(client, team_id, channel_id)
     key = request_key_for_reaction(channel_id, ts, giver, emoji)
     asker = _asker(services, client, team_id, giver, channel_id, visibility, key)
-    recipients, dropped_self = kudos_rules.check_recipients(giver, (author,), asker.lookup)
+    recipients, dropped_self = rules.check_recipients(giver, (author,), asker.lookup)
     # Stored the way Slack sends text, with &, < and > as entities, so every reason reads alike.
-    why = blocks.escape(typed_why) if typed_why else blocks.DEFAULT_REACTION_WHY
+    why = messages.escape(typed_why) if typed_why else messages.DEFAULT_REACTION_WHY
     given = give_kudos(
         services, asker, recipients, principle, why, channel_id, _permalink(client, channel_id, ts), dropped_self, visibility
     )
     if given.duplicate:
-        return blocks.notice("You already recognized this message for a principle; remove your reaction to take it back.")
+        return messages.notice("You already recognized this message for a principle; remove your reaction to take it back.")
     _thank_in_thread(services, client, team_id, given, channel_id, ts)
-    return blocks.reaction_kudos_recorded(given.recipients, given.principle, emoji)
+    return messages.reaction_kudos_recorded(given.recipients, given.principle, emoji)
 
 
-def choice_made(services: Services, client: WebClient, team_id: str, user_id: str, choice: blocks.ReactionChoice) -> blocks.Reply | None:
+def choice_made(
+    services: Services, client: WebClient, team_id: str, user_id: str, choice: messages.ReactionChoice
+) -> messages.Reply | None:
     """The reactor picked a principle on the prompt: the confirmation that replaces the prompt, or
     None when the choice no longer names a principle (the prompt stays)."""
     principle = services.catalog.by_slug(choice.principle or "")
@@ -172,11 +176,11 @@ def reaction_removed(services: Services, client: WebClient, team_id: str, event:
     if meaning is None or not is_user_id(reactor) or not channel_id or not ts:
         return
     key = request_key_for_reaction(channel_id, ts, reactor, meaning[0])
-    withdrawn = kudos_rules.withdraw(services.store, team_id=team_id, request_key=key, now=services.clock())
+    withdrawn = rules.withdraw(services.store, team_id=team_id, request_key=key, now=services.clock())
     if withdrawn:
         removed = withdrawn.record
         name = principle_name(services, removed.principle)
-        tell_privately(client, reactor, channel_id, blocks.kudos_withdrawn(removed.recipients, name))
+        tell_privately(client, reactor, channel_id, messages.kudos_withdrawn(removed.recipients, name))
         _take_back_post(services, client, withdrawn, channel_id)
 
 
@@ -218,17 +222,17 @@ def _spoken(services: Services, client: WebClient, team_id: str, said: dict, cha
             emoji = services.settings.kudos_emoji
             tag = next((word for word in meant.text.split() if word.startswith("#")), None)
             if tag:
-                reply = blocks.inline_near_miss(tag, match.suggestions, emoji)
+                reply = messages.inline_near_miss(tag, match.suggestions, emoji)
             else:
-                reply = blocks.inline_no_principle(best_fits(services.catalog, meant.text, match.suggestions), emoji)
+                reply = messages.inline_no_principle(best_fits(services.catalog, meant.text, match.suggestions), emoji)
             tell_privately(client, author, channel_id, reply)
             return
         handles, members = groups_of(asker, meant.groups)
-        recipients, dropped_self = kudos_rules.check_recipients(author, meant.recipients, asker.lookup, members)
+        recipients, dropped_self = rules.check_recipients(author, meant.recipients, asker.lookup, members)
         link = _permalink(client, channel_id, ts)
         given = give_kudos(services, asker, recipients, match.principle, why, channel_id, link, dropped_self, visibility, handles)
     except Refusal as refusal:
-        tell_privately(client, author, channel_id, blocks.inline_refused(str(refusal)))
+        tell_privately(client, author, channel_id, messages.inline_refused(str(refusal)))
         return
     if given.duplicate:
         # A redelivered event (this very message) is thanked once, quietly; the same words in a new
@@ -236,7 +240,7 @@ def _spoken(services: Services, client: WebClient, team_id: str, said: dict, cha
         key = request_key_for_message(channel_id, ts)
         this_message = kudos_store.find_by_request(services.store.db, team_id, key)
         if this_message != given.kudos_id:
-            tell_privately(client, author, channel_id, blocks.kudos_confirmation((), given.principle, dropped_self=False, duplicate=True))
+            tell_privately(client, author, channel_id, messages.kudos_confirmation((), given.principle, dropped_self=False, duplicate=True))
         return
     _answer_inline(services, client, team_id, given, channel_id, said.get("thread_ts") or ts, ts)
     for user_id, dm in announce(given, services, team_id).dms:
@@ -244,7 +248,7 @@ def _spoken(services: Services, client: WebClient, team_id: str, said: dict, cha
 
 
 def _answer_inline(
-    services: Services, client: WebClient, team_id: str, given: kudos_rules.Given, channel_id: str, thread_ts: str, ts: str
+    services: Services, client: WebClient, team_id: str, given: rules.Given, channel_id: str, thread_ts: str, ts: str
 ) -> None:
     """The message is its own thank-you: answer under it, or with a reaction on it, not with a new channel message."""
     if services.settings.inline_reply == "reaction":
@@ -254,7 +258,7 @@ def _answer_inline(
             return
         except SLACK_FAILURES as error:
             log.info("could not react to an inline kudos (%s); answering in the thread", failure_code(error))
-    reply = blocks.in_thread_thanks(given.giver_id, given.recipients, given.principle, given.groups)
+    reply = messages.in_thread_thanks(given.giver_id, given.recipients, given.principle, given.groups)
     problem, posted = post_message(client, channel_id, reply, thread_ts=thread_ts)
     if problem:
         log.info("could not answer an inline kudos in its thread: %s", problem)
@@ -271,7 +275,7 @@ def _edited(services: Services, client: WebClient, team_id: str, event: dict) ->
         _withdraw_message(services, client, team_id, channel_id, ts)
         return
     key = request_key_for_message(channel_id, ts)
-    since = services.clock() - kudos_rules.UNDO_WINDOW
+    since = services.clock() - rules.UNDO_WINDOW
     existing = kudos_store.given_for_request(services.store.db, team_id, key, since)
     if existing is None:
         if _sent_at(ts) >= since and CHANNEL_TYPES.get(event.get("channel_type") or ""):
@@ -292,46 +296,44 @@ def _edited(services: Services, client: WebClient, team_id: str, event: dict) ->
             _withdraw_message(services, client, team_id, channel_id, ts)
             return
         _, members = groups_of(asker, meant.groups)
-        recipients, _ = kudos_rules.check_recipients(author, meant.recipients, asker.lookup, members)
-        reason = kudos_rules.check_reason(why)
+        recipients, _ = rules.check_recipients(author, meant.recipients, asker.lookup, members)
+        reason = rules.check_reason(why)
         with services.store.write() as db:
             kudos_store.revise_kudos(db, existing.id, recipients=recipients, principle=match.principle.slug, reason=reason)
             post = kudos_store.public_post(db, existing.id)
     except Refusal as refusal:
-        tell_privately(client, author, channel_id, blocks.inline_refused(f"{refusal} The kudos stays as it was before the edit."))
+        tell_privately(client, author, channel_id, messages.inline_refused(f"{refusal} The kudos stays as it was before the edit."))
         return
-    tell_privately(client, author, channel_id, blocks.inline_kudos_changed(match.principle, recipients))
+    tell_privately(client, author, channel_id, messages.inline_kudos_changed(match.principle, recipients))
     if post:  # the thank-you under the message shows the new version
-        if not change_public_post(client, post, blocks.in_thread_thanks(author, recipients, match.principle)):
-            tell_privately(client, author, channel_id, blocks.notice(blocks.POST_NOT_CHANGED))
+        if not change_public_post(client, post, messages.in_thread_thanks(author, recipients, match.principle)):
+            tell_privately(client, author, channel_id, messages.notice(messages.POST_NOT_CHANGED))
 
 
 def _withdraw_message(services: Services, client: WebClient, team_id: str, channel_id, ts) -> None:
     if not channel_id or not ts:
         return
-    withdrawn = kudos_rules.withdraw(
-        services.store, team_id=team_id, request_key=request_key_for_message(channel_id, ts), now=services.clock()
-    )
+    withdrawn = rules.withdraw(services.store, team_id=team_id, request_key=request_key_for_message(channel_id, ts), now=services.clock())
     if withdrawn and is_user_id(withdrawn.record.giver_id):
-        tell_privately(client, withdrawn.record.giver_id, channel_id, blocks.inline_kudos_changed(None))
+        tell_privately(client, withdrawn.record.giver_id, channel_id, messages.inline_kudos_changed(None))
         _take_back_post(services, client, withdrawn, channel_id)
 
 
-def _take_back_post(services: Services, client: WebClient, withdrawn: kudos_rules.Withdrawn, channel_id: str) -> None:
+def _take_back_post(services: Services, client: WebClient, withdrawn: rules.Withdrawn, channel_id: str) -> None:
     """The kudos is gone: its public thank-you says so, or its giver hears that it could not be changed."""
     if withdrawn.post is None:
         return
     removed = withdrawn.record
-    reply = blocks.public_kudos_withdrawn(removed.giver_id, removed.recipients, principle_name(services, removed.principle))
-    if not (kudos_rules.still_editable(withdrawn.post, services.clock()) and change_public_post(client, withdrawn.post, reply)):
-        tell_privately(client, removed.giver_id, channel_id, blocks.notice(blocks.POST_NOT_CHANGED))
+    reply = messages.public_kudos_withdrawn(removed.giver_id, removed.recipients, principle_name(services, removed.principle))
+    if not (rules.still_editable(withdrawn.post, services.clock()) and change_public_post(client, withdrawn.post, reply)):
+        tell_privately(client, removed.giver_id, channel_id, messages.notice(messages.POST_NOT_CHANGED))
 
 
 def _sent_at(ts: str) -> datetime:
     try:
-        return datetime.fromtimestamp(float(ts), tz=kudos_rules.UTC)
+        return datetime.fromtimestamp(float(ts), tz=rules.UTC)
     except (TypeError, ValueError, OverflowError):
-        return datetime.min.replace(tzinfo=kudos_rules.UTC)
+        return datetime.min.replace(tzinfo=rules.UTC)
 
 
 def _permalink(client: WebClient, channel_id: str, ts: str) -> str | None:
@@ -342,7 +344,7 @@ def _permalink(client: WebClient, channel_id: str, ts: str) -> str | None:
         return None
 
 
-def _thank_in_thread(services: Services, client: WebClient, team_id: str, given: kudos_rules.Given, channel_id: str, ts: str) -> None:
+def _thank_in_thread(services: Services, client: WebClient, team_id: str, given: rules.Given, channel_id: str, ts: str) -> None:
     answer = announce(given, services, team_id)
     public = answer.replies[0]
     problem, posted = post_message(client, channel_id, public, thread_ts=ts)

@@ -14,12 +14,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO
 
-from bot import digest_poster, schedule_time, weekly_poster
 from bot.app import build_services, create_app
-from bot.console_slack import ConsoleSlack, SlackSender
-from bot.server import HttpServer
+from bot.console.stand_in import ConsoleSlack, SlackSender
+from bot.insights import digest
+from bot.ops.server import HttpServer
 from bot.settings import Settings
-from bot.slack_terms import CHANNEL_MENTION, USER_MENTION
+from bot.slack.terms import CHANNEL_MENTION, USER_MENTION
+from bot.weekly import poster, schedule_time
 from principles import match_principle
 from storage import weekly as weekly_store
 
@@ -166,8 +167,8 @@ class Console:
 
     def _post_due(self) -> None:
         seen = len(self.slack.calls)
-        weekly_poster.run_due(self.services, self.app.client, self.now())
-        digest_poster.run_due(self.services, self.app.client, self.now())
+        poster.run_due(self.services, self.app.client, self.now())
+        digest.run_due(self.services, self.app.client, self.now())
         for call in self.slack.calls[seen:]:
             if call.method in ("chat.postMessage", "files.completeUploadExternal"):
                 self.buttons = []
@@ -263,7 +264,7 @@ class Console:
             moments = [
                 schedule_time.next_run(schedule, self.now())
                 for schedule in weekly_store.list_schedules(self.services.store.db, active_only=True)
-            ] + digest_poster.next_due_times(self.services, self.now())
+            ] + digest.next_due_times(self.services, self.now())
             upcoming = min((m for m in moments if m <= target), default=None)
             if upcoming is None:
                 break

@@ -10,10 +10,10 @@ from pathlib import Path
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.replication import read_state
+from bot.ops.replication import read_state
+from bot.ops.startup import slack_problem
 from bot.settings import Settings
-from bot.slack_terms import SLACK_FAILURES
-from bot.startup import slack_problem
+from bot.slack.terms import SLACK_FAILURES
 from storage import Store
 from storage import weekly as weekly_store
 from storage.database import readable_by_others

@@ -364,7 +364,7 @@ def _index_of(weeks: list[datetime], moment: datetime) -> int | None:
     return weeks.index(start) if start in weeks else None
 
 
-def figures(found: Insights) -> dict:
+def as_json(found: Insights) -> dict:
     """The figures as plain data, for `lpbot insights --format json`: the same numbers /lp insights and
     the digest put into words. Ratios and intervals are null where the data cannot give them."""
 

@@ -1,7 +1,7 @@
 """Posting the principle of the week: each channel's post once a week, checked against the ledger.
 
-The only weekly module that talks to Slack. When a post is due comes from bot/schedule_time.py,
-which principle from bot/rotation.py, and the ledger's states from storage/weekly.py.
+The only weekly module that talks to Slack. When a post is due comes from bot/weekly/schedule_time.py,
+which principle from bot/weekly/rotation.py, and the ledger's states from storage/weekly.py.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from urllib.error import URLError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks
-from bot.delivery import send_dm
-from bot.rotation import BALANCE_WINDOW, Choice, choose_principle, question_for
-from bot.schedule_time import occurrence
+from bot import messages
 from bot.services import Services
-from bot.slack_terms import PERMANENT_PROBLEMS, SLACK_FAILURES, explain
+from bot.slack.delivery import send_dm
+from bot.slack.terms import PERMANENT_PROBLEMS, SLACK_FAILURES, explain
+from bot.weekly.rotation import BALANCE_WINDOW, Choice, choose_principle, question_for
+from bot.weekly.schedule_time import occurrence
 from principles import Principle
 from storage import kudos as kudos_store
 from storage import weekly as weekly_store
@@ -203,7 +203,7 @@ def _failed(services: Services, client: WebClient, schedule: Schedule, week: str
     log.warning("weekly post for %s/%s paused: %s", team, channel, code)
     # Slack refuses this for good (the channel, or the token): pause rather than retry every sweep
     # all week, and tell whoever set it once. A token error may stop that DM too; the log line stays.
-    send_dm(client, schedule.created_by, blocks.schedule_paused_notice(channel, explain(code, channel)))
+    send_dm(client, schedule.created_by, messages.schedule_paused_notice(channel, explain(code, channel)))
     return Outcome(channel, week, PAUSED, slug, code)
 
 
@@ -220,5 +220,5 @@ def compose(services: Services, schedule: Schedule, principle: Principle, choice
             # The recap is read by the whole channel: it quotes only what was said in public.
             quoted = kudos_store.newest_public_kudos_for(db, schedule.team_id, previous.slug, since, at)
             count = kudos_store.count_kudos_for(db, schedule.team_id, previous.slug, since, at)
-            recap = blocks.WeeklyRecap(previous, count, quoted)
-    return blocks.weekly_post(principle, choice.why if choice else None, question, recap)
+            recap = messages.WeeklyRecap(previous, count, quoted)
+    return messages.weekly_post(principle, choice.why if choice else None, question, recap)

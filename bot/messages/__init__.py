@@ -17,9 +17,9 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.insights import NUDGE_MIN_KUDOS, ROTATION_LOOKBACK, Insights, Nudge, RateTest, smallest_clear_ratio
-from bot.kudos_rules import MAX_GROUP_PEOPLE, MAX_REASON, MIN_REASON
-from bot.slack_terms import TeamScope, checked_user_id, explain, is_channel_id, is_group_id, is_user_id
+from bot.insights.figures import NUDGE_MIN_KUDOS, ROTATION_LOOKBACK, Insights, Nudge, RateTest, smallest_clear_ratio
+from bot.kudos.rules import MAX_GROUP_PEOPLE, MAX_REASON, MIN_REASON
+from bot.slack.terms import TeamScope, checked_user_id, explain, is_channel_id, is_group_id, is_user_id
 from principles.catalog import Catalog, Principle
 from storage.kudos import KudosRecord
 from storage.weekly import WEEKDAYS, Schedule

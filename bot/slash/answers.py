@@ -7,10 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from bot import blocks, charts, digest_poster, insights, kudos_rules, schedule_time, weekly_poster
-from bot.blocks import Answer, Reply, Upload
-from bot.heard import KudosDraft
-from bot.intents import (
+from bot import messages
+from bot.insights import charts, digest, figures
+from bot.kudos import rules
+from bot.kudos.heard import KudosDraft
+from bot.messages import Answer, Reply, Upload
+from bot.refusal import Refusal
+from bot.services import Services
+from bot.slack.people import LookupFailed, Person
+from bot.slack.rosters import TeamUnknown
+from bot.slash.intents import (
     USAGE,
     DirectMessages,
     GiveKudos,
@@ -35,10 +41,7 @@ from bot.intents import (
     UsageError,
     Week,
 )
-from bot.people import LookupFailed, Person
-from bot.refusal import Refusal
-from bot.services import Services
-from bot.teams import TeamUnknown
+from bot.weekly import poster, schedule_time
 from principles import Catalog, Principle, match_principle, search_principles
 from principles.matching import SUGGESTION_COUNT
 from storage import kudos as kudos_store
@@ -81,9 +84,9 @@ class Asker:
         try:
             name, people = self.members(scope)
         except TeamUnknown:
-            raise Refusal(blocks.CHANNEL_NOT_SHOWN) from None
+            raise Refusal(messages.CHANNEL_NOT_SHOWN) from None
         if self.user_id not in people and (self.place is None or self.place(scope.id) != kudos_store.PUBLIC):
-            raise Refusal(blocks.CHANNEL_NOT_SHOWN)
+            raise Refusal(messages.CHANNEL_NOT_SHOWN)
         return name, people
 
     def sees(self, channel_id: str) -> bool:
@@ -115,7 +118,7 @@ def answer(intent: Intent, services: Services, asker: Asker) -> Answer:
     try:
         return _answer(intent, services, asker)
     except Refusal as refusal:  # a rule said no, or Slack could not say (LookupFailed)
-        return Answer([blocks.notice(str(refusal))])
+        return Answer([messages.notice(str(refusal))])
 
 
 def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
@@ -125,35 +128,35 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
         case Leaderboard(query, period, team):
             principle = _principle_or_refuse(services, query) if query else None
             # Calendar periods in UTC: one leaderboard for the whole team, whoever asks.
-            since = kudos_rules.period_start(period, services.clock())
+            since = rules.period_start(period, services.clock())
             label, among = asker.team(team) if team else ("", None)
-            name = blocks.team_name(team, label) if team else None
+            name = messages.team_name(team, label) if team else None
             db = services.store.db
             if not _rankings_shown(services, asker, team):
                 # A team that recognizes for culture, not points: no ranking, but what it values.
                 mix = kudos_store.principle_mix(db, asker.team_id, since, among)
-                return Answer([blocks.no_leaderboards_reply(mix, services.catalog, period, name)])
+                return Answer([messages.no_leaderboards_reply(mix, services.catalog, period, name)])
             with_principle = principle.slug if principle else None
             rows = kudos_store.leaderboard(db, asker.team_id, since, with_principle, among=among)
-            return Answer([blocks.leaderboard_reply(rows, principle, period, name)])
+            return Answer([messages.leaderboard_reply(rows, principle, period, name)])
         case Stats(None, team) if team:
             label, among = asker.team(team)
-            db, quarter = services.store.db, kudos_rules.period_start("quarter", services.clock())
+            db, quarter = services.store.db, rules.period_start("quarter", services.clock())
             this_quarter = kudos_store.principle_mix(db, asker.team_id, quarter, among)
             ever = kudos_store.principle_mix(db, asker.team_id, None, among)
-            return Answer([blocks.team_stats_reply(blocks.team_name(team, label), len(among), services.catalog, this_quarter, ever)])
+            return Answer([messages.team_stats_reply(messages.team_name(team, label), len(among), services.catalog, this_quarter, ever)])
         case ShowLeaderboards(channel_id, shown):
             _require_admin(services, asker, "leaderboards")
             with services.store.write() as db:
                 kudos_store.set_leaderboards(db, asker.team_id, channel_id, shown, asker.user_id, services.clock())
-            return Answer([blocks.leaderboards_setting_saved(channel_id, shown)])
+            return Answer([messages.leaderboards_setting_saved(channel_id, shown)])
         case Stats(user_id):
             user_id = user_id or asker.user_id
             db, now = services.store.db, services.clock()
-            quarter = kudos_rules.period_start("quarter", now)
+            quarter = rules.period_start("quarter", now)
             return Answer(
                 [
-                    blocks.stats_reply(
+                    messages.stats_reply(
                         user_id,
                         services.catalog,
                         kudos_store.received_by_principle(db, asker.team_id, user_id, quarter),
@@ -171,16 +174,16 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
             # Counted over the span the list covers (all time when it is not full): what was left out of it.
             span_start = records[-1].created_at if len(records) == RECENT_LIMIT else None
             hidden = kudos_store.count_hidden_from(db, asker.team_id, asker.viewer, slug, since=span_start, most=HIDDEN_MOST)
-            return Answer([blocks.recent_reply(records, services.catalog, principle, hidden)])
+            return Answer([messages.recent_reply(records, services.catalog, principle, hidden)])
         case Undo():
-            withdrawn = kudos_rules.undo(services.store, team_id=asker.team_id, giver_id=asker.user_id, now=services.clock())
+            withdrawn = rules.undo(services.store, team_id=asker.team_id, giver_id=asker.user_id, now=services.clock())
             removed = withdrawn.record
             name = principle_name(services, removed.principle)
-            replies, edits = [blocks.kudos_withdrawn(removed.recipients, name)], []
-            if withdrawn.post and kudos_rules.still_editable(withdrawn.post, services.clock()):
-                edits.append((withdrawn.post, blocks.public_kudos_withdrawn(removed.giver_id, removed.recipients, name)))
+            replies, edits = [messages.kudos_withdrawn(removed.recipients, name)], []
+            if withdrawn.post and rules.still_editable(withdrawn.post, services.clock()):
+                edits.append((withdrawn.post, messages.public_kudos_withdrawn(removed.giver_id, removed.recipients, name)))
             elif withdrawn.post:
-                replies.append(blocks.notice(blocks.POST_NOT_CHANGED))
+                replies.append(messages.notice(messages.POST_NOT_CHANGED))
             return Answer(replies, edits=edits)
         case Week(upcoming):
             return Answer([_week(services, asker, upcoming)])
@@ -193,7 +196,7 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
                 for schedule in weekly_store.list_schedules(services.store.db, asker.team_id)
                 if asker.sees(schedule.channel_id)
             ]
-            return Answer([blocks.schedules_reply(upcoming_posts)])
+            return Answer([messages.schedules_reply(upcoming_posts)])
         case SetSchedule(channel_id, weekday, at, tz):
             _require_admin(services, asker)
             admin = asker.lookup(asker.user_id)
@@ -205,13 +208,13 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
                 weekly_store.save_schedule(db, schedule, services.clock())
             services.status.schedule_changed(schedule.team_id, schedule.channel_id)
             when = schedule_time.local_time(schedule, schedule_time.next_run(schedule, services.clock()))
-            return Answer([blocks.schedule_saved(schedule, when, replaced=before)])
+            return Answer([messages.schedule_saved(schedule, when, replaced=before)])
         case StopSchedule(channel_id):
             _require_admin(services, asker)
             with services.store.write() as db:
                 was_scheduled = weekly_store.delete_schedule(db, asker.team_id, channel_id)
             services.status.schedule_changed(asker.team_id, channel_id)
-            return Answer([blocks.schedule_stopped(channel_id, was_scheduled)])
+            return Answer([messages.schedule_stopped(channel_id, was_scheduled)])
         case ShowInsights(weeks, label, share):
             return _insights(services, asker, weeks, label, share)
         case SetDigest(channel_id, enabled):
@@ -220,17 +223,17 @@ def _answer(intent: Intent, services: Services, asker: Asker) -> Answer:
             with services.store.write() as db:
                 if not enabled:
                     weekly_store.delete_digest(db, asker.team_id, channel_id)
-                    return Answer([blocks.digest_saved(channel_id, False)])
+                    return Answer([messages.digest_saved(channel_id, False)])
                 admin = asker.lookup(asker.user_id)
-                digest = weekly_store.Digest(asker.team_id, channel_id, "09:00", admin.tz if admin else "UTC", asker.user_id)
-                weekly_store.save_digest(db, digest, now)
-            return Answer([blocks.digest_saved(channel_id, True, digest_poster.when_text(services, digest, now))])
+                enrolment = weekly_store.Digest(asker.team_id, channel_id, "09:00", admin.tz if admin else "UTC", asker.user_id)
+                weekly_store.save_digest(db, enrolment, now)
+            return Answer([messages.digest_saved(channel_id, True, digest.when_text(services, enrolment, now))])
         case DirectMessages(None):
-            return Answer([blocks.dm_setting_now(kudos_store.kudos_dms_enabled(services.store.db, asker.team_id, asker.user_id))])
+            return Answer([messages.dm_setting_now(kudos_store.kudos_dms_enabled(services.store.db, asker.team_id, asker.user_id))])
         case DirectMessages(bool() as enabled):
             with services.store.write() as db:
                 kudos_store.set_kudos_dms(db, asker.team_id, asker.user_id, enabled)
-            return Answer([blocks.dm_setting_saved(enabled)])
+            return Answer([messages.dm_setting_saved(enabled)])
     return Answer([_reply(intent, services)])
 
 
@@ -239,14 +242,14 @@ def _insights(services: Services, asker: Asker, weeks: int, label: str, share: b
     if share and not asker.channel_id:
         raise Refusal("Share it from the channel you want it in: type `/lp insights share` there.")
     now = services.clock()
-    columns = insights.weeks_ending(now, weeks)
+    columns = figures.weeks_ending(now, weeks)
     # Up to the end of this week: everything given so far, with the current week as the last column.
     until = columns[-1] + timedelta(weeks=1)
     title = f"Kudos by principle, {label} (to {now:%d %b %Y})"
-    found = digest_poster.gather_insights(services.store.db, services.catalog, asker.team_id, title, columns, columns[0], until)
+    found = digest.gather_insights(services.store.db, services.catalog, asker.team_id, title, columns, columns[0], until)
     catalog = services.catalog
     chart = Upload(charts.heatmap_png(found, catalog), "lp-insights.png", found.title, charts.alt_text(found, catalog), public=share)
-    return Answer([blocks.insights_reply(found, catalog, shared_by=asker.user_id if share else None)], uploads=[chart])
+    return Answer([messages.insights_reply(found, catalog, shared_by=asker.user_id if share else None)], uploads=[chart])
 
 
 HOME_TEAMS = 3
@@ -255,7 +258,7 @@ HOME_TEAMS = 3
 def home_teams(services: Services, client, team_id: str, user_id: str) -> list[tuple[str, int, dict[str, int]]]:
     """For App Home: the user groups a person is in (up to three), each as (name, size, its principle
     mix this quarter); the whole workspace when they are in none or groups cannot be read."""
-    quarter = kudos_rules.period_start("quarter", services.clock())
+    quarter = rules.period_start("quarter", services.clock())
     db = services.store.db
     try:
         groups = [g for g in services.teams.groups(client, team_id) if user_id in g.members][:HOME_TEAMS]
@@ -277,12 +280,12 @@ def _rankings_shown(services: Services, asker: Asker, team: TeamScope | None) ->
 
 
 def _require_admin(services: Services, asker: Asker, subject: str = "schedule") -> None:
-    """Only admins go past here; `subject` (blocks.ADMIN_SUBJECTS) says what the refusal is about."""
+    """Only admins go past here; `subject` (messages.ADMIN_SUBJECTS) says what the refusal is about."""
     if asker.user_id in services.settings.admins:
         return
     person = asker.lookup(asker.user_id)
     if person is None or not person.is_admin:
-        raise Refusal(blocks.admins_only(subject))
+        raise Refusal(messages.admins_only(subject))
 
 
 def _week(services: Services, asker: Asker, upcoming: bool) -> Reply:
@@ -290,38 +293,38 @@ def _week(services: Services, asker: Asker, upcoming: bool) -> Reply:
     channel = asker.channel_id or ""
     schedule = weekly_store.get_schedule(services.store.db, asker.team_id, channel)
     if schedule is None:
-        return blocks.NO_WEEKLY_POST_HERE
+        return messages.NO_WEEKLY_POST_HERE
     week, at = schedule_time.occurrence(schedule, now)
     current = weekly_store.entry(services.store.db, asker.team_id, channel, week)
     if not upcoming and current and current.posted:
         principle = services.catalog.by_slug(current.principle)
         if principle:
-            return blocks.principle_card(principle)
+            return messages.principle_card(principle)
     if upcoming and current and current.posted:
         at = schedule_time.next_run(schedule, now)
-        choice = weekly_poster.plan(services, schedule, at)
+        choice = poster.plan(services, schedule, at)
     else:
         at = at if at > now else schedule_time.next_run(schedule, now)
-        choice = weekly_poster.plan(services, schedule, at, exclude_week=week)
+        choice = poster.plan(services, schedule, at, exclude_week=week)
     when = schedule_time.local_time(schedule, at)
-    return blocks.coming_up(choice.principle, choice.why, when)
+    return messages.coming_up(choice.principle, choice.why, when)
 
 
 def _principle_or_refuse(services: Services, query: str):
     found = match_principle(services.catalog, query)
     if found.principle is None:
-        raise Refusal(blocks.not_found_reply(query, found.suggestions).text)
+        raise Refusal(messages.not_found_reply(query, found.suggestions).text)
     return found.principle
 
 
 def _give_kudos(intent: GiveKudos, services: Services, asker: Asker) -> Answer:
-    match, reason = kudos_rules.split_principle(services.catalog, intent.text)
+    match, reason = rules.split_principle(services.catalog, intent.text)
     if match.principle is None:
         if not intent.text:
-            raise Refusal(blocks.WHICH_PRINCIPLE)
+            raise Refusal(messages.WHICH_PRINCIPLE)
         return _ask_which_principle(intent, services, asker, match.suggestions)
     handles, members = groups_of(asker, intent.groups)
-    recipients, dropped_self = kudos_rules.check_recipients(asker.user_id, intent.recipients, asker.lookup, members)
+    recipients, dropped_self = rules.check_recipients(asker.user_id, intent.recipients, asker.lookup, members)
     given = give_kudos(
         services, asker, recipients, match.principle, reason, asker.channel_id, None, dropped_self, asker.visibility, handles
     )
@@ -333,8 +336,8 @@ def _ask_which_principle(intent: GiveKudos, services: Services, asker: Asker, ne
 
     The people and the why are checked now, so the click that picks the principle only adds it."""
     handles, members = groups_of(asker, intent.groups)
-    recipients, dropped_self = kudos_rules.check_recipients(asker.user_id, intent.recipients, asker.lookup, members)
-    reason = kudos_rules.check_reason(intent.text)
+    recipients, dropped_self = rules.check_recipients(asker.user_id, intent.recipients, asker.lookup, members)
+    reason = rules.check_reason(intent.text)
     picks = best_fits(services.catalog, reason, near)
     draft = KudosDraft(
         asker.team_id,
@@ -349,7 +352,7 @@ def _ask_which_principle(intent: GiveKudos, services: Services, asker: Asker, ne
         services.clock(),
     )
     token = services.heard.keep_draft(draft)
-    return Answer([blocks.which_principle_prompt(recipients, handles, picks, services.catalog, token)])
+    return Answer([messages.which_principle_prompt(recipients, handles, picks, services.catalog, token)])
 
 
 def best_fits(catalog: Catalog, why: str, near: tuple[Principle, ...] = ()) -> list[Principle]:
@@ -364,7 +367,7 @@ def give_draft(services: Services, asker: Asker, token: str, slug: str) -> Answe
     principle = services.catalog.by_slug(slug)
     draft = services.heard.take_draft(token, asker.user_id, services.clock()) if principle else None
     if draft is None or principle is None:
-        raise Refusal(blocks.DRAFT_GONE)
+        raise Refusal(messages.DRAFT_GONE)
     asker = replace(asker, team_id=draft.team_id, request_key=draft.request_key, visibility=draft.visibility)
     recipients, reason, channel_id = draft.recipients, draft.reason, draft.channel_id
     given = give_kudos(services, asker, recipients, principle, reason, channel_id, None, draft.dropped_self, draft.visibility, draft.groups)
@@ -393,11 +396,11 @@ def give_kudos(
     visibility: str,
     groups: tuple[str, ...] = (),
 ):
-    """kudos_rules.give with what the settings, the clock and the giver's zone say. Only people give
+    """rules.give with what the settings, the clock and the giver's zone say. Only people give
     kudos: Slackbot, apps, workflows and deactivated accounts are refused, whatever the way of giving."""
     if said_not_a_person(asker.lookup, asker.user_id):
-        raise Refusal(blocks.NOT_FROM_A_PERSON)
-    return kudos_rules.give(
+        raise Refusal(messages.NOT_FROM_A_PERSON)
+    return rules.give(
         services.store,
         team_id=asker.team_id,
         giver_id=asker.user_id,
@@ -431,41 +434,41 @@ def said_not_a_person(lookup: Callable[[str], Person | None], user_id: str) -> b
 def _zone_for_limit(services: Services, asker: Asker):
     """The giver's zone, where the daily limit's day runs; not worth a users.info call when there is no limit."""
     if not services.settings.daily_kudos:
-        return kudos_rules.UTC
+        return rules.UTC
     try:
         giver = asker.lookup(asker.user_id)
     except LookupFailed:
-        return kudos_rules.UTC  # a day counted in UTC beats refusing the kudos
-    return giver.zone if giver else kudos_rules.UTC
+        return rules.UTC  # a day counted in UTC beats refusing the kudos
+    return giver.zone if giver else rules.UTC
 
 
 def kudos_modal_view(services: Services, **choices) -> dict:
-    """The kudos modal for this catalog and settings; `choices` are blocks.kudos_modal's."""
-    return blocks.kudos_modal(services.catalog, default_channel=services.settings.kudos_channel, **choices)
+    """The kudos modal for this catalog and settings; `choices` are messages.kudos_modal's."""
+    return messages.kudos_modal(services.catalog, default_channel=services.settings.kudos_channel, **choices)
 
 
-def form_channel(form: blocks.KudosForm, services: Services) -> str | None:
+def form_channel(form: messages.KudosForm, services: Services) -> str | None:
     """Where a kudos from the modal is announced: the channel chosen, the configured one, or where it was opened."""
     chosen = form.channel_id or services.settings.kudos_channel or form.metadata.get("channel")
     return chosen if isinstance(chosen, str) else None
 
 
-def give_from_form(form: blocks.KudosForm, services: Services, asker: Asker, visibility: str) -> kudos_rules.Given:
+def give_from_form(form: messages.KudosForm, services: Services, asker: Asker, visibility: str) -> rules.Given:
     """Store the kudos a person filled in on the modal; a Refusal names the input to fix.
 
     `visibility` is that of the channel it is announced in (form_channel), asked of Slack by the caller.
     """
     principle = services.catalog.by_slug(form.principle or "")
     if principle is None:
-        raise Refusal(blocks.CHOOSE_PRINCIPLE, field="principle")
+        raise Refusal(messages.CHOOSE_PRINCIPLE, field="principle")
     handles, members = groups_of(asker, form.groups)
-    recipients, dropped_self = kudos_rules.check_recipients(asker.user_id, form.recipients, asker.lookup, members)
+    recipients, dropped_self = rules.check_recipients(asker.user_id, form.recipients, asker.lookup, members)
     channel = form_channel(form, services)
     if not channel:
-        raise Refusal(blocks.CHOOSE_CHANNEL, field="channel")
+        raise Refusal(messages.CHOOSE_CHANNEL, field="channel")
     link = form.metadata.get("link")
     # Stored the way Slack sends command text, with &, < and > as entities, so every reason reads alike.
-    reason = blocks.escape(form.reason)
+    reason = messages.escape(form.reason)
     message_link = link if isinstance(link, str) else None
     # A link into a private channel, a DM or a group DM is shown only inside that same conversation:
     # anywhere else it would tell people where and when something was said that they cannot read.
@@ -489,18 +492,18 @@ def remember_public_post(
         kudos_store.record_public_post(db, kudos_id, team_id, services.clock(), channel_id=channel_id, ts=ts, response_url=response_url)
 
 
-def announce(given: kudos_rules.Given, services: Services, team_id: str) -> Answer:
+def announce(given: rules.Given, services: Services, team_id: str) -> Answer:
     """The public thank-you and the recipients' DMs for a stored kudos (nothing new for a duplicate)."""
-    confirmation = blocks.kudos_confirmation(
+    confirmation = messages.kudos_confirmation(
         given.recipients, given.principle, dropped_self=given.dropped_self, duplicate=given.duplicate, groups=given.groups
     )
     if given.duplicate:
         return Answer([confirmation])
-    public = blocks.kudos_message(
+    public = messages.kudos_message(
         given.giver_id, given.recipients, given.principle, given.reason, given.message_link, given.groups, given.link_withheld
     )
     replies = [public, confirmation] if given.dropped_self else [public]
-    dm = blocks.kudos_dm(given.giver_id, given.principle, given.reason, given.channel_id)
+    dm = messages.kudos_dm(given.giver_id, given.principle, given.reason, given.channel_id)
     db = services.store.db
     dms = [(user, dm) for user in given.recipients if kudos_store.kudos_dms_enabled(db, team_id, user)]
     return Answer(replies, dms)
@@ -511,25 +514,25 @@ def _reply(intent: Intent, services: Services) -> Reply:
     catalog = services.catalog
     match intent:
         case Help():
-            return blocks.help_reply(catalog, USAGE)
+            return messages.help_reply(catalog, USAGE)
         case ListAll(page):
-            pages = blocks.list_pages(catalog)
+            pages = messages.list_pages(catalog)
             if not 1 <= page <= pages:
-                return blocks.notice(blocks.no_such_page(page, pages))
-            return blocks.list_reply(catalog, page)
+                return messages.notice(messages.no_such_page(page, pages))
+            return messages.list_reply(catalog, page)
         case RandomPick():
-            return blocks.principle_card(services.rng.choice(catalog.principles))
+            return messages.principle_card(services.rng.choice(catalog.principles))
         case Search(words):
-            return blocks.search_reply(words, search_principles(catalog, words))
+            return messages.search_reply(words, search_principles(catalog, words))
         case Show(query) if re.fullmatch(r"[-−+]?\d+", query.strip()) and not catalog.by_number(int(query.strip().replace("−", "-"))):
-            return blocks.notice(blocks.no_such_number(query.strip(), len(catalog)))
+            return messages.notice(messages.no_such_number(query.strip(), len(catalog)))
         case Show(query):
             found = match_principle(catalog, query)
             if found.principle:
-                return blocks.principle_card(found.principle)
-            return blocks.not_found_reply(query, found.suggestions)
+                return messages.principle_card(found.principle)
+            return messages.not_found_reply(query, found.suggestions)
         case UsageError(message):
-            return blocks.notice(message)
+            return messages.notice(message)
         case NearMiss(command, rest):
-            return blocks.notice(blocks.did_you_mean(command, rest))
+            return messages.notice(messages.did_you_mean(command, rest))
     raise TypeError(f"unhandled intent {intent!r}")

@@ -9,7 +9,7 @@ import re
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.blocks import quote
+from bot.messages import quote
 from storage.weekly import WEEKDAYS, Schedule
 
 

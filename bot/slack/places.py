@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from slack_sdk import WebClient
 
-from bot.slack_terms import SLACK_FAILURES, failure_code
+from bot.slack.terms import SLACK_FAILURES, failure_code
 from storage import Store
 from storage import kudos as kudos_store
 from storage.kudos import DM, NOWHERE, PRIVATE, PUBLIC

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot import kudos_rules, schedule_time
-from bot.insights import parse_period
-from bot.slack_terms import CHANNEL_MENTION, GROUP_ID, GROUP_MENTION, USER_ID, USER_MENTION, TeamScope
+from bot.insights.figures import parse_period
+from bot.kudos import rules
+from bot.slack.terms import CHANNEL_MENTION, GROUP_ID, GROUP_MENTION, USER_ID, USER_MENTION, TeamScope
+from bot.weekly import schedule_time
 
 COMMAND = "/lp"
 
@@ -350,8 +351,8 @@ def _parse_leaderboard(args: list[str]) -> Intent:
         if not channel:
             return UsageError("Try `/lp leaderboard off #channel` to hide rankings there, or `/lp leaderboard on #channel`.")
         return ShowLeaderboards(channel.group(1), args[0].lower() == "on")
-    period = kudos_rules.DEFAULT_PERIOD
-    periods = [word for word in args if word.lower() in kudos_rules.PERIODS]
+    period = rules.DEFAULT_PERIOD
+    periods = [word for word in args if word.lower() in rules.PERIODS]
     if len(periods) > 1:
         return UsageError("One period at a time: `week`, `month`, `quarter`, `year` or `all`.")
     if periods:  # anywhere: `/lp leaderboard week ownership` and `/lp leaderboard ownership week` alike

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.settings import ConfigError, Settings
-from bot.slack_terms import SLACK_FAILURES
+from bot.slack.terms import SLACK_FAILURES
 
 log = logging.getLogger(__name__)
 _quiet = logging.getLogger(__name__ + ".client")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.kudos_rules import split_principle
-from bot.slack_terms import GROUP_MENTION, USER_MENTION, TeamScope
+from bot.kudos.rules import split_principle
+from bot.slack.terms import GROUP_MENTION, USER_MENTION, TeamScope
 from principles import Catalog, Match, Principle, match_principle
 
 _SKIN_TONE = "::skin-tone-"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from bot.refusal import Refusal
-from bot.slack_terms import SLACK_FAILURES, failure_code
+from bot.slack.terms import SLACK_FAILURES, failure_code
 
 log = logging.getLogger(__name__)
 

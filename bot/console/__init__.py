@@ -1,0 +1,1 @@
+"""The local console: the real app with Slack played in-process."""

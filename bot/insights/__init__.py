@@ -1,0 +1,1 @@
+"""Insights: the figures, their chart, and the monthly digest."""

@@ -1,0 +1,1 @@
+"""Kudos: the rules, the one service every way of giving calls, and kudos where the conversation happens."""

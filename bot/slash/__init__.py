@@ -1,0 +1,1 @@
+"""The /lp command: its language and its answers."""

@@ -1,0 +1,1 @@
+"""The principle of the week: which principle, when, and the post itself."""
