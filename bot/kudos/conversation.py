@@ -89,7 +89,12 @@ def reaction_added(services: Services, client: WebClient, team_id: str, event: d
             return
         if principle is None:
             picks = _picks(services, team_id, channel_id, ts)
-            tell_privately(client, reactor, channel_id, messages.reaction_prompt(author, channel_id, ts, emoji, picks, services.catalog))
+            tell_privately(
+                client,
+                reactor,
+                channel_id,
+                messages.reaction_prompt(author, channel_id, ts, emoji, picks, services.catalog, max_reason=rules.MAX_REASON),
+            )
             return
         reply = give_for_message(services, client, team_id, reactor, author, principle, "", channel_id, ts, emoji)
     except Refusal as refusal:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from bot.messages import KudosLimits
 from bot.refusal import Refusal
 from bot.slack.people import Person
 from principles import Catalog, Match, Principle, match_principle
@@ -25,6 +26,8 @@ MAX_REASON = 1000
 MAX_RECIPIENTS = 20
 # A user group is thanked as one: up to this many people in all, the giver and bots left out.
 MAX_GROUP_PEOPLE = 30
+# What the kudos modal states in its hints, from the same numbers.
+LIMITS = KudosLimits(MIN_REASON, MAX_REASON, MAX_GROUP_PEOPLE)
 DUPLICATE_WINDOW = timedelta(minutes=1)
 UNDO_WINDOW = timedelta(hours=24)
 UTC = ZoneInfo("UTC")

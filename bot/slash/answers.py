@@ -444,7 +444,7 @@ def _zone_for_limit(services: Services, asker: Asker):
 
 def kudos_modal_view(services: Services, **choices) -> dict:
     """The kudos modal for this catalog and settings; `choices` are messages.kudos_modal's."""
-    return messages.kudos_modal(services.catalog, default_channel=services.settings.kudos_channel, **choices)
+    return messages.kudos_modal(services.catalog, limits=rules.LIMITS, default_channel=services.settings.kudos_channel, **choices)
 
 
 def form_channel(form: messages.KudosForm, services: Services) -> str | None:
