@@ -23,6 +23,7 @@ class StandInProcess:
             stdout=subprocess.PIPE,
             text=True,
         )
+        assert self.process.stdout is not None and self.process.stdin is not None  # both are pipes, above
         self.url = self.process.stdout.readline().strip()
         self.api_url = self.url + "/api/"
 
@@ -40,5 +41,6 @@ class StandInProcess:
         return count
 
     def stop(self) -> None:
-        self.process.stdin.close()
+        if self.process.stdin:
+            self.process.stdin.close()
         self.process.wait(timeout=10)

@@ -315,7 +315,7 @@ def _run(settings: Settings, sleep=time.sleep) -> int:
     services = build_services(settings)
     stop = threading.Event()
     _stop_on_signals(stop)
-    server = None
+    server: HttpServer | None = None
     try:
         if settings.mode != "socket":
             # Listen first, so /healthz can say why the bot is not up yet while it waits for Slack.
@@ -344,6 +344,7 @@ def _run(settings: Settings, sleep=time.sleep) -> int:
         log.info("running in Socket Mode")
         stop_taking_work = socket_mode.close
     else:
+        assert server is not None  # started above for every mode but Socket Mode
         server.routes.attach(app)
         log.info("running in HTTP mode on port %s", server.port)
         stop_taking_work = server.close

@@ -17,7 +17,7 @@ from bot.ops.replication import ReplicationStatus
 from bot.settings import Settings
 from bot.slack.people import Directory
 from bot.slack.places import Places
-from bot.slack.rosters import Teams
+from bot.slack.rosters import Rosters
 from principles import Catalog
 from storage import Store
 
@@ -132,7 +132,7 @@ class Services:
     sleep: Callable[[float], None] = time.sleep
     people: Directory = field(default_factory=Directory)
     places: Places = field(default_factory=Places)
-    teams: Teams = field(default_factory=Teams)
+    rosters: Rosters = field(default_factory=Rosters)
     heard: Heard = field(default_factory=Heard)
     status: BotStatus = field(default_factory=BotStatus)
     # How the Litestream replica stands (None: LPBOT_REPLICA_URL is not set), for /healthz and doctor.

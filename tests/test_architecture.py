@@ -29,7 +29,7 @@ def modules(*packages: str) -> list[Path]:
 
 def imports(path: Path) -> set[str]:
     """Every module a file imports, wherever in the file (inside functions and TYPE_CHECKING too)."""
-    found = set()
+    found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)

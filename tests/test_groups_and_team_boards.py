@@ -139,6 +139,13 @@ def test_only_admins_switch_rankings(ask, services):
     assert kudos_store.leaderboards_shown(services.store.db, "T0LOCAL", "C0GENERAL")
 
 
-@pytest.mark.parametrize("text", ["leaderboard off", "leaderboard off general", "leaderboard <#C0A|a> <!subteam^S0ENG|@eng>"])
-def test_unclear_board_commands_say_what_to_type(ask, text):
-    assert "Try `/lp leaderboard" in ask(text)["text"] or "One team at a time" in ask(text)["text"]
+HIDE_OR_SHOW = "Try `/lp leaderboard off #channel` to hide rankings there, or `/lp leaderboard on #channel`."
+ONE_AT_A_TIME = "One channel or group at a time: `/lp leaderboard #channel` or `/lp leaderboard @group`."
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("leaderboard off", HIDE_OR_SHOW), ("leaderboard off general", HIDE_OR_SHOW), ("leaderboard <#C0A|a> <!subteam^S0ENG|@eng>", ONE_AT_A_TIME)],
+)
+def test_unclear_board_commands_say_what_to_type(ask, text, expected):
+    assert ask(text)["text"] == expected

@@ -24,7 +24,7 @@ def raw_post(url: str, body: bytes, content_type: str, timestamp: str | None = N
     timestamp = str(int(time.time())) if timestamp is None else timestamp
     headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": "v0=forged"}
     if sign:
-        headers["X-Slack-Signature"] = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=timestamp, body=body.decode())
+        headers["X-Slack-Signature"] = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=timestamp, body=body.decode()) or ""
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=3) as response:

@@ -3,7 +3,7 @@
 import pytest
 
 from bot.kudos.inline import base_emoji, principle_for_emoji, principle_in, read_message
-from bot.slack.terms import TeamScope
+from bot.slack.terms import Roster
 from bot.slash.intents import GiveKudos, Leaderboard, ShowLeaderboards, Stats, UsageError, parse
 from principles import load_catalog
 
@@ -25,7 +25,7 @@ def test_a_message_with_mentions_the_emoji_and_a_principle():
 
 def test_a_group_mention_with_or_without_its_handle():
     meant = read_message("<!subteam^S0ENG|@eng-team> <!subteam^S0OPS> :clap: #frugality for the cheaper CI", "clap")
-    assert meant.groups == (TeamScope("group", "S0ENG", "eng-team"), TeamScope("group", "S0OPS", ""))
+    assert meant.groups == (Roster("group", "S0ENG", "eng-team"), Roster("group", "S0OPS", ""))
 
 
 def test_a_principle_tagged_later_in_the_message():
@@ -59,13 +59,13 @@ def test_a_principles_own_emoji():
     [
         (
             "kudos <!subteam^S0ENG|@eng-team> ownership for it",
-            GiveKudos((), "ownership for it", (TeamScope("group", "S0ENG", "eng-team"),)),
+            GiveKudos((), "ownership for it", (Roster("group", "S0ENG", "eng-team"),)),
         ),
-        ("leaderboard <#C0ENG|eng> month", Leaderboard("", "month", TeamScope("channel", "C0ENG", "eng"))),
-        ("top dive deep <!subteam^S0ENG|@eng>", Leaderboard("dive deep", "quarter", TeamScope("group", "S0ENG", "eng"))),
+        ("leaderboard <#C0ENG|eng> month", Leaderboard("", "month", Roster("channel", "C0ENG", "eng"))),
+        ("top dive deep <!subteam^S0ENG|@eng>", Leaderboard("dive deep", "quarter", Roster("group", "S0ENG", "eng"))),
         ("leaderboard off <#C0ENG|eng>", ShowLeaderboards("C0ENG", False)),
         ("leaderboards on <#C0ENG|eng>", ShowLeaderboards("C0ENG", True)),
-        ("stats <!subteam^S0ENG|@eng>", Stats(None, TeamScope("group", "S0ENG", "eng"))),
+        ("stats <!subteam^S0ENG|@eng>", Stats(None, Roster("group", "S0ENG", "eng"))),
     ],
 )
 def test_team_scopes_in_commands(text, intent):
@@ -80,7 +80,7 @@ def test_unclear_team_commands_say_what_to_type(text):
 def test_group_members_are_thanked_without_the_giver_bots_or_the_deactivated():
     from bot.kudos.rules import check_recipients
     from bot.refusal import Refusal
-    from bot.slack.people import Person
+    from bot.slack.person import Person
 
     people = {
         "U0BOB": Person("U0BOB", "Bob"),

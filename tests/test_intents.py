@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.slack.people import Person
+from bot.slack.person import Person
 from bot.slash import answers
 from bot.slash.answers import Asker
 from bot.slash.intents import Help, ListAll, RandomPick, Search, Show, UsageError, parse

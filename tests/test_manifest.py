@@ -97,7 +97,7 @@ def test_only_the_scopes_the_code_uses(manifest):
 # Slack's published manifest limits, as facts: slackapi/manifest-schema, schemas/manifest.schema.1.0.0.json
 # (the schema "Create New App -> From a manifest" validates against). Each entry: where in the manifest,
 # then minLength/maxLength for text, minItems/maxItems for lists, and a pattern where the schema has one.
-MANIFEST_LIMITS = {
+MANIFEST_LIMITS: dict[str, dict] = {
     "display_information.name": {"minLength": 1, "maxLength": 35},
     "display_information.description": {"minLength": 1, "maxLength": 140},
     "display_information.background_color": {"minLength": 4, "maxLength": 7, "pattern": r"^#[0-9a-fA-F]{3,6}$"},

@@ -70,7 +70,7 @@ class Bot:
             self.env.pop(name, None)
         self.url = f"http://127.0.0.1:{self.port}"
         self.sender = SlackSender(self.url + "/slack/events", SECRET, slack)
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen
 
     def start(self) -> dict:
         self.process = subprocess.Popen(
@@ -88,7 +88,8 @@ class Bot:
             return self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.kill_hard()
-            raise AssertionError("the bot and Litestream did not stop on SIGTERM:\n" + self.process.stderr.read()[-3000:]) from None
+            said = self.process.stderr.read() if self.process.stderr else ""
+            raise AssertionError("the bot and Litestream did not stop on SIGTERM:\n" + said[-3000:]) from None
 
 
 @pytest.fixture

@@ -38,14 +38,18 @@ def oauth(tmp_path, slack):
     services.store.close()
 
 
-def install(server, code: str) -> str:
+def install(server, code: str) -> tuple[int, str]:
     with urllib.request.urlopen(server.url + "/slack/install") as response:
         page = response.read().decode()
         cookie = response.headers["Set-Cookie"].split(";")[0]
-    link = re.search(r'href="(https://slack\.com/oauth/v2/authorize\?[^"]+)"', page).group(1).replace("&amp;", "&")
+    found = re.search(r'href="(https://slack\.com/oauth/v2/authorize\?[^"]+)"', page)
+    assert found, page
+    link = found.group(1).replace("&amp;", "&")
     assert "client_id=1234.5678" in link
     assert "scope=commands,chat:write,users:read,channels:read,groups:read,channels:history,groups:history" in link
-    state = re.search(r"state=([^&]+)", link).group(1)
+    found = re.search(r"state=([^&]+)", link)
+    assert found, link
+    state = found.group(1)
     request = urllib.request.Request(f"{server.url}/slack/oauth_redirect?code={code}&state={state}", headers={"Cookie": cookie})
     try:
         with urllib.request.urlopen(request) as response:

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from bot.app import build_services, create_app
 from bot.console.stand_in import ConsoleSlack, SlackSender
@@ -283,7 +283,7 @@ class Console:
         recipients = USER_MENTION.findall(self.encode_like_slack(parts[0]))
         found = match_principle(self.services.catalog, parts[1]).principle
         channel = [found[0] for found in CHANNEL_MENTION.findall(self.encode_like_slack(parts[3]))] if len(parts) > 3 else []
-        answers = {
+        answers: dict[str, Any] = {
             "recipients": recipients or None,
             "principle": found.slug if found else None,
             "reason": parts[2],

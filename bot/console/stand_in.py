@@ -117,13 +117,13 @@ def _identity_problems(blocks: list) -> list[str]:
     all other action_ids in the containing block"). `views.publish`, `views.open` and `chat.*` answer
     invalid_blocks for a duplicate; slack_sdk's models check one block at a time and cannot see it."""
     problems = []
-    block_ids = [block.get("block_id") for block in blocks if isinstance(block, dict) and block.get("block_id")]
+    block_ids: list[str] = [str(block["block_id"]) for block in blocks if isinstance(block, dict) and block.get("block_id")]
     problems += [f"block_id {b!r} is used by more than one block" for b in sorted({b for b in block_ids if block_ids.count(b) > 1})]
     for block in blocks:
         if not isinstance(block, dict):
             continue
         elements = [*(block.get("elements") or []), block.get("accessory"), block.get("element")]
-        action_ids = [e.get("action_id") for e in elements if isinstance(e, dict) and e.get("action_id")]
+        action_ids: list[str] = [str(e["action_id"]) for e in elements if isinstance(e, dict) and e.get("action_id")]
         problems += [
             f"action_id {a!r} is used twice in one {block.get('type')} block"
             for a in sorted({a for a in action_ids if action_ids.count(a) > 1})
@@ -881,7 +881,7 @@ class SlackSender:
     def click(self, action_id: str, value: str, *, user: str = "U0ALICE", channel: str | None = "C0GENERAL", **kw) -> Sent:
         """A button press on a message in `channel`, or in App Home when `channel` is None (no
         channel and no response_url there, as Slack sends it)."""
-        payload = {
+        payload: dict[str, Any] = {
             "type": "block_actions",
             "user": {"id": user, "team_id": self.team_id},
             "trigger_id": self.slack.new_trigger_id(),

@@ -15,7 +15,8 @@ from functools import partial
 from slack_sdk import WebClient
 
 from bot import messages
-from bot.kudos import rules
+from bot.asker import Asker, asker_for
+from bot.kudos import rules, service
 from bot.kudos.inline import (
     base_emoji,
     principle_for_emoji,
@@ -27,9 +28,8 @@ from bot.kudos.inline import (
 from bot.refusal import Refusal
 from bot.services import Services
 from bot.slack import places
-from bot.slack.delivery import change_public_post, post_message, send_dm, tell_privately
+from bot.slack.delivery import change_public_post, tell_privately
 from bot.slack.terms import SLACK_FAILURES, failure_code, is_user_id
-from bot.slash.answers import Asker, announce, best_fits, give_kudos, groups_of, principle_name, remember_public_post, said_not_a_person
 from principles import Principle, search_principles
 from storage import kudos as kudos_store
 
@@ -44,15 +44,7 @@ PICKS = 3
 
 
 def _asker(services: Services, client: WebClient, team_id: str, user_id: str, channel_id: str, visibility: str, key: str) -> Asker:
-    return Asker(
-        team_id=team_id,
-        user_id=user_id,
-        channel_id=channel_id,
-        lookup=partial(services.people.lookup, client, team_id),
-        visibility=visibility,
-        request_key=key,
-        members=partial(services.teams.members, client, team_id),
-    )
+    return asker_for(services, client, team_id, user_id, channel_id=channel_id, visibility=visibility, request_key=key)
 
 
 def _kudos_reaction(services: Services, reaction: str) -> tuple[str, Principle | None] | None:
@@ -80,7 +72,7 @@ def reaction_added(services: Services, client: WebClient, team_id: str, event: d
     author = str(event.get("item_user") or "")
     lookup = partial(services.people.lookup, client, team_id)
     try:
-        if not _known_person(lookup, reactor):
+        if not service.known_person(lookup, reactor):
             return  # an app's bot user adding an emoji is not a person thanking anyone: quietly nothing
         why_not = _why_no_kudos(reactor, author, lookup)
         if why_not:
@@ -100,14 +92,6 @@ def reaction_added(services: Services, client: WebClient, team_id: str, event: d
     except Refusal as refusal:
         reply = messages.notice(str(refusal))
     tell_privately(client, reactor, channel_id, reply)
-
-
-def _known_person(lookup, user_id: str) -> bool:
-    """For events, which anything can cause: a person Slack knows and says is active, or nothing is done."""
-    try:
-        return lookup(user_id) is not None and not said_not_a_person(lookup, user_id)
-    except Refusal:
-        return False
 
 
 def _why_no_kudos(reactor: str, author: str, lookup) -> str | None:
@@ -152,12 +136,14 @@ def give_for_message(
     recipients, dropped_self = rules.check_recipients(giver, (author,), asker.lookup)
     # Stored the way Slack sends text, with &, < and > as entities, so every reason reads alike.
     why = messages.escape(typed_why) if typed_why else messages.DEFAULT_REACTION_WHY
-    given = give_kudos(
+    given = service.give(
         services, asker, recipients, principle, why, channel_id, _permalink(client, channel_id, ts), dropped_self, visibility
     )
     if given.duplicate:
         return messages.notice("You already recognized this message for a principle; remove your reaction to take it back.")
-    _thank_in_thread(services, client, team_id, given, channel_id, ts)
+    problem = service.thank_in_channel(services, client, team_id, given, channel_id, thread_ts=ts)
+    if problem:
+        log.info("could not thank in the thread: %s", problem)
     return messages.reaction_kudos_recorded(given.recipients, given.principle, emoji)
 
 
@@ -184,9 +170,9 @@ def reaction_removed(services: Services, client: WebClient, team_id: str, event:
     withdrawn = rules.withdraw(services.store, team_id=team_id, request_key=key, now=services.clock())
     if withdrawn:
         removed = withdrawn.record
-        name = principle_name(services, removed.principle)
+        name = service.principle_name(services, removed.principle)
         tell_privately(client, reactor, channel_id, messages.kudos_withdrawn(removed.recipients, name))
-        _take_back_post(services, client, withdrawn, channel_id)
+        service.take_back_post(services, client, withdrawn, channel_id)
 
 
 # -- messages --------------------------------------------------------------------------------
@@ -218,7 +204,7 @@ def _spoken(services: Services, client: WebClient, team_id: str, said: dict, cha
         return
     asker = _asker(services, client, team_id, author, channel_id, visibility, request_key_for_message(channel_id, ts))
     try:
-        if not _known_person(asker.lookup, author):
+        if not service.known_person(asker.lookup, author):
             return  # Slackbot's reminders, apps, workflows: not a person speaking, so quietly nothing
         match, why = principle_in(services.catalog, meant.text)
         if match.principle is None:
@@ -229,13 +215,13 @@ def _spoken(services: Services, client: WebClient, team_id: str, said: dict, cha
             if tag:
                 reply = messages.inline_near_miss(tag, match.suggestions, emoji)
             else:
-                reply = messages.inline_no_principle(best_fits(services.catalog, meant.text, match.suggestions), emoji)
+                reply = messages.inline_no_principle(service.best_fits(services.catalog, meant.text, match.suggestions), emoji)
             tell_privately(client, author, channel_id, reply)
             return
-        handles, members = groups_of(asker, meant.groups)
+        handles, members = service.groups_of(asker, meant.groups)
         recipients, dropped_self = rules.check_recipients(author, meant.recipients, asker.lookup, members)
         link = _permalink(client, channel_id, ts)
-        given = give_kudos(services, asker, recipients, match.principle, why, channel_id, link, dropped_self, visibility, handles)
+        given = service.give(services, asker, recipients, match.principle, why, channel_id, link, dropped_self, visibility, handles)
     except Refusal as refusal:
         tell_privately(client, author, channel_id, messages.inline_refused(str(refusal)))
         return
@@ -248,8 +234,6 @@ def _spoken(services: Services, client: WebClient, team_id: str, said: dict, cha
             tell_privately(client, author, channel_id, messages.kudos_confirmation((), given.principle, dropped_self=False, duplicate=True))
         return
     _answer_inline(services, client, team_id, given, channel_id, said.get("thread_ts") or ts, ts)
-    for user_id, dm in announce(given, services, team_id).dms:
-        send_dm(client, user_id, dm)
 
 
 def _answer_inline(
@@ -260,15 +244,14 @@ def _answer_inline(
         name = base_emoji(given.principle.emoji) if given.principle.emoji else "white_check_mark"
         try:
             client.reactions_add(channel=channel_id, timestamp=ts, name=name)
+            service.send_recipient_dms(services, client, team_id, given)
             return
         except SLACK_FAILURES as error:
             log.info("could not react to an inline kudos (%s); answering in the thread", failure_code(error))
-    reply = messages.in_thread_thanks(given.giver_id, given.recipients, given.principle, given.groups)
-    problem, posted = post_message(client, channel_id, reply, thread_ts=thread_ts)
+    thanks = messages.in_thread_thanks(given.giver_id, given.recipients, given.principle, given.groups)
+    problem = service.thank_in_channel(services, client, team_id, given, channel_id, thread_ts=thread_ts, public=thanks)
     if problem:
         log.info("could not answer an inline kudos in its thread: %s", problem)
-    else:
-        remember_public_post(services, team_id, given.kudos_id, channel_id, ts=posted)
 
 
 def _edited(services: Services, client: WebClient, team_id: str, event: dict) -> None:
@@ -294,13 +277,13 @@ def _edited(services: Services, client: WebClient, team_id: str, event: dict) ->
     meant = read_message(now_said.get("text") or "", services.settings.kudos_emoji)
     asker = _asker(services, client, team_id, author, channel_id, existing.visibility, key)
     try:
-        if not _known_person(asker.lookup, author):
+        if not service.known_person(asker.lookup, author):
             return  # Slackbot's reminders, apps, workflows: not a person speaking, so quietly nothing
         match, why = principle_in(services.catalog, meant.text) if meant else (None, "")
         if meant is None or match is None or match.principle is None:
             _withdraw_message(services, client, team_id, channel_id, ts)
             return
-        _, members = groups_of(asker, meant.groups)
+        _, members = service.groups_of(asker, meant.groups)
         recipients, _ = rules.check_recipients(author, meant.recipients, asker.lookup, members)
         reason = rules.check_reason(why)
         with services.store.write() as db:
@@ -321,17 +304,7 @@ def _withdraw_message(services: Services, client: WebClient, team_id: str, chann
     withdrawn = rules.withdraw(services.store, team_id=team_id, request_key=request_key_for_message(channel_id, ts), now=services.clock())
     if withdrawn and is_user_id(withdrawn.record.giver_id):
         tell_privately(client, withdrawn.record.giver_id, channel_id, messages.inline_kudos_changed(None))
-        _take_back_post(services, client, withdrawn, channel_id)
-
-
-def _take_back_post(services: Services, client: WebClient, withdrawn: rules.Withdrawn, channel_id: str) -> None:
-    """The kudos is gone: its public thank-you says so, or its giver hears that it could not be changed."""
-    if withdrawn.post is None:
-        return
-    removed = withdrawn.record
-    reply = messages.public_kudos_withdrawn(removed.giver_id, removed.recipients, principle_name(services, removed.principle))
-    if not (rules.still_editable(withdrawn.post, services.clock()) and change_public_post(client, withdrawn.post, reply)):
-        tell_privately(client, removed.giver_id, channel_id, messages.notice(messages.POST_NOT_CHANGED))
+        service.take_back_post(services, client, withdrawn, channel_id)
 
 
 def _sent_at(ts: str) -> datetime:
@@ -347,15 +320,3 @@ def _permalink(client: WebClient, channel_id: str, ts: str) -> str | None:
     except SLACK_FAILURES as error:
         log.info("no permalink for %s/%s: %s", channel_id, ts, failure_code(error))
         return None
-
-
-def _thank_in_thread(services: Services, client: WebClient, team_id: str, given: rules.Given, channel_id: str, ts: str) -> None:
-    answer = announce(given, services, team_id)
-    public = answer.replies[0]
-    problem, posted = post_message(client, channel_id, public, thread_ts=ts)
-    if problem:
-        log.info("could not thank in the thread: %s", problem)
-    else:
-        remember_public_post(services, team_id, given.kudos_id, channel_id, ts=posted)
-    for user_id, dm in answer.dms:
-        send_dm(client, user_id, dm)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from bot.kudos.rules import split_principle
-from bot.slack.terms import GROUP_MENTION, USER_MENTION, TeamScope
+from bot.slack.terms import GROUP_MENTION, USER_MENTION, Roster
 from principles import Catalog, Match, Principle, match_principle
 
 _SKIN_TONE = "::skin-tone-"
@@ -35,7 +35,7 @@ class InlineKudos:
     """A message that is meant as a kudos; `text` is what is left: the principle and the why."""
 
     recipients: tuple[str, ...]
-    groups: tuple[TeamScope, ...]
+    groups: tuple[Roster, ...]
     text: str
 
 
@@ -44,7 +44,7 @@ def read_message(text: str, emoji: str) -> InlineKudos | None:
     if not text or not has_emoji(text, emoji):
         return None
     recipients = tuple(dict.fromkeys(USER_MENTION.findall(text)))
-    groups = tuple(dict.fromkeys(TeamScope("group", gid, label.lstrip("@")) for gid, label in GROUP_MENTION.findall(text)))
+    groups = tuple(dict.fromkeys(Roster("group", gid, label.lstrip("@")) for gid, label in GROUP_MENTION.findall(text)))
     if not recipients and not groups:
         return None
     rest = _emoji_pattern(emoji).sub(" ", GROUP_MENTION.sub(" ", USER_MENTION.sub(" ", text)))

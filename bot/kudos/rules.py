@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.messages import KudosLimits
 from bot.refusal import Refusal
-from bot.slack.people import Person
+from bot.slack.person import Person
 from principles import Catalog, Match, Principle, match_principle
 from storage import Store
 from storage import kudos as kudos_store

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import re
-from functools import partial
 
 from slack_bolt import App
 
 from bot import messages
-from bot.kudos import conversation
+from bot.asker import asker_for
+from bot.kudos import conversation, service
 from bot.listeners.guard import guarded
 from bot.refusal import Refusal
 from bot.services import Services
 from bot.slack.delivery import deliver, open_view
 from bot.slack.terms import checked_user_id
-from bot.slash.answers import Asker, give_draft, kudos_modal_view
 
 
 def register(app: App, services: Services) -> None:
@@ -35,13 +34,13 @@ def register(app: App, services: Services) -> None:
         ack()
         principle = services.catalog.by_slug(action.get("value", ""))
         channel_id = (body.get("channel") or {}).get("id")
-        open_view(client, body["trigger_id"], kudos_modal_view(services, principle=principle, channel_id=channel_id))
+        open_view(client, body["trigger_id"], service.kudos_modal_view(services, principle=principle, channel_id=channel_id))
 
     @app.action(messages.GIVE_KUDOS_ACTION)
     @guarded
     def give_kudos_from_home(ack, body, client):
         ack()
-        open_view(client, body["trigger_id"], kudos_modal_view(services))
+        open_view(client, body["trigger_id"], service.kudos_modal_view(services))
 
     @app.action(messages.DRAFT_ACTIONS)
     @guarded
@@ -53,10 +52,9 @@ def register(app: App, services: Services) -> None:
         team_id = context.team_id or (body.get("team") or {}).get("id")
         user_id = checked_user_id(body["user"]["id"])
         channel_id = (body.get("channel") or {}).get("id")
-        lookup = partial(services.people.lookup, client, team_id)
-        asker = Asker(team_id=team_id, user_id=user_id, channel_id=channel_id, lookup=lookup, response_url=body.get("response_url"))
+        asker = asker_for(services, client, team_id, user_id, channel_id=channel_id, response_url=body.get("response_url"))
         try:
-            answer = give_draft(services, asker, *choice)
+            answer = service.give_draft(services, asker, *choice)
         except Refusal as refusal:
             respond(**messages.notice(str(refusal)).as_kwargs(), replace_original=False)
             return

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from slack_bolt import App
 
+from bot.asker import asker_for
 from bot.listeners.guard import guarded, later
 from bot.services import Services
 from bot.slack import places
 from bot.slack.delivery import deliver
-from bot.slash.answers import Asker, answer, answered_at_once
+from bot.slash.answers import answer, answered_at_once
 from bot.slash.intents import COMMAND, parse
 
 
@@ -24,15 +23,14 @@ def register(app: App, services: Services) -> None:
         team_id = context.team_id or command["team_id"]
         channel_id = command.get("channel_id")
         trigger_id = command.get("trigger_id")
-        asker = Asker(
-            team_id=team_id,
-            user_id=command["user_id"],
+        asker = asker_for(
+            services,
+            client,
+            team_id,
+            command["user_id"],
             channel_id=channel_id,
-            lookup=partial(services.people.lookup, client, team_id),
             visibility=places.from_command(channel_id, command.get("channel_name")),
             request_key=f"command:{trigger_id}" if trigger_id else None,
-            members=partial(services.teams.members, client, team_id),
-            place=partial(services.places.visibility, client, team_id),
             # A kudos is thanked through it, and /lp undo can replace that message for its 30 minutes.
             response_url=command.get("response_url"),
         )

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot import messages
-from bot.kudos import conversation, rules
+from bot.kudos import conversation, home
 from bot.listeners.guard import after_ack
 from bot.services import Services
 from bot.slack import places
 from bot.slack.terms import checked_user_id
-from bot.slash.answers import home_teams
-from storage import kudos as kudos_store
 
 
 def register(app: App, services: Services) -> None:
@@ -25,17 +22,7 @@ def register(app: App, services: Services) -> None:
         if event.get("tab") != "home":
             return
         user_id = checked_user_id(event["user"])
-        team_id = context.team_id
-        db = services.store.db
-        # The person's own tab: kudos they received are theirs to read wherever they were said.
-        viewer = kudos_store.Viewer(user_id)
-        received = kudos_store.recent_kudos(db, team_id, viewer=viewer, recipient=user_id, limit=5)
-        mix = kudos_store.received_by_principle(db, team_id, user_id)
-        given = kudos_store.given_by_principle(db, team_id, user_id)
-        teams = home_teams(services, client, team_id, user_id)
-        this_month = kudos_store.principle_mix(db, team_id, rules.period_start("month", services.clock()))
-        blind_spots = [p for p in services.catalog if not this_month.get(p.slug)]
-        view = messages.home_view(services.catalog, received, mix, teams, given=given, blind_spots=blind_spots)
+        view = home.home_tab(services, client, context.team_id, user_id)
         client.views_publish(user_id=user_id, view=view)
 
     # Slack delivers events at least once (again after a slow answer, with X-Slack-Retry-Num);

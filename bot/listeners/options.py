@@ -23,7 +23,7 @@ def register(app: App, services: Services) -> None:
     def group_options(ack, payload, client, context):
         typed = (payload.get("value") or "").strip().lstrip("@").lower()
         try:
-            groups = services.teams.groups(client, context.team_id)
+            groups = services.rosters.groups(client, context.team_id)
         except Refusal:
             groups = ()  # no usergroups:read here: the menu stays empty, people can still be chosen
         ack(options=messages.group_options(g for g in groups if typed in g.handle.lower()))

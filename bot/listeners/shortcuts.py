@@ -6,12 +6,12 @@ import logging
 
 from slack_bolt import App
 
+from bot.kudos import service
 from bot.listeners.guard import guarded
 from bot.services import Services
 from bot.slack import places
 from bot.slack.delivery import open_view
 from bot.slack.terms import SLACK_FAILURES, failure_code
-from bot.slash.answers import kudos_modal_view
 from storage.kudos import PUBLIC
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ def register(app: App, services: Services) -> None:
     @guarded
     def give_kudos_shortcut(ack, shortcut, client):
         ack()
-        open_view(client, shortcut["trigger_id"], kudos_modal_view(services))
+        open_view(client, shortcut["trigger_id"], service.kudos_modal_view(services))
 
     @app.shortcut(GIVE_KUDOS_FOR_MESSAGE)
     @guarded
@@ -43,7 +43,7 @@ def register(app: App, services: Services) -> None:
             "channel_id": channel_id if places.from_command(channel_id, channel.get("name")) in ("public", "private") else None,
         }
         # A trigger_id lives 3 seconds: open the modal first, then look up the link and fill it in.
-        opened = open_view(client, shortcut["trigger_id"], kudos_modal_view(services, **choices))
+        opened = open_view(client, shortcut["trigger_id"], service.kudos_modal_view(services, **choices))
         if opened is None:
             return
         try:
@@ -54,7 +54,7 @@ def register(app: App, services: Services) -> None:
         # Whether the link may travel: only a public channel's may. Asked of Slack (a private channel
         # can have a C ID and its own name here), and private whenever Slack cannot say.
         public = services.places.visibility(client, context.team_id, channel_id) == PUBLIC
-        view = kudos_modal_view(services, link=link, link_public=public, **choices)
+        view = service.kudos_modal_view(services, link=link, link_public=public, **choices)
         try:
             client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=view)
         except SLACK_FAILURES as error:

@@ -13,9 +13,9 @@ from bot.messages.boards import (
     mix_line,
     no_leaderboards_reply,
     recent_reply,
+    roster_name,
+    roster_stats_reply,
     stats_reply,
-    team_name,
-    team_stats_reply,
 )
 from bot.messages.home import GIVE_KUDOS_ACTION, HOME_BLIND_SPOTS, home_view
 from bot.messages.insights import chart_not_sent, digest_post, digest_saved, insight_lines, insights_reply, nudge_verdict
@@ -158,8 +158,8 @@ __all__ = [
     "no_leaderboards_reply",
     "recent_reply",
     "stats_reply",
-    "team_name",
-    "team_stats_reply",
+    "roster_name",
+    "roster_stats_reply",
     "CHOOSE_CHANNEL",
     "CHOOSE_PRINCIPLE",
     "GROUPS_SELECT",

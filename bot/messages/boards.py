@@ -14,8 +14,8 @@ CHANNEL_NOT_SHOWN = (
 )
 
 
-def team_name(team, label: str) -> str:
-    """A team (intents.TeamScope) as a message names it: a channel as a link, a group by its handle, never pinging it."""
+def roster_name(team, label: str) -> str:
+    """A team (intents.Roster) as a message names it: a channel as a link, a group by its handle, never pinging it."""
     if team.kind == "channel" and is_channel_id(team.id):
         return f"<#{team.id}>"
     return f"@{escape(label.lstrip('@'))}" if label else "that group"
@@ -49,7 +49,7 @@ def no_leaderboards_reply(mix: dict[str, int], catalog: Catalog, period: str, te
     )
 
 
-def team_stats_reply(team: str, size: int, catalog: Catalog, this_quarter: dict, ever: dict) -> Reply:
+def roster_stats_reply(team: str, size: int, catalog: Catalog, this_quarter: dict, ever: dict) -> Reply:
     """A team's kudos received, by principle: counts only, never who said what where."""
     lines = [
         f"*Received this quarter:* {sum(this_quarter.values())} — {mix_line(this_quarter, catalog)}",
@@ -100,10 +100,10 @@ def kudos_line(record, catalog: Catalog) -> str:
     return f"{mentions([record.giver_id])} → {mentions(record.recipients)} for *{name}* ({record.created_at[:10]}): {reason}"
 
 
-def recent_reply(records, catalog: Catalog, principle: Principle | None, hidden: int = 0) -> Reply:
-    """The latest kudos the asker may read; `hidden` counts those said in conversations they are not part of."""
+def recent_reply(records, catalog: Catalog, principle: Principle | None, hidden: int = 0, most: int = 100) -> Reply:
+    """The latest kudos the asker may read; `hidden` counts those said in conversations they are not part of, up to `most`."""
     scope = f" for *{escape(principle.name)}*" if principle else ""
-    many = f"{hidden} or more" if hidden >= 100 else str(hidden)
+    many = f"{hidden} or more" if hidden >= most else str(hidden)
     private_note = (
         f"{many} {'kudos was' if hidden == 1 else 'kudos were'} given in private conversations; only the people in them can read the words."
     )

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.slack.terms import TeamScope, checked_user_id, is_group_id
+from bot.slack.terms import Roster, checked_user_id, is_group_id
 from principles.catalog import Catalog, Principle
 
 KUDOS_MODAL = "kudos_modal"
@@ -161,7 +161,7 @@ class KudosForm:
     """What a person filled in on the kudos modal."""
 
     recipients: tuple[str, ...]
-    groups: tuple[TeamScope, ...]
+    groups: tuple[Roster, ...]
     principle: str | None
     reason: str
     channel_id: str | None
@@ -181,7 +181,7 @@ def read_kudos_modal(view: dict) -> KudosForm:
     return KudosForm(
         recipients=tuple(field_value("recipients", "selected_users") or ()),
         groups=tuple(
-            TeamScope("group", option["value"], option.get("text", {}).get("text", "").lstrip("@"))
+            Roster("group", option["value"], option.get("text", {}).get("text", "").lstrip("@"))
             for option in field_value(GROUPS_SELECT, "selected_options") or ()
             if is_group_id(option.get("value"))
         ),

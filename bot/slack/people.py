@@ -6,13 +6,11 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.refusal import Refusal
+from bot.slack.person import LookupFailed, Person
 from bot.slack.terms import SLACK_FAILURES
 
 log = logging.getLogger(__name__)
@@ -21,36 +19,6 @@ log = logging.getLogger(__name__)
 CACHE_SECONDS = 600
 # Enough for every active person of a large workspace; past it the least recently asked go first.
 CACHE_ENTRIES = 20_000
-
-
-@dataclass(frozen=True)
-class Person:
-    id: str
-    name: str
-    tz: str = "UTC"
-    is_bot: bool = False
-    is_admin: bool = False
-    deleted: bool = False
-
-    @property
-    def zone(self) -> ZoneInfo:
-        try:
-            return ZoneInfo(self.tz)
-        except (ZoneInfoNotFoundError, ValueError):
-            return ZoneInfo("UTC")
-
-
-class LookupFailed(Refusal):
-    """Slack could not say who someone is (a missing scope, a rate limit that outlasted the retries)."""
-
-    def __init__(self, code: str):
-        super().__init__(
-            f"I couldn't check that with Slack just now (it said `{code}`), so nothing was saved. "
-            "Please try again; if it keeps happening, ask whoever runs LP Bot to run `lpbot doctor`.",
-            field="recipients",
-            plain=f"Slack couldn't confirm these people ({code}); please try again.",
-        )
-        self.code = code
 
 
 class Directory:

@@ -1,6 +1,6 @@
 """Who belongs to a user group or a channel, asked of Slack and kept for a few minutes.
 
-Kudos for a group, and leaderboards for a team, need the members; groups and channels change
+Kudos for a group, and leaderboards for a channel or group, need the members; groups and channels change
 slowly, and usergroups.* and conversations.members are rate-limited, so answers are cached per
 (workspace, group or channel).
 """
@@ -35,11 +35,11 @@ class Group:
     members: tuple[str, ...]
 
 
-class TeamUnknown(Refusal):
+class RosterUnknown(Refusal):
     """Slack would not say who is in a group or channel."""
 
 
-class Teams:
+class Rosters:
     def __init__(self, clock: Callable[[], float] = time.monotonic, max_entries: int = CACHE_ENTRIES):
         self._clock = clock
         self._max = max_entries
@@ -47,7 +47,7 @@ class Teams:
         self._lock = threading.Lock()
 
     def group_members(self, client: WebClient, team_id: str, group_id: str) -> tuple[str, ...]:
-        """The people in a user group; TeamUnknown when Slack will not say (no such group, no scope)."""
+        """The people in a user group; RosterUnknown when Slack will not say (no such group, no scope)."""
 
         def ask() -> tuple[str, ...]:
             try:
@@ -56,7 +56,7 @@ class Teams:
                 code = failure_code(error)
                 log.info("usergroups.users.list failed for %s: %s", group_id, code)
                 if code in ("no_such_subteam", "subteam_not_found"):
-                    raise TeamUnknown("I couldn't find that user group. Check the @handle and try again.", field="recipients") from None
+                    raise RosterUnknown("I couldn't find that user group. Check the @handle and try again.", field="recipients") from None
                 raise _cannot_ask(code) from None
             return tuple(u for u in users if isinstance(u, str))
 
@@ -81,11 +81,11 @@ class Teams:
     def handle(self, client: WebClient, team_id: str, group_id: str) -> str | None:
         try:
             return next((g.handle for g in self.groups(client, team_id) if g.id == group_id), None)
-        except TeamUnknown:
+        except RosterUnknown:
             return None
 
     def members(self, client: WebClient, team_id: str, scope) -> tuple[str, frozenset[str]]:
-        """A team (an intents.TeamScope) as (its name as typed: a group's handle, a channel's name; and its members)."""
+        """A roster (a channel or a user group) as (its name as typed: a group's handle, a channel's name; and its members)."""
         if scope.kind == "channel":
             return scope.label, self.channel_members(client, team_id, scope.id)
         handle = scope.label or self.handle(client, team_id, scope.id) or "a user group"
@@ -105,7 +105,7 @@ class Teams:
             except SLACK_FAILURES as error:
                 code = failure_code(error)
                 if code in ("channel_not_found", "not_in_channel"):
-                    raise TeamUnknown(
+                    raise RosterUnknown(
                         f"I can't see who is in <#{channel_id}>. Invite me there with `/invite @LP Bot`, then ask again."
                     ) from None
                 raise _cannot_ask(code) from None
@@ -128,11 +128,13 @@ class Teams:
         return value
 
 
-def _cannot_ask(code: str) -> TeamUnknown:
+def _cannot_ask(code: str) -> RosterUnknown:
     if code == "missing_scope":
-        return TeamUnknown(
+        return RosterUnknown(
             "I'm not allowed to read user groups or channel members here; ask whoever runs LP Bot to reinstall it "
             "from its manifest (`usergroups:read`), or run `lpbot doctor`.",
             field="recipients",
         )
-    return TeamUnknown(f"I couldn't ask Slack who is in that team just now (it said `{code}`). Please try again.", field="recipients")
+    return RosterUnknown(
+        f"I couldn't ask Slack who is in that channel or group just now (it said `{code}`). Please try again.", field="recipients"
+    )

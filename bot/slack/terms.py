@@ -21,8 +21,8 @@ CHANNEL_MENTION = re.compile(rf"<#({CHANNEL_ID})(?:\|([^>]*))?>")
 
 
 @dataclass(frozen=True)
-class TeamScope:
-    """A team named in a message: a channel (its members) or a user group. What a board or a kudos covers."""
+class Roster:
+    """A roster named in a message: a channel (its members) or a user group. What a board or a kudos covers."""
 
     kind: str  # "channel" or "group"
     id: str

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.insights.figures import parse_period
 from bot.kudos import rules
-from bot.slack.terms import CHANNEL_MENTION, GROUP_ID, GROUP_MENTION, USER_ID, USER_MENTION, TeamScope
+from bot.slack.terms import CHANNEL_MENTION, GROUP_ID, GROUP_MENTION, USER_ID, USER_MENTION, Roster
 from bot.weekly import schedule_time
 
 COMMAND = "/lp"
@@ -23,9 +23,9 @@ USAGE: list[tuple[str, str]] = [
     ("/lp kudos @someone <principle> <why>", "thank people (or a whole @group) for living a principle (also `/lp thanks`)"),
     (
         "/lp leaderboard [#channel|@group] [principle] [week|month|quarter|year|all]",
-        "who was recognized most, in the workspace or one team; this quarter unless you say",
+        "who was recognized most, in the workspace, a channel or a group; this quarter unless you say",
     ),
-    ("/lp stats [@someone|#channel|@group]", "kudos received and given, by principle, for a person or a team"),
+    ("/lp stats [@someone|#channel|@group]", "kudos received and given, by principle, for a person, a channel or a group"),
     ("/lp recent [principle]", "the latest kudos"),
     ("/lp undo", "take back the last kudos you gave (within 24 hours)"),
     ("/lp dm on|off", "whether I message you when you receive kudos"),
@@ -94,20 +94,20 @@ class UsageError:
 class GiveKudos:
     recipients: tuple[str, ...]
     text: str  # the principle and the why, still together
-    groups: tuple[TeamScope, ...] = ()
+    groups: tuple[Roster, ...] = ()
 
 
 @dataclass(frozen=True)
 class Leaderboard:
     principle: str
     period: str
-    team: TeamScope | None = None
+    roster: Roster | None = None
 
 
 @dataclass(frozen=True)
 class Stats:
     user_id: str | None
-    team: TeamScope | None = None
+    roster: Roster | None = None
 
 
 @dataclass(frozen=True)
@@ -218,10 +218,12 @@ def parse(text: str) -> Intent:
         if not rest:
             return Stats(None)
         mentioned = _MENTION.fullmatch(rest)
-        team = _team(rest)
-        if mentioned or team:
-            return Stats(mentioned.group(1) if mentioned else None, team)
-        return UsageError("Try `/lp stats` for yourself, `/lp stats @someone`, or a team: `/lp stats #channel` or `/lp stats @group`.")
+        roster = _roster(rest)
+        if mentioned or roster:
+            return Stats(mentioned.group(1) if mentioned else None, roster)
+        return UsageError(
+            "Try `/lp stats` for yourself, `/lp stats @someone`, or a channel or group: `/lp stats #channel`, `/lp stats @group`."
+        )
     if verb == "recent":
         return Recent(rest)
     if verb == "undo" and not rest:
@@ -334,14 +336,14 @@ def _parse_schedule(args: list[str]) -> Intent:
         return UsageError(str(error))
 
 
-def _team(word: str) -> TeamScope | None:
+def _roster(word: str) -> Roster | None:
     """A channel or user-group mention standing alone, as the scope of a board."""
     channel = _CHANNEL.fullmatch(word)
     if channel:
-        return TeamScope("channel", channel.group(1), channel.group(2) or "")
+        return Roster("channel", channel.group(1), channel.group(2) or "")
     group = GROUP_MENTION.fullmatch(word)
     if group:
-        return TeamScope("group", group.group(1), (group.group(2) or "").lstrip("@"))
+        return Roster("group", group.group(1), (group.group(2) or "").lstrip("@"))
     return None
 
 
@@ -360,11 +362,11 @@ def _parse_leaderboard(args: list[str]) -> Intent:
     unlinked = next((word for word in args if _UNLINKED.fullmatch(word)), None)
     if unlinked:
         return UsageError(_unlinked(unlinked))
-    teams = [team for word in args if (team := _team(word))]
-    if len(teams) > 1:
-        return UsageError("One team at a time: `/lp leaderboard #channel` or `/lp leaderboard @group`.")
-    rest = [word for word in args if not _team(word)]
-    return Leaderboard(" ".join(rest), period, teams[0] if teams else None)
+    rosters = [roster for word in args if (roster := _roster(word))]
+    if len(rosters) > 1:
+        return UsageError("One channel or group at a time: `/lp leaderboard #channel` or `/lp leaderboard @group`.")
+    rest = [word for word in args if not _roster(word)]
+    return Leaderboard(" ".join(rest), period, rosters[0] if rosters else None)
 
 
 # An @name that Slack did not turn into a mention (typed too fast, pasted): plain text, not an ID.
@@ -389,5 +391,5 @@ def _parse_kudos(text: str) -> Intent:
             "`/lp kudos @alex ownership for staying with the outage until it was fixed` (a whole @group works too)."
         )
     recipients = tuple(_MENTION.findall(lead.group(0)))
-    groups = tuple(TeamScope("group", group_id, label.lstrip("@")) for group_id, label in GROUP_MENTION.findall(lead.group(0)))
+    groups = tuple(Roster("group", group_id, label.lstrip("@")) for group_id, label in GROUP_MENTION.findall(lead.group(0)))
     return GiveKudos(recipients, text[lead.end() :].strip(), tuple(dict.fromkeys(groups)))
