@@ -23,14 +23,14 @@ from slack_bolt.error import BoltError
 
 from bot.app import SLACK_API_URL, build_services, create_app, web_client
 from bot.console.session import run_console
-from bot.insights import digest, figures
+from bot.insights import digest, figures, gather
 from bot.ops import doctor, replication
 from bot.ops.logs import configure_logging, scrub, secrets_in
 from bot.ops.manifest import ManifestError
 from bot.ops.manifest import manifest as app_manifest
 from bot.ops.server import HttpServer
 from bot.ops.startup import SlackUnavailable, wait_for_slack
-from bot.scheduler import WeeklyScheduler
+from bot.scheduler import NOT_POSTED, Scheduler
 from bot.settings import ConfigError, Settings, load_settings, unknown_variables
 from bot.slack import places
 from bot.slack.terms import checked_user_id
@@ -293,7 +293,7 @@ def _insights_json(args, settings: Settings, stdout: IO[str]) -> int:
         columns = figures.weeks_ending(now, weeks)
         catalog = load_catalog(settings.principles)
         title = f"Kudos by principle, the last {weeks} weeks (to {now:%d %b %Y})"
-        found = digest.gather_insights(store.db, catalog, team, title, columns, columns[0], columns[-1] + timedelta(weeks=1))
+        found = gather.gather_insights(store.db, catalog, team, title, columns, columns[0], columns[-1] + timedelta(weeks=1))
     finally:
         store.close()
     json.dump({"team": team, **figures.as_json(found)}, stdout, indent=2, ensure_ascii=False)
@@ -334,8 +334,8 @@ def _run(settings: Settings, sleep=time.sleep) -> int:
     if stop.is_set():
         _abandon(server, services)
         return 0
-    scheduler = WeeklyScheduler(services, None if settings.mode == "oauth" else app.client)
-    scheduler.start()
+    keeper = Scheduler(services, [poster.run_due, digest.run_due], None if settings.mode == "oauth" else app.client)
+    keeper.start()
     # Kudos stored before visibility was recorded read as private until Slack says where they were given.
     threading.Thread(target=places.settle_unknown, args=(services.store, services.client_for), daemon=True).start()
     if settings.mode == "socket":
@@ -362,7 +362,7 @@ def _run(settings: Settings, sleep=time.sleep) -> int:
         logging.shutdown()
         os._exit(0)
     # A weekly run in progress stops after its current channel; the ledger lets the next start go on.
-    scheduler.shutdown()
+    keeper.shutdown()
     services.store.close()
     log.info("stopped")
     return 0
@@ -446,16 +446,16 @@ def _data_command(args, settings: Settings, stdout: IO[str], stdin: IO[str]) -> 
 
 def _weekly(args, settings: Settings, stdout: IO[str]) -> int:
     def line(outcome) -> str:
-        return f"{outcome.week} <#{outcome.channel_id}> {outcome.status} {outcome.principle or ''}".rstrip()
+        return f"{outcome.period} <#{outcome.channel_id}> {outcome.status} {outcome.principle or ''}".rstrip()
 
-    return _post_due(args, settings, stdout, "weekly principles", poster.run_due, line, poster.NOT_POSTED)
+    return _post_due(args, settings, stdout, "weekly principles", poster.run_due, line, NOT_POSTED)
 
 
 def _digest(args, settings: Settings, stdout: IO[str]) -> int:
     def line(outcome) -> str:
-        return f"{outcome.month} <#{outcome.channel_id}> {outcome.status}"
+        return f"{outcome.period} <#{outcome.channel_id}> {outcome.status}"
 
-    return _post_due(args, settings, stdout, "digests", digest.run_due, line, digest.NOT_POSTED)
+    return _post_due(args, settings, stdout, "digests", digest.run_due, line, NOT_POSTED)
 
 
 def _post_due(args, settings: Settings, stdout: IO[str], what: str, run_due, line, not_posted) -> int:

@@ -251,3 +251,11 @@ def m009_weekly_eligible(db: Database) -> None:
     # The balanced rotation draws the week's principle among the least recognized: the ledger keeps the
     # set it was drawn from (comma-separated slugs), so insights can compare with the ones not drawn.
     db.execute("ALTER TABLE weekly_posts ADD COLUMN eligible TEXT")
+
+
+@migrations()
+def m010_ledger_period(db: Database) -> None:
+    # Both ledgers key a post by its period: an ISO week for the weekly post, a month for the digest.
+    # The column was named `week` in both; SQLite renames it in the unique key and index as well.
+    for table in ("weekly_posts", "digest_posts"):
+        db.execute(f"ALTER TABLE {table} RENAME COLUMN week TO period")

@@ -61,7 +61,7 @@ _FOLLOWS: dict[PostStatus, tuple[PostStatus, ...]] = {
 
 @dataclass(frozen=True)
 class LedgerEntry:
-    week: str
+    period: str  # the ISO week (weekly posts) or the month (digests)
     principle: str
     status: PostStatus
     scheduled_for: str
@@ -77,7 +77,7 @@ class LedgerEntry:
         return self.status == PostStatus.UNCERTAIN or stale
 
 
-_LEDGER_READ = "week, principle, status, scheduled_for, claimed_at"
+_LEDGER_READ = "period, principle, status, scheduled_for, claimed_at"
 #: The ledgers: the weekly post's (one row a week) and the monthly digest's (one row a month, in `week`).
 WEEKLY, DIGEST = "weekly_posts", "digest_posts"
 _LEDGERS = (WEEKLY, DIGEST)
@@ -152,10 +152,10 @@ def ledger(db: Database, team_id: str, channel_id: str) -> list[LedgerEntry]:
     return [_entry(row) for row in rows]
 
 
-def entry(db: Database, team_id: str, channel_id: str, week: str, ledger: str = WEEKLY) -> LedgerEntry | None:
+def entry(db: Database, team_id: str, channel_id: str, period: str, ledger: str = WEEKLY) -> LedgerEntry | None:
     rows = db.query(
-        f"SELECT {_LEDGER_READ} FROM {_ledger_table(ledger)} WHERE team_id = ? AND channel_id = ? AND week = ?",
-        [team_id, channel_id, week],
+        f"SELECT {_LEDGER_READ} FROM {_ledger_table(ledger)} WHERE team_id = ? AND channel_id = ? AND period = ?",
+        [team_id, channel_id, period],
     )
     return next((_entry(row) for row in rows), None)
 
@@ -182,21 +182,21 @@ def claim(
     # Only the weekly ledger keeps the set a balanced pick was drawn among.
     extra, values = (", eligible", [",".join(eligible)]) if eligible and ledger == WEEKLY else ("", [])
     inserted = db.execute(
-        f"INSERT INTO {table} (team_id, channel_id, week, principle, status, scheduled_for, claimed_at, attempts{extra})"
-        f" VALUES (?, ?, ?, ?, 'claimed', ?, ?, 1{', ?' if extra else ''}) ON CONFLICT (team_id, channel_id, week) DO NOTHING",
+        f"INSERT INTO {table} (team_id, channel_id, period, principle, status, scheduled_for, claimed_at, attempts{extra})"
+        f" VALUES (?, ?, ?, ?, 'claimed', ?, ?, 1{', ?' if extra else ''}) ON CONFLICT (team_id, channel_id, period) DO NOTHING",
         [team_id, channel_id, week, principle, iso(scheduled_for), iso(now), *values],
     ).rowcount
     if inserted:
         return principle
     reclaimed = db.execute(
         f"UPDATE {table} SET status = 'claimed', claimed_at = ?, attempts = attempts + 1"
-        " WHERE team_id = ? AND channel_id = ? AND week = ? AND status = 'failed'",
+        " WHERE team_id = ? AND channel_id = ? AND period = ? AND status = 'failed'",
         [iso(now), team_id, channel_id, week],
     ).rowcount
     if not reclaimed:
         return None
     return db.execute(
-        f"SELECT principle FROM {table} WHERE team_id = ? AND channel_id = ? AND week = ?",
+        f"SELECT principle FROM {table} WHERE team_id = ? AND channel_id = ? AND period = ?",
         [team_id, channel_id, week],
     ).fetchone()[0]
 
@@ -219,7 +219,7 @@ def finish(
     return (
         db.execute(
             f"UPDATE {_ledger_table(ledger)} SET status = ?, posted_at = ?, error = ?, message_ts = ?"
-            f" WHERE team_id = ? AND channel_id = ? AND week = ? AND status IN ({marks})",
+            f" WHERE team_id = ? AND channel_id = ? AND period = ? AND status IN ({marks})",
             [status, iso(now) if status == PostStatus.POSTED else None, error, message_ts, team_id, channel_id, week, *allowed],
         ).rowcount
         > 0
@@ -230,9 +230,9 @@ def record_skipped(db: Database, team_id: str, channel_id: str, week: str, sched
     """Note a week missed beyond the grace period; True the first time only, so it is logged once."""
     return (
         db.execute(
-            "INSERT INTO weekly_posts (team_id, channel_id, week, principle, status, scheduled_for, claimed_at, attempts, error)"
+            "INSERT INTO weekly_posts (team_id, channel_id, period, principle, status, scheduled_for, claimed_at, attempts, error)"
             " VALUES (?, ?, ?, '', 'skipped', ?, ?, 0, 'missed beyond the grace period')"
-            " ON CONFLICT (team_id, channel_id, week) DO NOTHING",
+            " ON CONFLICT (team_id, channel_id, period) DO NOTHING",
             [team_id, channel_id, week, iso(scheduled_for), iso(now)],
         ).rowcount
         > 0

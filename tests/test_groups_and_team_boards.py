@@ -145,7 +145,11 @@ ONE_AT_A_TIME = "One channel or group at a time: `/lp leaderboard #channel` or `
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("leaderboard off", HIDE_OR_SHOW), ("leaderboard off general", HIDE_OR_SHOW), ("leaderboard <#C0A|a> <!subteam^S0ENG|@eng>", ONE_AT_A_TIME)],
+    [
+        ("leaderboard off", HIDE_OR_SHOW),
+        ("leaderboard off general", HIDE_OR_SHOW),
+        ("leaderboard <#C0A|a> <!subteam^S0ENG|@eng>", ONE_AT_A_TIME),
+    ],
 )
 def test_unclear_board_commands_say_what_to_type(ask, text, expected):
     assert ask(text)["text"] == expected

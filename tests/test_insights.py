@@ -11,6 +11,7 @@ from bot import cli
 from bot.app import web_client
 from bot.insights import digest, figures
 from bot.insights.charts import alt_text, heatmap_png
+from bot.scheduler import STOPPED
 from principles import load_catalog
 from storage import insights as insights_store
 from storage import kudos as kudos_store
@@ -311,8 +312,15 @@ def test_the_digest_posts_once_on_the_first_working_day_with_shout_outs_and_a_ch
     give(services, datetime(2026, 11, 13, tzinfo=UTC), "ownership")
     assert digest.run_due(services, client, datetime(2026, 12, 1, 8, 59, tzinfo=UTC)) == []
     (outcome,) = digest.run_due(services, client, datetime(2026, 12, 1, 9, 1, tzinfo=UTC))
-    assert (outcome.month, outcome.status) == ("2026-11", PostStatus.POSTED)
-    assert digest.run_due(services, client, datetime(2026, 12, 1, 9, 6, tzinfo=UTC)) == []  # once
+    assert (outcome.period, outcome.status) == ("2026-11", PostStatus.POSTED)
+    # Once: and a sweep after the post reads the ledger, not the month's kudos (SQLite's own trace of what it ran).
+    statements: list[str] = []
+    services.store.db.conn.set_trace_callback(statements.append)
+    try:
+        assert digest.run_due(services, client, datetime(2026, 12, 1, 9, 6, tzinfo=UTC)) == []
+    finally:
+        services.store.db.conn.set_trace_callback(None)
+    assert statements and not [s for s in statements if "kudos" in s.lower()]
     (post,) = [c.params for c in slack.calls_to("chat.postMessage") if c.params.get("channel") == "C0GENERAL"]
     text = block_text(post)
     assert "Culture digest: November 2026" in text and "*Kudos given:* 4" in text
@@ -328,7 +336,7 @@ def test_the_first_working_day_skips_the_weekend(services, client):
     # 1 August 2026 is a Saturday: the digest comes on Monday the 3rd.
     assert digest.run_due(services, client, datetime(2026, 8, 1, 12, tzinfo=UTC)) == []
     (outcome,) = digest.run_due(services, client, datetime(2026, 8, 3, 9, 0, tzinfo=UTC))
-    assert outcome.month == "2026-07"
+    assert outcome.period == "2026-07"
 
 
 def test_the_digest_follows_the_channels_weekly_time_and_zone(services, client):
@@ -346,7 +354,7 @@ def test_a_digest_where_the_bot_was_removed_stops_and_tells_its_admin(services, 
     enrol(services)
     slack.not_member.add("C0GENERAL")
     (outcome,) = digest.run_due(services, client, datetime(2026, 12, 1, 9, 5, tzinfo=UTC))
-    assert outcome.status == digest.STOPPED and weekly_store.list_digests(services.store.db) == []
+    assert outcome.status == STOPPED and weekly_store.list_digests(services.store.db) == []
     (dm,) = [c.params for c in slack.calls_to("chat.postMessage") if c.params.get("channel") == "U0ALICE"]
     assert "switched off the monthly digest" in dm["text"]
 

@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import build_services, web_client
+from bot.insights import digest
 from bot.messages import RECOGNIZE_ACTION
-from bot.scheduler import WeeklyScheduler, job_id, trigger_for
+from bot.scheduler import STOPPED, Scheduler, job_id, trigger_for
 from bot.weekly import poster, rotation, schedule_time
 from principles import load_catalog
 from storage import weekly as weekly_store
@@ -73,7 +74,7 @@ def test_berlin_post_arrives_at_nine_local_on_the_dst_monday(services, client, s
     schedule(services)
     assert poster.run_due(services, client, at("2026-03-30T06:59:00")) == []
     (outcome,) = poster.run_due(services, client, at("2026-03-30T07:00:00"))
-    assert outcome.status == "posted" and outcome.week == "2026-W14"
+    assert outcome.status == "posted" and outcome.period == "2026-W14"
     assert len(posts(slack)) == 1
 
 
@@ -81,7 +82,7 @@ def test_auckland_week_is_its_own_local_week(services, client, slack):
     schedule(services, tz="Pacific/Auckland")
     assert poster.run_due(services, client, at("2026-11-29T19:59:00")) == []
     (outcome,) = poster.run_due(services, client, at("2026-11-29T20:00:00"))
-    assert outcome.week == "2026-W49"
+    assert outcome.period == "2026-W49"
 
 
 # -- exactly once ------------------------------------------------------------------------
@@ -212,7 +213,7 @@ def test_a_post_slack_refuses_for_good_pauses_and_tells_the_admin_once(services,
     if fault:
         slack.fail_next("chat.postMessage", 200, body={"ok": False, "error": fault})
     (outcome,) = poster.run_due(services, client, at("2026-11-30T08:00:00"))
-    assert outcome.status == "paused"
+    assert outcome.status == STOPPED
     assert not weekly_store.get_schedule(services.store.db, "T0LOCAL", channel).active
     dm = posts(slack, "U0ALICE")[0]
     assert f"paused the weekly principle post for <#{channel}>" in block_text(dm)
@@ -268,7 +269,7 @@ def test_balanced_picks_the_least_recognized(ask, services, client, clock):
     # of those with one), and the ledger keeps the set it was drawn from.
     eligible = ("deliver-results", "customer-obsession", "ownership")
     assert outcome.principle in eligible
-    row = services.store.db.execute("SELECT eligible FROM weekly_posts WHERE week = '2026-W49'").fetchone()
+    row = services.store.db.execute("SELECT eligible FROM weekly_posts WHERE period = '2026-W49'").fetchone()
     assert tuple(row[0].split(",")) == eligible
 
 
@@ -406,7 +407,7 @@ def test_week_and_week_next_in_a_channel(ask, services, client, clock):
 
 def test_the_scheduler_keeps_one_job_per_schedule_and_follows_changes(ask, services, settings, slack):
     schedule(services, tz="Pacific/Auckland")
-    scheduler = WeeklyScheduler(services, web_client(settings))
+    scheduler = Scheduler(services, [poster.run_due, digest.run_due], web_client(settings))
     scheduler.start()
     try:
         job = scheduler.scheduler.get_job(job_id("T0LOCAL", "C0GENERAL"))

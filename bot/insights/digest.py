@@ -7,21 +7,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
-from sqlite_utils import Database
 
 from bot import messages
-from bot.insights import charts, figures
+from bot.insights import charts, figures, gather
+from bot.scheduler import Outcome, post_failed, run_each
 from bot.services import Services
-from bot.slack.delivery import send_dm, upload_image
-from bot.slack.terms import PERMANENT_PROBLEMS, SLACK_FAILURES, explain, failure_code
-from bot.weekly.poster import run_each
-from principles import Catalog
-from storage import insights as insights_store
+from bot.slack.delivery import upload_image
+from bot.slack.terms import SLACK_FAILURES, failure_code
 from storage import kudos as kudos_store
 from storage import weekly as weekly_store
 from storage.weekly import DIGEST, Digest, PostStatus
@@ -31,33 +27,6 @@ log = logging.getLogger(__name__)
 SHOUT_OUTS = 3
 # Marks a digest post in the channel, as the weekly post is marked, so it can be recognized later.
 DIGEST_EVENT = "lpbot_digest"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    channel_id: str
-    month: str  # the month the digest is about, e.g. 2026-11
-    status: str  # a PostStatus, or "stopped" when the channel's digest was switched off for good
-    error: str | None = None
-
-
-STOPPED = "stopped"
-NOT_POSTED = (PostStatus.FAILED, PostStatus.UNCERTAIN, STOPPED)
-
-
-def gather_insights(
-    db: Database, catalog: Catalog, team_id: str, title: str, columns: list[datetime], since: datetime, until: datetime
-) -> figures.Insights:
-    """The figures for [since, until), in the weeks starting at `columns`: counts from storage, shaped by bot.insights.figures."""
-    return figures.build(
-        catalog,
-        title,
-        columns,
-        insights_store.counts_by_week(db, team_id, columns[0], since, until),
-        insights_store.featured(db, team_id, since, until),
-        insights_store.participation(db, team_id, since, until),
-        insights_store.drawn(db, team_id, since, until),
-    )
 
 
 def _time_and_zone(services: Services, digest: Digest) -> tuple[time, ZoneInfo]:
@@ -115,7 +84,7 @@ def month_span(month: str) -> tuple[datetime, datetime]:
 def compose(services: Services, team_id: str, month: str) -> tuple[messages.Reply, figures.Insights]:
     since, until = month_span(month)
     label = f"{since:%B %Y}"
-    found = gather_insights(
+    found = gather.gather_insights(
         services.store.db, services.catalog, team_id, f"Kudos by principle, {label}", figures.weeks_of_month(since), since, until
     )
     db = services.store.db
@@ -145,6 +114,9 @@ def run_digest(services: Services, client: WebClient, digest: Digest, now: datet
     if now < at or now - at > timedelta(hours=services.settings.weekly_grace_hours):
         return None  # not yet, or missed beyond the grace period: next month's comes as usual
     team, channel = digest.team_id, digest.channel_id
+    existing = weekly_store.entry(services.store.db, team, channel, month, ledger=DIGEST)
+    if existing is not None and existing.status != PostStatus.FAILED:
+        return None  # posted, in progress or in doubt: never twice, and no figures composed for nothing
     message, found = compose(services, team, month)
     least = found.least[0] if found.least else ""
     with services.store.write() as db:
@@ -182,18 +154,10 @@ def run_digest(services: Services, client: WebClient, digest: Digest, now: datet
 
 
 def _failed(services: Services, client: WebClient, digest: Digest, month: str, code: str, now: datetime) -> Outcome:
-    team, channel = digest.team_id, digest.channel_id
-    with services.store.write() as db:
-        weekly_store.finish(db, team, channel, month, PostStatus.FAILED, now, error=code, ledger=DIGEST)
-        if code in PERMANENT_PROBLEMS:
-            # No retry fixes it: stop the digest and tell whoever set it up, once.
-            weekly_store.delete_digest(db, team, channel)
-    if code in PERMANENT_PROBLEMS:
-        log.warning("digest for %s/%s switched off: %s", team, channel, code)
-        if digest.created_by:
-            send_dm(
-                client, digest.created_by, messages.notice(f"I switched off the monthly digest in <#{channel}>: {explain(code, channel)}")
-            )
-        return Outcome(channel, month, STOPPED, code)
-    log.warning("digest for %s/%s (%s) failed: %s; trying again at the next sweep", team, channel, month, code)
-    return Outcome(channel, month, PostStatus.FAILED, code)
+    def switch_off(db) -> None:
+        weekly_store.delete_digest(db, digest.team_id, digest.channel_id)
+
+    def notice(explanation: str) -> messages.Reply:
+        return messages.notice(f"I switched off the monthly digest in <#{digest.channel_id}>: {explanation}")
+
+    return post_failed(services, client, digest, month, code, now, ledger=DIGEST, what="digest", stop=switch_off, stopped_notice=notice)

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from bot import messages
 from bot.asker import Asker
-from bot.insights import charts, digest, figures
+from bot.insights import charts, digest, figures, gather
 from bot.kudos import rules, service
 from bot.messages import Answer, Reply, Upload
 from bot.refusal import Refusal
@@ -224,7 +224,7 @@ def _insights(services: Services, asker: Asker, weeks: int, label: str, share: b
     # Up to the end of this week: everything given so far, with the current week as the last column.
     until = columns[-1] + timedelta(weeks=1)
     title = f"Kudos by principle, {label} (to {now:%d %b %Y})"
-    found = digest.gather_insights(services.store.db, services.catalog, asker.team_id, title, columns, columns[0], until)
+    found = gather.gather_insights(services.store.db, services.catalog, asker.team_id, title, columns, columns[0], until)
     catalog = services.catalog
     chart = Upload(charts.heatmap_png(found, catalog), "lp-insights.png", found.title, charts.alt_text(found, catalog), public=share)
     return Answer([messages.insights_reply(found, catalog, shared_by=asker.user_id if share else None)], uploads=[chart])

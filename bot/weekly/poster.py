@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.error import URLError
 
@@ -16,9 +15,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import messages
+from bot.scheduler import Outcome, post_failed, run_each
 from bot.services import Services
-from bot.slack.delivery import send_dm
-from bot.slack.terms import PERMANENT_PROBLEMS, SLACK_FAILURES, explain
+from bot.slack.terms import SLACK_FAILURES
 from bot.weekly.rotation import BALANCE_WINDOW, Choice, choose_principle, question_for
 from bot.weekly.schedule_time import occurrence
 from principles import Principle
@@ -31,9 +30,6 @@ log = logging.getLogger(__name__)
 
 POST_EVENT = "lpbot_weekly_post"
 # An outcome, not a ledger state: the post failed for good and the schedule was paused.
-PAUSED = "paused"
-# Outcomes that mean a post did not go out, or may not have.
-NOT_POSTED = (PostStatus.FAILED, PostStatus.UNCERTAIN, PAUSED)
 HISTORY_LIMIT = 15
 # A post that timed out was sent within the client's timeout and retries of its claim.
 STALE_WINDOW = weekly_store.STALE_CLAIM
@@ -49,20 +45,11 @@ def _posted(entries: list[LedgerEntry]) -> list[LedgerEntry]:
 def plan(services: Services, schedule: Schedule, now: datetime, *, exclude_week: str | None = None) -> Choice:
     """The choice for the channel's post at `now`, from its history and the team's kudos."""
     db = services.store.db
-    shown = [e for e in _posted(weekly_store.ledger(db, schedule.team_id, schedule.channel_id)) if e.week != exclude_week]
+    shown = [e for e in _posted(weekly_store.ledger(db, schedule.team_id, schedule.channel_id)) if e.period != exclude_week]
     counts = kudos_store.kudos_by_principle_since(db, schedule.team_id, now - BALANCE_WINDOW)
     return choose_principle(
         services.settings.rotation, services.catalog, shown, counts, now=now, seed=f"{schedule.team_id}:{schedule.channel_id}"
     )
-
-
-@dataclass(frozen=True)
-class Outcome:
-    channel_id: str
-    week: str
-    status: str  # a PostStatus, or PAUSED
-    principle: str | None = None
-    error: str | None = None
 
 
 def run_due(
@@ -79,28 +66,6 @@ def run_due(
     """
     schedules = weekly_store.list_schedules(services.store.db, team_id, active_only=True)
     return run_each(services, client, schedules, run_schedule, now, should_stop, "weekly post")
-
-
-def run_each(
-    services: Services, client: WebClient | None, items, run_one, now: datetime, should_stop: Callable[[], bool], what: str
-) -> list:
-    """Run `run_one(services, client, item, now)` for each scheduled item (a weekly post, a digest) with its
-    workspace's client, keeping the outcomes. One broken channel must not stop the others."""
-    outcomes = []
-    for item in items:
-        if should_stop():
-            break
-        team_client = client or services.client_for(item.team_id)
-        if team_client is None:
-            continue  # a workspace no longer installed
-        try:
-            outcome = run_one(services, team_client, item, now)
-        except Exception:  # noqa: BLE001 - logged here; the next channel still gets its post
-            log.exception("%s for %s/%s failed", what, item.team_id, item.channel_id)
-            continue
-        if outcome:
-            outcomes.append(outcome)
-    return outcomes
 
 
 def run_schedule(services: Services, client: WebClient, schedule: Schedule, now: datetime) -> Outcome | None:
@@ -192,19 +157,25 @@ def _is_post_for(message: dict, week: str) -> bool:
 
 
 def _failed(services: Services, client: WebClient, schedule: Schedule, week: str, slug: str, code: str, now: datetime) -> Outcome:
-    team, channel = schedule.team_id, schedule.channel_id
-    with services.store.write() as db:
-        weekly_store.finish(db, team, channel, week, PostStatus.FAILED, now, error=code)
-        if code in PERMANENT_PROBLEMS:
-            weekly_store.pause_schedule(db, team, channel, code, now)
-    if code not in PERMANENT_PROBLEMS:
-        log.warning("weekly post for %s/%s failed (%s); it will be retried this week", team, channel, code)
-        return Outcome(channel, week, PostStatus.FAILED, slug, code)
-    log.warning("weekly post for %s/%s paused: %s", team, channel, code)
-    # Slack refuses this for good (the channel, or the token): pause rather than retry every sweep
-    # all week, and tell whoever set it once. A token error may stop that DM too; the log line stays.
-    send_dm(client, schedule.created_by, messages.schedule_paused_notice(channel, explain(code, channel)))
-    return Outcome(channel, week, PAUSED, slug, code)
+    def pause(db) -> None:  # rather than retry every sweep all week
+        weekly_store.pause_schedule(db, schedule.team_id, schedule.channel_id, code, now)
+
+    def notice(explanation: str) -> messages.Reply:
+        return messages.schedule_paused_notice(schedule.channel_id, explanation)
+
+    return post_failed(
+        services,
+        client,
+        schedule,
+        week,
+        code,
+        now,
+        ledger=weekly_store.WEEKLY,
+        what="weekly post",
+        stop=pause,
+        stopped_notice=notice,
+        principle=slug,
+    )
 
 
 def compose(services: Services, schedule: Schedule, principle: Principle, choice: Choice | None, at: datetime):
