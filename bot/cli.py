@@ -33,7 +33,7 @@ from bot.ops.startup import SlackUnavailable, wait_for_slack
 from bot.scheduler import NOT_POSTED, Scheduler
 from bot.settings import ConfigError, Settings, load_settings, unknown_variables
 from bot.slack import places
-from bot.slack.terms import checked_user_id
+from bot.slack.terms import TOKEN_REFUSALS, checked_user_id
 from bot.slack.workspaces import oauth_database
 from bot.weekly import poster
 from principles import CatalogError, load_catalog
@@ -496,7 +496,7 @@ def _doctor(settings: Settings, stdout: IO[str]) -> int:
 
 def _reason(error: Exception) -> str:
     text = str(error)
-    for known in ("invalid_auth", "token_revoked", "account_inactive", "not_authed", "token_expired"):
+    for known in TOKEN_REFUSALS:
         if known in text:
             return known
     return "the token check failed"

@@ -48,7 +48,7 @@ class Settings:
     log_bodies: bool = False
     admins: frozenset[str] = frozenset()
     rotation: str = "balanced"
-    weekly_grace_hours: int = 24
+    grace_hours: int = 24
     startup_wait: int = 60
     leaderboards: bool = True
     kudos_emoji: str = DEFAULT_KUDOS_EMOJI
@@ -81,7 +81,7 @@ class Settings:
 #: Every variable LP Bot reads (tests/test_settings.py keeps this in step with the code and README).
 KNOWN_VARIABLES = frozenset(
     """
-    LPBOT_ADMINS LPBOT_DAILY_KUDOS LPBOT_DB LPBOT_HOST LPBOT_INLINE_KUDOS LPBOT_INLINE_REPLY LPBOT_KUDOS_CHANNEL
+    LPBOT_ADMINS LPBOT_DAILY_KUDOS LPBOT_DB LPBOT_GRACE_HOURS LPBOT_HOST LPBOT_INLINE_KUDOS LPBOT_INLINE_REPLY LPBOT_KUDOS_CHANNEL
     LPBOT_KUDOS_EMOJI LPBOT_LEADERBOARDS LPBOT_LOG_BODIES LPBOT_LOG_FORMAT LPBOT_LOG_LEVEL LPBOT_PRINCIPLES
     LPBOT_PRINCIPLE_REACTIONS LPBOT_REPLICA_SYNC LPBOT_REPLICA_URL LPBOT_ROTATION LPBOT_STARTUP_WAIT LPBOT_TOKEN_KEY
     LPBOT_WEEKLY_GRACE_HOURS PORT SLACK_API_URL SLACK_APP_TOKEN SLACK_BOT_TOKEN SLACK_CLIENT_ID SLACK_CLIENT_SECRET
@@ -192,7 +192,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         replica_url=replica_url,
         token_key=_token_key(get("LPBOT_TOKEN_KEY")),
         replica_sync=_integer(env, "LPBOT_REPLICA_SYNC", 1, low=1, high=3600),
-        weekly_grace_hours=_integer(env, "LPBOT_WEEKLY_GRACE_HOURS", 24, low=0, high=168),
+        # Weekly posts and digests alike; LPBOT_WEEKLY_GRACE_HOURS is its first name, still read.
+        grace_hours=_integer(env, "LPBOT_GRACE_HOURS", _integer(env, "LPBOT_WEEKLY_GRACE_HOURS", 24, low=0, high=168), low=0, high=168),
         startup_wait=_integer(env, "LPBOT_STARTUP_WAIT", 60, low=0, high=3600),
     )
 

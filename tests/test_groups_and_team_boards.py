@@ -117,7 +117,7 @@ def test_a_private_channels_board_is_for_its_members_only(ask, slack, command, s
     assert inside["text"].startswith(seen_inside)
 
 
-def test_an_admin_switches_rankings_off_in_one_channel(ask):
+def test_an_admin_switches_leaderboards_off_in_one_channel(ask):
     give_some(ask)
     assert "Leaderboards are off in <#C0GENERAL>" in ask("leaderboard off <#C0GENERAL|general>")["text"]
     here = ask("leaderboard", channel="C0GENERAL")
@@ -133,13 +133,13 @@ def test_an_admin_switches_rankings_off_in_one_channel(ask):
 def test_only_admins_switch_rankings(ask, services):
     reply = ask("leaderboard off <#C0GENERAL|general>", user="U0BOB")
     assert reply["text"] == (
-        "Only workspace admins and the people listed in LPBOT_ADMINS can change where rankings are shown. "
+        "Only workspace admins and the people listed in LPBOT_ADMINS can change where leaderboards are shown. "
         "Ask one of them, or try `/lp stats` for your own kudos."
     )
     assert kudos_store.leaderboards_shown(services.store.db, "T0LOCAL", "C0GENERAL")
 
 
-HIDE_OR_SHOW = "Try `/lp leaderboard off #channel` to hide rankings there, or `/lp leaderboard on #channel`."
+HIDE_OR_SHOW = "Try `/lp leaderboard off #channel` to hide leaderboards there, or `/lp leaderboard on #channel`."
 ONE_AT_A_TIME = "One channel or group at a time: `/lp leaderboard #channel` or `/lp leaderboard @group`."
 
 

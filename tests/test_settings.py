@@ -129,3 +129,12 @@ def test_a_misspelt_setting_is_named_with_the_closest_one():
         "lpbot: ignoring LPBOT_DAILY_KUDO: LP Bot has no such setting (did you mean LPBOT_DAILY_KUDOS?)",
         "lpbot: ignoring SLACK_BOT_TOKN: LP Bot has no such setting (did you mean SLACK_BOT_TOKEN?)",
     ]
+
+
+def test_the_grace_period_has_one_name_and_still_reads_its_first():
+    from bot.settings import load_settings
+
+    assert load_settings({"LPBOT_GRACE_HOURS": "6"}).grace_hours == 6
+    assert load_settings({"LPBOT_WEEKLY_GRACE_HOURS": "5"}).grace_hours == 5
+    assert load_settings({"LPBOT_WEEKLY_GRACE_HOURS": "5", "LPBOT_GRACE_HOURS": "7"}).grace_hours == 7
+    assert load_settings({}).grace_hours == 24

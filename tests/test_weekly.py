@@ -162,7 +162,7 @@ def test_beyond_the_grace_the_week_is_skipped_and_logged_once(services, client, 
     assert [o.status for o in poster.run_due(services, client, at("2026-12-07T08:00:00"))] == ["posted"]
 
 
-@pytest.mark.settings(weekly_grace_hours=2)
+@pytest.mark.settings(grace_hours=2)
 def test_grace_hours_setting(services, client, slack):
     schedule(services)
     assert poster.run_due(services, client, at("2026-11-30T10:01:00"))[0].status == "skipped"

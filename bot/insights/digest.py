@@ -111,7 +111,7 @@ def run_due(
 
 def run_digest(services: Services, client: WebClient, digest: Digest, now: datetime) -> Outcome | None:
     month, at = _due(services, digest, now)
-    if now < at or now - at > timedelta(hours=services.settings.weekly_grace_hours):
+    if now < at or now - at > timedelta(hours=services.settings.grace_hours):
         return None  # not yet, or missed beyond the grace period: next month's comes as usual
     team, channel = digest.team_id, digest.channel_id
     existing = weekly_store.entry(services.store.db, team, channel, month, ledger=DIGEST)

@@ -144,7 +144,7 @@ def give_for_message(
     problem = service.thank_in_channel(services, client, team_id, given, channel_id, thread_ts=ts)
     if problem:
         log.info("could not thank in the thread: %s", problem)
-    return messages.reaction_kudos_recorded(given.recipients, given.principle, emoji)
+    return messages.reaction_kudos_recorded(given.recipients, given.principle, emoji, rules.UNDO_WINDOW)
 
 
 def choice_made(

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from bot.messages import KudosLimits
+from bot.messages.text import hours
 from bot.refusal import Refusal
 from bot.slack.person import Person
 from principles import Catalog, Match, Principle, match_principle
@@ -271,7 +272,7 @@ def undo(store: Store, *, team_id: str, giver_id: str, now: datetime) -> Withdra
     with store.write() as db:
         latest = kudos_store.latest_given(db, team_id, giver_id, since=now - UNDO_WINDOW)
         if latest is None:
-            raise Refusal("You haven't given any kudos in the last 24 hours, so there is nothing to undo.")
+            raise Refusal(f"You haven't given any kudos in the last {hours(UNDO_WINDOW)}, so there is nothing to undo.")
         post = kudos_store.public_post(db, latest.id)
         kudos_store.delete_kudos(db, latest.id)
     return Withdrawn(latest, post)

@@ -6,7 +6,7 @@ from __future__ import annotations
 ADMIN_SUBJECTS = {
     "schedule": ("weekly posts", "try `/lp week` to see this week's principle"),
     "digest": ("the monthly digest", "try `/lp insights` to see the figures yourself"),
-    "leaderboards": ("where rankings are shown", "try `/lp stats` for your own kudos"),
+    "leaderboards": ("where leaderboards are shown", "try `/lp stats` for your own kudos"),
 }
 
 

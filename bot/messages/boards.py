@@ -39,7 +39,7 @@ def leaderboard_reply(rows: list[tuple[str, int]], principle: Principle | None, 
 
 
 def no_leaderboards_reply(mix: dict[str, int], catalog: Catalog, period: str, team: str | None = None) -> Reply:
-    """With rankings switched off (LPBOT_LEADERBOARDS=off, or by an admin for a channel): nobody is
+    """With leaderboards switched off (LPBOT_LEADERBOARDS=off, or by an admin for a channel): nobody is
     ranked; the team sees which principles it recognizes."""
     when = "of all time" if period == "all" else f"this {period}"
     who = team or "the team"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from slack_sdk.models.blocks import (
     ButtonElement,
@@ -13,7 +14,7 @@ from bot.messages.kudos import thanked
 from bot.messages.modal import principle_select
 from bot.messages.parts import notice, section
 from bot.messages.replies import Reply
-from bot.messages.text import escape, mentions, quote
+from bot.messages.text import escape, hours, mentions, quote
 from bot.slack.terms import checked_user_id, is_user_id
 from principles.catalog import Catalog, Principle
 
@@ -131,10 +132,10 @@ def reaction_not_for_kudos(why: str, emoji: str) -> Reply:
     )
 
 
-def reaction_kudos_recorded(recipients, principle: Principle, emoji: str) -> Reply:
+def reaction_kudos_recorded(recipients, principle: Principle, emoji: str, undo_window: timedelta) -> Reply:
     return notice(
         f"Recorded: kudos to {mentions(recipients)} for *{escape(principle.name)}*. "
-        f"Remove your :{escape(emoji)}: reaction within 24 hours to take it back."
+        f"Remove your :{escape(emoji)}: reaction within {hours(undo_window)} to take it back."
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from bot.slack.terms import checked_user_id, is_channel_id, is_user_id
 
@@ -15,6 +16,12 @@ _BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt);)")
 # Bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) can make a line read
 # backwards or reorder a name and a reason; nothing a person means to say needs them.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def hours(window: timedelta) -> str:
+    """A rule's time window as a sentence says it: "24 hours", built from the rule's own constant."""
+    count = int(window.total_seconds() // 3600)
+    return f"{count} hour" if count == 1 else f"{count} hours"
 
 
 def escape(text: str) -> str:

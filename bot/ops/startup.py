@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.settings import ConfigError, Settings
-from bot.slack.terms import SLACK_FAILURES
+from bot.slack.terms import SLACK_FAILURES, TOKEN_REFUSALS
 
 log = logging.getLogger(__name__)
 _quiet = logging.getLogger(__name__ + ".client")
@@ -24,8 +24,6 @@ _quiet.setLevel(logging.CRITICAL)
 
 FIRST_RETRY_SECONDS = 1.0
 LONGEST_RETRY_SECONDS = 15.0
-# Slack's answers that mean the token itself is the problem.
-_TOKEN_REFUSED = ("invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "no_permission")
 
 
 class SlackUnavailable(RuntimeError):
@@ -40,7 +38,7 @@ def slack_problem(error: Exception, api_url: str) -> str | None:
             return "Slack is rate-limiting this app (429)"
         if status >= 500:
             return f"Slack answered {status}: it may be having an outage (status.slack.com)"
-        return None if code in _TOKEN_REFUSED else f"Slack answered {code or status}"
+        return None if code in TOKEN_REFUSALS else f"Slack answered {code or status}"
     reason = getattr(error, "reason", None) or error
     return f"cannot reach Slack's Web API at {api_url} ({reason}): check the network, a proxy, or SLACK_API_URL"
 

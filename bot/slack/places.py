@@ -9,13 +9,12 @@ that can only hide words, never show them.
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 
 from slack_sdk import WebClient
 
+from bot.slack.cache import SlackAnswers
 from bot.slack.terms import SLACK_FAILURES, failure_code
 from storage import Store
 from storage import kudos as kudos_store
@@ -58,26 +57,21 @@ def ask_slack(client: WebClient, channel_id: str) -> str | None:
 # A channel can be made private at any time; the conversion event says so at once, and an answer is
 # asked again after this long in case that event was missed.
 CACHE_SECONDS = 600
+CACHE_ENTRIES = 5000
 
 
 class Places:
-    """conversations.info answers, cached per (team, channel) for CACHE_SECONDS."""
+    """conversations.info answers, kept per (workspace, channel) for CACHE_SECONDS."""
 
-    def __init__(self, max_entries: int = 5000, clock: Callable[[], float] = time.monotonic):
-        self._max = max_entries
-        self._clock = clock
-        self._cache: OrderedDict[tuple[str, str], tuple[float, str]] = OrderedDict()
-        self._lock = threading.Lock()
+    def __init__(self, max_entries: int = CACHE_ENTRIES, clock: Callable[[], float] = time.monotonic):
+        self._answers = SlackAnswers(CACHE_SECONDS, max_entries, clock)
 
     def visibility(self, client: WebClient, team_id: str, channel_id: str | None) -> str:
         if not channel_id:
             return NOWHERE
-        key = (team_id, channel_id)
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit and self._clock() - hit[0] < CACHE_SECONDS:
-                self._cache.move_to_end(key)
-                return hit[1]
+        kept = self._answers.get((team_id, channel_id))
+        if kept is not None:
+            return kept
         found = ask_slack(client, channel_id)
         if found is None:
             return PRIVATE  # not cached: the next kudos asks again
@@ -86,15 +80,10 @@ class Places:
 
     def learn(self, team_id: str, channel_id: str, visibility: str) -> None:
         """What Slack told us about a channel without being asked (it became private)."""
-        with self._lock:
-            self._cache[(team_id, channel_id)] = (self._clock(), visibility)
-            self._cache.move_to_end((team_id, channel_id))
-            while len(self._cache) > self._max:
-                self._cache.popitem(last=False)
+        self._answers.put((team_id, channel_id), visibility)
 
     def forget(self, team_id: str, channel_id: str) -> None:
-        with self._lock:
-            self._cache.pop((team_id, channel_id), None)
+        self._answers.forget((team_id, channel_id))
 
 
 def became_private(places: Places, store: Store, team_id: str, channel_id: str) -> None:

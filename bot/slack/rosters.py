@@ -8,15 +8,14 @@ slowly, and usergroups.* and conversations.members are rate-limited, so answers 
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
 
 from bot.refusal import Refusal
+from bot.slack.cache import SlackAnswers
 from bot.slack.terms import SLACK_FAILURES, failure_code
 
 log = logging.getLogger(__name__)
@@ -41,10 +40,7 @@ class RosterUnknown(Refusal):
 
 class Rosters:
     def __init__(self, clock: Callable[[], float] = time.monotonic, max_entries: int = CACHE_ENTRIES):
-        self._clock = clock
-        self._max = max_entries
-        self._cache: OrderedDict[tuple[str, str, str], tuple[float, object]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._answers = SlackAnswers(CACHE_SECONDS, max_entries, clock)
 
     def group_members(self, client: WebClient, team_id: str, group_id: str) -> tuple[str, ...]:
         """The people in a user group; RosterUnknown when Slack will not say (no such group, no scope)."""
@@ -114,18 +110,7 @@ class Rosters:
         return self._cached(("channel", team_id, channel_id), ask)  # type: ignore[return-value]
 
     def _cached(self, key: tuple[str, str, str], ask: Callable[[], object]) -> object:
-        now = self._clock()
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit and now - hit[0] < CACHE_SECONDS:
-                self._cache.move_to_end(key)
-                return hit[1]
-        value = ask()
-        with self._lock:
-            self._cache[key] = (now, value)
-            while len(self._cache) > self._max:
-                self._cache.popitem(last=False)
-        return value
+        return self._answers.get_or_ask(key, ask)
 
 
 def _cannot_ask(code: str) -> RosterUnknown:

@@ -65,6 +65,8 @@ CHANNEL_PROBLEMS = {
     "channel_not_found": "I can't see <#{channel}> (deleted, or private without me): invite me with `/invite @LP Bot` there.",
     "is_archived": "<#{channel}> has been archived.",
 }
+# Slack's answers that mean the token itself is refused (at start-up, by doctor, for a post).
+TOKEN_REFUSALS = ("invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "no_permission")
 # Errors about the app's own token or permissions: the operator's to fix.
 TOKEN_PROBLEMS = {
     "token_revoked": "my token for this workspace was revoked: reinstall LP Bot.",

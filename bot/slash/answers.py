@@ -87,7 +87,7 @@ def _leaderboard(intent: Leaderboard, services: Services, asker: Asker) -> Answe
     label, among = asker.roster(roster) if roster else ("", None)
     name = messages.roster_name(roster, label) if roster else None
     db = services.store.db
-    if not _rankings_shown(services, asker, roster):
+    if not _leaderboards_shown(services, asker, roster):
         # A workspace that recognizes for culture, not points: no ranking, but what it values.
         mix = kudos_store.principle_mix(db, asker.team_id, since, among)
         return Answer([messages.no_leaderboards_reply(mix, services.catalog, intent.period, name)])
@@ -230,8 +230,8 @@ def _insights(services: Services, asker: Asker, weeks: int, label: str, share: b
     return Answer([messages.insights_reply(found, catalog, shared_by=asker.user_id if share else None)], uploads=[chart])
 
 
-def _rankings_shown(services: Services, asker: Asker, roster: Roster | None) -> bool:
-    """Rankings are off workspace-wide by setting, or in a channel by an admin: where the board is
+def _leaderboards_shown(services: Services, asker: Asker, roster: Roster | None) -> bool:
+    """Leaderboards are off workspace-wide by setting, or in a channel by an admin: where the board is
     asked for, and for a channel's own board."""
     if not services.settings.leaderboards:
         return False

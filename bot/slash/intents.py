@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.insights.figures import parse_period
+from bot.insights.figures import DEFAULT_WEEKS, parse_period
 from bot.kudos import rules
+from bot.messages.text import hours
 from bot.slack.terms import CHANNEL_MENTION, GROUP_ID, GROUP_MENTION, USER_ID, USER_MENTION, Roster
 from bot.weekly import schedule_time
 
@@ -27,11 +28,11 @@ USAGE: list[tuple[str, str]] = [
     ),
     ("/lp stats [@someone|#channel|@group]", "kudos received and given, by principle, for a person, a channel or a group"),
     ("/lp recent [principle]", "the latest kudos"),
-    ("/lp undo", "take back the last kudos you gave (within 24 hours)"),
+    ("/lp undo", f"take back the last kudos you gave (within {hours(rules.UNDO_WINDOW)})"),
     ("/lp dm on|off", "whether I message you when you receive kudos"),
     (
         "/lp insights [share] [quarter|year|N weeks]",
-        "a chart of what the team recognized, week by week, and whether the principle of the week moved it (last 12 weeks)",
+        f"a chart of what the team recognized, week by week, and whether the principle of the week moved it (last {DEFAULT_WEEKS} weeks)",
     ),
     ("/lp digest #channel on|off", "admins: a monthly culture digest in that channel, on its first working day"),
     ("/lp week [next]", "this channel's principle of the week, or the next one"),
@@ -40,7 +41,7 @@ USAGE: list[tuple[str, str]] = [
         "admins: post a principle there every week (`/lp schedule` lists them for anyone)",
     ),
     ("/lp schedule off #channel", "admins: stop a channel's weekly post"),
-    ("/lp leaderboard off|on #channel", "admins: hide or show rankings in a channel (people still see their own stats)"),
+    ("/lp leaderboard off|on #channel", "admins: hide or show leaderboards in a channel (people still see their own stats)"),
     ("/lp help", "this list"),
 ]
 
@@ -125,7 +126,7 @@ class SetDigest:
 
 @dataclass(frozen=True)
 class ShowLeaderboards:
-    """An admin's choice for a channel: rankings shown there, or the principle mix instead."""
+    """An admin's choice for a channel: leaderboards shown there, or the principle mix instead."""
 
     channel_id: str
     shown: bool
@@ -238,7 +239,7 @@ def parse(text: str) -> Intent:
         share = any(w.lower() == "share" for w in words[1:])
         period = parse_period(" ".join(w for w in words[1:] if w.lower() != "share"))
         if period is None:
-            return UsageError("Try `/lp insights` (the last 12 weeks), `/lp insights quarter`, `year` or `8 weeks`.")
+            return UsageError(f"Try `/lp insights` (the last {DEFAULT_WEEKS} weeks), `/lp insights quarter`, `year` or `8 weeks`.")
         return ShowInsights(period.weeks, period.label, share)
     if verb == "digest":
         channel = _CHANNEL.fullmatch(words[1]) if len(words) == 3 else None
@@ -263,7 +264,7 @@ def parse(text: str) -> Intent:
 
 
 _TAKES = {
-    "undo": "`/lp undo` takes back your last kudos (within 24 hours); it takes nothing after it.",
+    "undo": f"`/lp undo` takes back your last kudos (within {hours(rules.UNDO_WINDOW)}); it takes nothing after it.",
     "random": "`/lp random` shows a principle picked at random; it takes nothing after it.",
     "list": "Try `/lp list`, or a page: `/lp list 2`.",
     "week": "Try `/lp week` for this week's principle, or `/lp week next`.",
@@ -351,7 +352,7 @@ def _parse_leaderboard(args: list[str]) -> Intent:
     if args and args[0].lower() in ("on", "off"):
         channel = _CHANNEL.fullmatch(args[1]) if len(args) == 2 else None
         if not channel:
-            return UsageError("Try `/lp leaderboard off #channel` to hide rankings there, or `/lp leaderboard on #channel`.")
+            return UsageError("Try `/lp leaderboard off #channel` to hide leaderboards there, or `/lp leaderboard on #channel`.")
         return ShowLeaderboards(channel.group(1), args[0].lower() == "on")
     period = rules.DEFAULT_PERIOD
     periods = [word for word in args if word.lower() in rules.PERIODS]

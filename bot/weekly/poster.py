@@ -76,7 +76,7 @@ def run_schedule(services: Services, client: WebClient, schedule: Schedule, now:
     team, channel = schedule.team_id, schedule.channel_id
     if not _still_to_post(services, client, schedule, week, now):
         return Outcome(channel, week, PostStatus.POSTED)
-    if now - at > timedelta(hours=services.settings.weekly_grace_hours):
+    if now - at > timedelta(hours=services.settings.grace_hours):
         with services.store.write() as db:
             first_time = weekly_store.record_skipped(db, team, channel, week, at, now)
         if first_time:
