@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ack_latency import percentile, run_load, serve  # noqa: E402
+from ack_latency import percentile, run_load, serve
 
 DEADLINE_MS = 1000
 

@@ -22,12 +22,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.insights import figures  # noqa: E402
-from bot.weekly import rotation  # noqa: E402
-from principles import load_catalog  # noqa: E402
-from storage.insights import Participation  # noqa: E402
-from storage.kudos import iso  # noqa: E402
-from storage.weekly import LedgerEntry, PostStatus  # noqa: E402
+from bot.insights import figures
+from bot.weekly import rotation
+from principles import load_catalog
+from storage.insights import Participation
+from storage.kudos import iso
+from storage.weekly import LedgerEntry, PostStatus
 
 CATALOG = load_catalog()
 START = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)  # a Monday

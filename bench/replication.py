@@ -26,9 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from ack_latency import percentile, run_load, serve  # noqa: E402
+from ack_latency import percentile, run_load, serve
 
-from bot.ops.replication import litestream_binary  # noqa: E402
+from bot.ops.replication import litestream_binary
 
 
 def litestream_config(db: Path, replica: Path) -> Path:

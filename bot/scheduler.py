@@ -69,7 +69,7 @@ def run_each(
             continue  # a workspace no longer installed
         try:
             outcome = run_one(services, team_client, item, now)
-        except Exception:  # noqa: BLE001 - logged here; the next channel still gets its post
+        except Exception:  # logged here; the next channel still gets its post
             log.exception("%s for %s/%s failed", what, item.team_id, item.channel_id)
             continue
         if outcome:

@@ -15,12 +15,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib import font_manager  # noqa: E402 - the backend is chosen first
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
-from bot.insights.figures import Insights  # noqa: E402
-from principles import Catalog  # noqa: E402
+from bot.insights.figures import Insights
+from principles import Catalog
 
 log = logging.getLogger(__name__)
 

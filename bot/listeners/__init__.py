@@ -35,5 +35,5 @@ def register_listeners(app: App, services: Services) -> None:
         if respond is not None and isinstance(body, dict) and body.get("response_url"):
             try:
                 respond(**APOLOGY.as_kwargs(), replace_original=False)
-            except Exception:  # noqa: BLE001 - the apology is best effort; the error is logged above
+            except Exception:  # the apology is best effort; the error is logged above
                 log.warning("could not send the apology", exc_info=True)

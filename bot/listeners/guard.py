@@ -89,7 +89,7 @@ def failed(error: Exception, args: Args) -> None:
         user, channel = _who_and_where(body)
         if user:
             tell_privately(args.client, user, channel, APOLOGY)
-    except Exception:  # noqa: BLE001 - the apology is best effort; the error is logged above
+    except Exception:  # the apology is best effort; the error is logged above
         log.warning("could not send the apology", exc_info=True)
 
 
