@@ -44,7 +44,7 @@ class Asker:
         who is in a private channel (and how they were thanked) is for the people in it. Every way of
         not being allowed to see gets one sentence, so the answer tells nobody whether a channel exists."""
         if self.members is None:
-            raise Refusal("I can't look up channels or groups here; mention the people instead.")
+            raise Refusal(messages.NO_ROSTERS_HERE)
         if scope.kind != "channel":
             return self.members(scope)
         try:

@@ -140,7 +140,7 @@ def give_for_message(
         services, asker, recipients, principle, why, channel_id, _permalink(client, channel_id, ts), dropped_self, visibility
     )
     if given.duplicate:
-        return messages.notice("You already recognized this message for a principle; remove your reaction to take it back.")
+        return messages.notice(messages.ALREADY_RECOGNIZED)
     problem = service.thank_in_channel(services, client, team_id, given, channel_id, thread_ts=ts)
     if problem:
         log.info("could not thank in the thread: %s", problem)
@@ -290,7 +290,7 @@ def _edited(services: Services, client: WebClient, team_id: str, event: dict) ->
             kudos_store.revise_kudos(db, existing.id, recipients=recipients, principle=match.principle.slug, reason=reason)
             post = kudos_store.public_post(db, existing.id)
     except Refusal as refusal:
-        tell_privately(client, author, channel_id, messages.inline_refused(f"{refusal} The kudos stays as it was before the edit."))
+        tell_privately(client, author, channel_id, messages.inline_refused(f"{refusal} {messages.EDIT_NOT_KEPT}"))
         return
     tell_privately(client, author, channel_id, messages.inline_kudos_changed(match.principle, recipients))
     if post:  # the thank-you under the message shows the new version

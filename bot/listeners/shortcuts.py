@@ -6,6 +6,7 @@ import logging
 
 from slack_bolt import App
 
+from bot import messages
 from bot.kudos import service
 from bot.listeners.guard import guarded
 from bot.services import Services
@@ -38,7 +39,7 @@ def register(app: App, services: Services) -> None:
         from_app = bool(message.get("bot_id")) or message.get("subtype") == "bot_message" or author == SLACKBOT
         choices = {
             "recipients": (author,) if author and not from_app else (),
-            "recipients_hint": "That message is from an app, not a person: choose who to thank." if from_app else None,
+            "recipients_hint": messages.FROM_AN_APP if from_app else None,
             # The picker lists channels only: a DM or group DM cannot be the place to thank publicly.
             "channel_id": channel_id if places.from_command(channel_id, channel.get("name")) in ("public", "private") else None,
         }

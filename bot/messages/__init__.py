@@ -7,6 +7,7 @@ blocks every surface uses (within Slack's limits) and is not re-exported but for
 from bot.messages.admin import ADMIN_SUBJECTS, admins_only
 from bot.messages.boards import (
     CHANNEL_NOT_SHOWN,
+    NO_ROSTERS_HERE,
     kudos_line,
     leaderboard_reply,
     leaderboards_setting_saved,
@@ -18,7 +19,15 @@ from bot.messages.boards import (
     stats_reply,
 )
 from bot.messages.home import GIVE_KUDOS_ACTION, HOME_BLIND_SPOTS, home_view
-from bot.messages.insights import chart_not_sent, digest_post, digest_saved, insight_lines, insights_reply, nudge_verdict
+from bot.messages.insights import (
+    SHARE_FROM_A_CHANNEL,
+    chart_not_sent,
+    digest_post,
+    digest_saved,
+    insight_lines,
+    insights_reply,
+    nudge_verdict,
+)
 from bot.messages.kudos import (
     NOT_FROM_A_PERSON,
     POST_NOT_CHANGED,
@@ -39,6 +48,7 @@ from bot.messages.kudos import (
 from bot.messages.modal import (
     CHOOSE_CHANNEL,
     CHOOSE_PRINCIPLE,
+    FROM_AN_APP,
     GROUPS_SELECT,
     KUDOS_MODAL,
     PRINCIPLE_SELECT,
@@ -72,11 +82,13 @@ from bot.messages.principles import (
     search_reply,
 )
 from bot.messages.reactions import (
+    ALREADY_RECOGNIZED,
     DEFAULT_REACTION_WHY,
     DRAFT_ACTIONS,
     DRAFT_GONE,
     DRAFT_OTHER,
     DRAFT_PICK,
+    EDIT_NOT_KEPT,
     REACTION_OTHER,
     REACTION_PICK,
     REACTION_WHY,
@@ -151,17 +163,19 @@ __all__ = [
     "thanked",
     "undelivered_post",
     "CHANNEL_NOT_SHOWN",
+    "NO_ROSTERS_HERE",
     "kudos_line",
     "leaderboard_reply",
     "leaderboards_setting_saved",
     "mix_line",
     "no_leaderboards_reply",
     "recent_reply",
-    "stats_reply",
     "roster_name",
     "roster_stats_reply",
+    "stats_reply",
     "CHOOSE_CHANNEL",
     "CHOOSE_PRINCIPLE",
+    "FROM_AN_APP",
     "GROUPS_SELECT",
     "KUDOS_MODAL",
     "KudosForm",
@@ -182,11 +196,13 @@ __all__ = [
     "schedule_stopped",
     "schedules_reply",
     "weekly_post",
+    "ALREADY_RECOGNIZED",
     "DEFAULT_REACTION_WHY",
     "DRAFT_ACTIONS",
     "DRAFT_GONE",
     "DRAFT_OTHER",
     "DRAFT_PICK",
+    "EDIT_NOT_KEPT",
     "REACTION_OTHER",
     "REACTION_PICK",
     "REACTION_WHY",
@@ -202,6 +218,7 @@ __all__ = [
     "read_draft_choice",
     "read_reaction_choice",
     "which_principle_prompt",
+    "SHARE_FROM_A_CHANNEL",
     "chart_not_sent",
     "digest_post",
     "digest_saved",

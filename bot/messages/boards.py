@@ -14,6 +14,9 @@ CHANNEL_NOT_SHOWN = (
 )
 
 
+NO_ROSTERS_HERE = "I can't look up channels or groups here; mention the people instead."
+
+
 def roster_name(team, label: str) -> str:
     """A team (intents.Roster) as a message names it: a channel as a link, a group by its handle, never pinging it."""
     if team.kind == "channel" and is_channel_id(team.id):

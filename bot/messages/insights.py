@@ -15,6 +15,8 @@ from bot.messages.text import escape, mentions, quote_block
 from bot.slack.terms import checked_user_id
 from principles.catalog import Catalog
 
+SHARE_FROM_A_CHANNEL = "Share it from the channel you want it in: type `/lp insights share` there."
+
 
 def _percent(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "—"

@@ -17,6 +17,7 @@ GROUPS_SELECT = "groups"
 
 # Slack allows 100 options in a static select; a longer catalog is searched as the person types.
 STATIC_OPTIONS = 100
+FROM_AN_APP = "That message is from an app, not a person: choose who to thank."
 
 
 PRINCIPLE_SELECT = "principle"

@@ -67,6 +67,8 @@ _REACTION_BLOCK = "reaction_kudos"
 
 
 DEFAULT_REACTION_WHY = "for this message"
+ALREADY_RECOGNIZED = "You already recognized this message for a principle; remove your reaction to take it back."
+EDIT_NOT_KEPT = "The kudos stays as it was before the edit."
 
 
 @dataclass(frozen=True)

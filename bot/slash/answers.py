@@ -218,7 +218,7 @@ HANDLERS: dict[type, Callable[..., Answer]] = {
 def _insights(services: Services, asker: Asker, weeks: int, label: str, share: bool) -> Answer:
     """The figures in words, and the chart to send: into the asker's DM, or into the channel when shared."""
     if share and not asker.channel_id:
-        raise Refusal("Share it from the channel you want it in: type `/lp insights share` there.")
+        raise Refusal(messages.SHARE_FROM_A_CHANNEL)
     now = services.clock()
     columns = figures.weeks_ending(now, weeks)
     # Up to the end of this week: everything given so far, with the current week as the last column.
