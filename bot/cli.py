@@ -43,9 +43,6 @@ from storage import kudos as kudos_store
 
 log = logging.getLogger("lpbot")
 
-# Orchestrators wait about 10 s after SIGTERM before they kill; stop well inside that.
-SHUTDOWN_SECONDS = 8.0
-
 EPILOG = """\
 examples:
   lpbot                          run in the mode the environment calls for (the console when no tokens are set)
@@ -339,7 +336,7 @@ def _run(settings: Settings, sleep=time.sleep) -> int:
     # Kudos stored before visibility was recorded read as private until Slack says where they were given.
     threading.Thread(target=places.settle_unknown, args=(services.store, services.client_for), daemon=True).start()
     if settings.mode == "socket":
-        socket_mode = SocketModeHandler(app, settings.app_token)
+        socket_mode = SocketModeHandler(app, settings.app_token, ping_interval=settings.socket_ping_seconds)
         socket_mode.connect()
         log.info("running in Socket Mode")
         stop_taking_work = socket_mode.close
@@ -350,7 +347,7 @@ def _run(settings: Settings, sleep=time.sleep) -> int:
         stop_taking_work = server.close
     stop.wait()
     log.info("stopping: finishing the work in hand")
-    deadline = time.monotonic() + SHUTDOWN_SECONDS
+    deadline = time.monotonic() + settings.stop_seconds
     stop_taking_work()
     drained = threading.Thread(target=services.listener_pool.shutdown, daemon=True)
     drained.start()
@@ -358,7 +355,7 @@ def _run(settings: Settings, sleep=time.sleep) -> int:
     if drained.is_alive():
         # A listener stuck on a slow Slack call must not keep the process past its stop
         # budget; whatever it had stored is committed, what it had not is rolled back.
-        log.warning("stopped after %ss with listeners still waiting on Slack", SHUTDOWN_SECONDS)
+        log.warning("stopped after %ss with listeners still waiting on Slack", settings.stop_seconds)
         logging.shutdown()
         os._exit(0)
     # A weekly run in progress stops after its current channel; the ledger lets the next start go on.

@@ -50,6 +50,13 @@ class Settings:
     rotation: str = "balanced"
     grace_hours: int = 24
     startup_wait: int = 60
+    # How long a stopping bot lets listeners finish (SIGTERM to exit): inside a container's grace period.
+    stop_seconds: int = 8
+    # How often Socket Mode checks its connection; a dropped one is opened again within about this long.
+    socket_ping_seconds: int = 10
+    # Whatever a modal submission must ask Slack before its ack gets this long (Slack's deadline is 3 s).
+    # Not an environment variable: Slack's deadline is fixed; tests shorten it.
+    ack_budget: float = 2.0
     leaderboards: bool = True
     kudos_emoji: str = DEFAULT_KUDOS_EMOJI
     principle_reactions: bool = False
@@ -83,7 +90,8 @@ KNOWN_VARIABLES = frozenset(
     """
     LPBOT_ADMINS LPBOT_DAILY_KUDOS LPBOT_DB LPBOT_GRACE_HOURS LPBOT_HOST LPBOT_INLINE_KUDOS LPBOT_INLINE_REPLY LPBOT_KUDOS_CHANNEL
     LPBOT_KUDOS_EMOJI LPBOT_LEADERBOARDS LPBOT_LOG_BODIES LPBOT_LOG_FORMAT LPBOT_LOG_LEVEL LPBOT_PRINCIPLES
-    LPBOT_PRINCIPLE_REACTIONS LPBOT_REPLICA_SYNC LPBOT_REPLICA_URL LPBOT_ROTATION LPBOT_STARTUP_WAIT LPBOT_TOKEN_KEY
+    LPBOT_PRINCIPLE_REACTIONS LPBOT_REPLICA_SYNC LPBOT_REPLICA_URL LPBOT_ROTATION LPBOT_SOCKET_PING_SECONDS LPBOT_STARTUP_WAIT
+    LPBOT_STOP_SECONDS LPBOT_TOKEN_KEY
     LPBOT_WEEKLY_GRACE_HOURS PORT SLACK_API_URL SLACK_APP_TOKEN SLACK_BOT_TOKEN SLACK_CLIENT_ID SLACK_CLIENT_SECRET
     SLACK_SIGNING_SECRET
     """.split()
@@ -195,6 +203,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         # Weekly posts and digests alike; LPBOT_WEEKLY_GRACE_HOURS is its first name, still read.
         grace_hours=_integer(env, "LPBOT_GRACE_HOURS", _integer(env, "LPBOT_WEEKLY_GRACE_HOURS", 24, low=0, high=168), low=0, high=168),
         startup_wait=_integer(env, "LPBOT_STARTUP_WAIT", 60, low=0, high=3600),
+        stop_seconds=_integer(env, "LPBOT_STOP_SECONDS", 8, low=1, high=600),
+        socket_ping_seconds=_integer(env, "LPBOT_SOCKET_PING_SECONDS", 10, low=1, high=300),
     )
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlite_utils import Database
 
-from bot.app import build_services, create_app
+from bot.app import build_services, create_app, web_client
 from bot.ops.server import HttpServer
 from bot.settings import Settings
 from storage.migrations import migrations
@@ -78,6 +78,12 @@ def services(settings, clock, waits):
 
 
 @pytest.fixture
+def client(settings, services, waits):
+    """The Web API client the bot would use, pointed at the stand-in; its retry waits are recorded, not slept."""
+    return web_client(settings, services.sleep)
+
+
+@pytest.fixture
 def server(settings, services):
     running = HttpServer(create_app(settings, services), services, host="127.0.0.1", port=0).start()
     yield running
@@ -92,13 +98,16 @@ def sender(server, slack):
 
 
 @pytest.fixture
-def ask(sender, slack):
-    """Send `/lp <text>` as a person would and return what the bot posted to the response_url."""
+def ask(sender, slack, services):
+    """Send `/lp <text>` as a person would and return what the bot posted to the response_url, once the
+    listener has finished (its DMs and posts after the reply included), so "nothing else was sent" holds."""
 
     def ask(text: str, **kw) -> dict:
         sent = sender.command(text, **kw)
         assert sent.status == 200, sent.body
-        return slack.wait_for_response(sent.response_url).params
+        reply = slack.wait_for_response(sent.response_url).params
+        assert services.listener_pool.wait_idle(10), "the listener was still running 10 s after its reply"
+        return reply
 
     return ask
 
@@ -114,3 +123,19 @@ def _logging_left_as_found():
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+
+
+# Fixtures that start another process (the bot under Litestream, moto's S3 server, a real `lpbot run`).
+PROCESS_FIXTURES = {"running_bot", "bot", "s3_replica", "replica_url", "small_disk"}
+_STARTS_A_PROCESS = ("subprocess", "Popen", "multiprocessing", "ProcessPoolExecutor")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the tests that start a process (`processes`), so `make check` can leave them out of the inner loop."""
+    import inspect
+
+    for item in items:
+        function = getattr(item, "function", None)
+        source = inspect.getsource(function) if function else ""
+        if PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())) or any(word in source for word in _STARTS_A_PROCESS):
+            item.add_marker(pytest.mark.processes)

@@ -1,6 +1,8 @@
-"""Reading Block Kit back as text, for assertions."""
+"""Reading back what the bot did, for assertions: Block Kit as text, kudos as stored."""
 
 from __future__ import annotations
+
+from storage import kudos as kudos_store
 
 
 def block_text(message: dict) -> str:
@@ -29,3 +31,8 @@ def buttons(message: dict) -> list[dict]:
 def field(view: dict, block_id: str) -> dict:
     """The input block of a modal with this block_id."""
     return next(b for b in view["blocks"] if b.get("block_id") == block_id)
+
+
+def stored(services) -> list[dict]:
+    """Every kudos in the test's database, as `lpbot export` writes them (one row per recipient)."""
+    return list(kudos_store.export_rows(services.store.db))

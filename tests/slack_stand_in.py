@@ -53,7 +53,7 @@ class LocalSlack(ConsoleSlack):
 
     def __init__(self, *args, limits: PostingLimits | None = None, **kwargs):
         self.limits = limits
-        self._started = time.monotonic()
+        self._started: float | None = None  # the limits' windows count from the first post
         self._last_post: dict[str, float] = {}
         self._window: tuple[int, int] = (0, 0)  # (window number, posts in it)
         self._history_calls: dict[str, float] = {}  # token -> last conversations.history
@@ -173,9 +173,11 @@ class LocalSlack(ConsoleSlack):
         """Seconds to wait if this post breaks the posting limits, else None (and it counts)."""
         if self.limits is None or method != "chat.postMessage":
             return None
-        now = time.monotonic() - self._started
         channel = params.get("channel", "")
         with self._changed:
+            if self._started is None:
+                self._started = self.clock()
+            now = self.clock() - self._started
             window, used = self._window
             current = int(now // self.limits.window_seconds)
             if current != window:
@@ -252,7 +254,7 @@ class LocalSlack(ConsoleSlack):
             handler._send(200, {}, json.dumps({"count": count}).encode())
             return True
         if handler.path.startswith("/_window") and self.limits:
-            elapsed = time.monotonic() - self._started
+            elapsed = self.clock() - (self._started if self._started is not None else self.clock())
             left = self.limits.window_seconds - elapsed % self.limits.window_seconds
             handler._send(200, {}, json.dumps({"seconds_to_next_window": left}).encode())
             return True

@@ -3,11 +3,7 @@
 import pytest
 
 from storage import kudos as kudos_store
-from tests.helpers import block_text
-
-
-def stored(services):
-    return list(kudos_store.export_rows(services.store.db))
+from tests.helpers import block_text, stored
 
 
 def rows(services):

@@ -12,8 +12,7 @@ from bot.kudos.rules import check_reason, reason_length, split_principle
 from bot.refusal import Refusal
 from principles import load_catalog, match_principle
 from principles.catalog import normalize, slugify
-from storage import kudos as kudos_store
-from tests.helpers import block_text, buttons
+from tests.helpers import block_text, buttons, stored
 
 CATALOG = load_catalog()
 BOB = "<@U0BOB|bob>"
@@ -31,10 +30,6 @@ WHYS = {
     "Korean": "배포를 도와줘서 정말 고마워요",
     "emoji": "thanks for the rescue 🚀🎉 last night",
 }
-
-
-def stored(services):
-    return list(kudos_store.export_rows(services.store.db))
 
 
 # -- the pure matcher -----------------------------------------------------------------------------

@@ -4,13 +4,9 @@ import pytest
 
 from bot.console.stand_in import DemoUser
 from storage import kudos as kudos_store
-from tests.helpers import block_text
+from tests.helpers import block_text, stored
 
 ENG = "<!subteam^S0ENG|@eng-team>"
-
-
-def stored(services):
-    return list(kudos_store.export_rows(services.store.db))
 
 
 def test_a_group_is_thanked_as_one_kudos_without_the_giver_or_bots(ask, services):

@@ -8,7 +8,6 @@ import pytest
 from PIL import Image
 
 from bot import cli
-from bot.app import web_client
 from bot.insights import digest, figures
 from bot.insights.charts import alt_text, heatmap_png
 from bot.scheduler import STOPPED
@@ -266,11 +265,6 @@ def test_unclear_insights_periods_say_what_to_type(ask):
 # -- the monthly digest ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def client(settings, services, waits):
-    return web_client(settings, services.sleep)
-
-
 def test_digest_is_for_admins_and_says_when(ask, services):
     assert ask("digest <#C0GENERAL|general> on", user="U0BOB")["text"] == (
         "Only workspace admins and the people listed in LPBOT_ADMINS can change the monthly digest. "
@@ -384,9 +378,15 @@ def test_app_home_shows_your_principles_and_the_months_blind_spots(ask, sender, 
     sender.event({"type": "app_home_opened", "user": "U0CAROL", "tab": "home"})
     view = slack.wait_for_call("views.publish").params["view"]
     text = block_text(view)
-    assert "`▇▇▇▇▇▇▇▇▇▇` 1 received · `·         ` 0 given — Frugality" not in text
-    assert "1 given — Frugality" in text and "1 received · `·         ` 0 given — Dive Deep" in text
-    assert "blind spots this month" in text
+    bars = text.split("*Your principles*\n", 1)[1].split("\n*@", 1)[0]
+    assert bars == (
+        "`·         ` 0 received · `▇▇▇▇▇▇▇▇▇▇` 1 given — Frugality\n`▇▇▇▇▇▇▇▇▇▇` 1 received · `·         ` 0 given — Dive Deep"
+    )
+    blind = text.split("*The team's blind spots this month* — nobody has been recognized for these yet:\n", 1)[1].split("\n*:", 1)[0]
+    assert blind.splitlines() == [
+        f"Recognize someone for {name}"
+        for name in ("Customer Obsession", "Ownership", "Invent and Simplify", "Are Right, A Lot", "Learn and Be Curious")
+    ]
     recognize = [b for b in buttons({"blocks": view["blocks"]}) if b["action_id"].startswith("recognize_principle")]
     values = [b["value"] for b in recognize]
     assert values[0] == "customer-obsession" and "dive-deep" not in values and len(values) == 5
@@ -407,8 +407,11 @@ def test_the_readme_picture_comes_from_the_script_and_the_bots_own_code():
     spec.loader.exec_module(example)
     found = example.demo()
     assert found.blind_spots == ["think-big", "frugality"] and len(found.featured) == 6
-    assert "docs/insights-example.png" in (root / "README.md").read_text()
-    assert Image.open(root / "docs" / "insights-example.png").size == Image.open(io.BytesIO(heatmap_png(found, CATALOG))).size
+    assert "![" in (root / "README.md").read_text().split("docs/insights-example.png", 1)[0].rsplit("\n", 1)[-1]  # shown, not just named
+    shipped, drawn = Image.open(root / "docs" / "insights-example.png"), Image.open(io.BytesIO(heatmap_png(found, CATALOG)))
+    # The same picture, pixel for pixel: the script and the bot's chart code drew the one the README shows.
+    assert (shipped.size, shipped.mode) == (drawn.size, drawn.mode)
+    assert shipped.tobytes() == drawn.tobytes(), "run `python docs/example_chart.py` and commit the picture"
 
 
 def test_a_chart_of_a_catalog_in_other_scripts_draws_every_name(tmp_path, caplog):

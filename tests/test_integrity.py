@@ -12,14 +12,9 @@ import pytest
 
 from bot import cli
 from storage import Store
-from storage import kudos as kudos_store
-from tests.helpers import block_text
+from tests.helpers import block_text, stored
 
 REASON = "for owning the release from start to finish"
-
-
-def stored(services):
-    return list(kudos_store.export_rows(services.store.db))
 
 
 def test_a_slash_command_replayed_after_the_duplicate_window_is_stored_once(sender, slack, services, clock):
@@ -77,7 +72,14 @@ def test_when_neither_reply_nor_ephemeral_works_the_giver_gets_a_dm(sender, slac
 def test_one_recipients_failed_dm_does_not_stop_the_next(ask, slack):
     slack.fail_next("chat.postMessage", 200, body={"ok": False, "error": "cannot_dm_bot"})
     ask(f"kudos <@U0BOB|bob> <@U0CAROL|carol> ownership {REASON}")
-    slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage" and c.params["channel"] == "U0CAROL"])
+    (dm,) = slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage" and c.params["channel"] == "U0CAROL"])
+    # Bob's DM was tried first and refused; Carol's still went, with the whole kudos in it.
+    assert [c.params["channel"] for c in slack.calls_to("chat.postMessage")] == ["U0BOB", "U0CAROL"]
+    assert dm.params["text"] == "You got kudos for Ownership"
+    assert block_text(dm.params) == (
+        "You got kudos for Ownership\n:sparkles: <@U0ALICE> recognized you for *:key: 2. Ownership* in <#C0GENERAL>:\n"
+        f"> {REASON}\nTurn these messages off with `/lp dm off`."
+    )
 
 
 def _open_store(path, barrier):

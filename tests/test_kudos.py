@@ -8,14 +8,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from storage import kudos as kudos_store
-from tests.helpers import block_text
+from tests.helpers import block_text, stored
 
 BOB, CAROL, DAVE, ALICE = "<@U0BOB|bob>", "<@U0CAROL|carol>", "<@U0DAVE|dave>", "<@U0ALICE|alice>"
-
-
-def stored(services):
-    return list(kudos_store.export_rows(services.store.db))
 
 
 def dms(slack, user):
@@ -58,27 +53,51 @@ def test_the_giver_hears_they_were_left_out(sender, slack):
     assert note["response_type"] == "ephemeral" and "I left you out" in note["text"]
 
 
+SAY_WHY = (
+    "Say why, in at least 10 characters (5 in Chinese, Japanese or Korean): what did they do? "
+    "For example `/lp kudos @alex ownership for staying with the outage until it was fixed`."
+)
+IS_A_BOT = " is a bot; kudos are for people. Thank the person behind it instead!"
+
+
 @pytest.mark.parametrize(
     "text, says",
     [
-        (f"kudos {ALICE} ownership for being me, always", "can't give them to yourself"),
-        ("kudos <@U0LPBOT> ownership for answering all our questions", "is a bot"),
-        ("kudos <@U0DEPLOY|deploybot> deliver results for shipping on time", "is a bot"),
-        ("kudos <@U0NOBODY> ownership for something worth saying", "couldn't find"),
-        (f"kudos {BOB} ownership", "Say why"),
-        (f"kudos {BOB} ownership for it", "Say why"),
-        (f"kudos {BOB} ownership " + "x" * 1001, "1000 at most"),
-        (f"kudos {BOB} qwerty for being excellent to everyone", "Which principle is your kudos for <@U0BOB> about?"),
-        (f"kudos {BOB}", "For which principle"),
-        ("kudos @bob ownership for being excellent", "Slack didn't link @bob to a person"),
-        ("kudos", "mentioned with @"),
+        (
+            f"kudos {ALICE} ownership for being me, always",
+            "Kudos are for other people — you can't give them to yourself. Who helped you lately?",
+        ),
+        ("kudos <@U0LPBOT> ownership for answering all our questions", "<@U0LPBOT>" + IS_A_BOT),
+        ("kudos <@U0DEPLOY|deploybot> deliver results for shipping on time", "<@U0DEPLOY>" + IS_A_BOT),
+        (
+            "kudos <@U0NOBODY> ownership for something worth saying",
+            "I couldn't find <@U0NOBODY> in this workspace. Check the mention and try again.",
+        ),
+        (f"kudos {BOB} ownership", SAY_WHY),
+        (f"kudos {BOB} ownership for it", SAY_WHY),
+        (f"kudos {BOB} ownership " + "x" * 1001, "That's 1001 characters; please keep the why to 1000 at most."),
+        (
+            f"kudos {BOB} qwerty for being excellent to everyone",
+            "Which principle is your kudos for <@U0BOB> about? Nothing is saved until you pick one.",
+        ),
+        (f"kudos {BOB}", "For which principle? For example `/lp kudos @alex ownership for fixing the deploy`."),
+        (
+            "kudos @bob ownership for being excellent",
+            "Slack didn't link @bob to a person: type @ and pick them from the list Slack offers (the name turns into a mention), then send it again.",
+        ),
+        (
+            "kudos",
+            "Start with the people you want to thank, mentioned with @: "
+            "`/lp kudos @alex ownership for staying with the outage until it was fixed` (a whole @group works too).",
+        ),
     ],
 )
 def test_refusals_are_ephemeral_and_store_nothing(ask, services, slack, text, says):
     reply = ask(text)
     assert reply["response_type"] == "ephemeral"
-    assert says in reply["text"]
+    assert reply["text"] == says
     assert stored(services) == []
+    # ask() returns once the listener is done, so a DM or a post sent after the reply would be seen here.
     assert not slack.calls_to("chat.postMessage")
 
 

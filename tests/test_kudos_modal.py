@@ -6,7 +6,7 @@ import pytest
 
 from bot.messages import GIVE_KUDOS_ACTION, KUDOS_MODAL, RECOGNIZE_ACTION
 from storage import kudos as kudos_store
-from tests.helpers import block_text, buttons, field
+from tests.helpers import block_text, buttons, field, stored
 
 REASON = "Stayed with the outage until the root cause was found"
 
@@ -21,10 +21,6 @@ def opened_id(slack, count=1):
     """The id the stand-in gave the `count`-th modal the bot opened."""
     call = slack.wait_for(lambda calls: [c for c in calls if c.method == "views.open" and c.status == 200][count - 1 :])[0]
     return call.response["view"]["id"]
-
-
-def stored(services):
-    return list(kudos_store.export_rows(services.store.db))
 
 
 def test_global_shortcut_modal_filled_and_submitted(sender, slack, services):

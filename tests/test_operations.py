@@ -49,6 +49,8 @@ def running_bot(tmp_path, slack):
         "PORT": str(port),
         "LPBOT_HOST": "127.0.0.1",
         "LPBOT_DB": str(tmp_path / "lpbot.db"),
+        # A one-second stop budget: the test of the budget waits one second, not the default eight.
+        "LPBOT_STOP_SECONDS": "1",
     }
     env.pop("SLACK_APP_TOKEN", None)
     process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, stderr=subprocess.PIPE, text=True)
@@ -74,14 +76,12 @@ def test_http_mode_reports_health_and_stops_cleanly_on_sigterm(running_bot, slac
     }
     sender = SlackSender(url + "/slack/events", SECRET, slack)
     # A slow users.info keeps this kudos in flight: not yet stored, not yet answered.
-    slack.delay_next("users.info", 1.0)
+    slack.delay_next("users.info", 0.3)  # well inside the one-second stop budget
     sent = sender.command("kudos <@U0BOB|bob> ownership for owning the shutdown work")
     assert sent.status == 200
     slack.wait_for_call("users.info")
-    started = time.monotonic()
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=10) == 0
-    assert time.monotonic() - started < 10
     # The kudos in flight when the signal came was still stored and answered before the exit.
     assert slack.calls_to("response_url")[0].params["text"] == "Kudos to <@U0BOB> for Ownership"
     exported = subprocess.run(
@@ -215,6 +215,7 @@ def test_socket_mode_answers_and_reconnects_after_a_dropped_connection(tmp_path,
         "LPBOT_DB": str(tmp_path / "lpbot.db"),
     }
     env.pop("SLACK_SIGNING_SECRET", None)
+    env["LPBOT_SOCKET_PING_SECONDS"] = "1"  # a dropped connection is noticed within a second, not ten
     process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, stderr=subprocess.PIPE, text=True)
     try:
         slack.wait_for(lambda calls: [c for c in calls if c.method == "socket_connected"], timeout=20)
@@ -269,7 +270,7 @@ def test_a_read_only_database_is_refused_at_start_in_one_line(tmp_path, capsys):
     assert "\n" not in err and "readonly database" in err and "that the file is writable" in err
 
 
-def test_a_full_disk_loses_nothing_already_stored(ask, services, caplog):
+def test_a_full_disk_loses_nothing_already_stored(ask, services):
     ask("kudos <@U0BOB|bob> ownership for owning the disk space alerts")
     # SQLite's own limit on pages stands in for a full disk: the next write has no room.
     services.store.db.execute(f"PRAGMA max_page_count = {services.store.db.execute('PRAGMA page_count').fetchone()[0]}")
@@ -295,9 +296,13 @@ def test_a_full_disk_loses_nothing_already_stored(ask, services, caplog):
     rows = list(kudos_store.export_rows(services.store.db))
     assert rows[0]["reason"] == "for owning the disk space alerts"
     assert services.store.db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    # (The page limit holds for this connection only: tests/test_disk_faults.py fills a real disk under
+    # the running bot.) What the operator is told for SQLite's own words:
     from storage import describe_failure
 
-    assert "free space" in describe_failure(Exception("database or disk is full"))
+    assert describe_failure(Exception("database or disk is full")) == (
+        "the disk holding LPBOT_DB is full or failing: free space there; nothing stored was lost"
+    )
 
 
 def test_slack_sdk_debug_logging_never_shows_the_token(slack):
@@ -325,11 +330,9 @@ def test_a_listener_stuck_on_slack_does_not_keep_the_bot_past_its_stop_budget(ru
     slack.delay_next("users.info", 30.0)  # Slack hangs far longer than any stop budget
     assert sender.command("kudos <@U0BOB|bob> ownership for owning the hanging call").status == 200
     slack.wait_for_call("users.info", answered=False)
-    started = time.monotonic()
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=12) == 0
-    assert time.monotonic() - started < 10
-    assert "listeners still waiting on Slack" in process.stderr.read()
+    assert "stopped after 1s with listeners still waiting on Slack" in process.stderr.read()
 
 
 def test_doctor_warns_of_a_database_others_can_read(slack, tmp_path):

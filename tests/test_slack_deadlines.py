@@ -42,10 +42,11 @@ def test_fifteen_recipients_on_a_slow_day_are_checked_within_the_deadline(sender
     slack.wait_for(lambda calls: all(dms_to(slack, person) for person in crowd[:15]))
 
 
+@pytest.mark.settings(ack_budget=0.3)  # the bot's 2 s budget, shortened with Slack's slowness below
 def test_when_slack_is_slower_than_the_deadline_the_modal_closes_and_the_answer_comes_by_dm(sender, slack, services, crowd):
     view = open_modal(sender, slack)
     for _ in range(3):
-        slack.delay_next("users.info", 2.5)
+        slack.delay_next("users.info", 0.8)
     sent = sender.submit(view, recipients=crowd[:2], principle="ownership", reason=REASON, channel="C0GENERAL")
     assert (sent.status, sent.body) == (200, "")  # acked in time, no inline errors possible any more
     note = slack.wait_for(lambda calls: dms_to(slack, "U0ALICE"))[0]
@@ -54,10 +55,11 @@ def test_when_slack_is_slower_than_the_deadline_the_modal_closes_and_the_answer_
     assert len({r["id"] for r in kudos_store.export_rows(services.store.db)}) == 1
 
 
+@pytest.mark.settings(ack_budget=0.3)  # the bot's 2 s budget, shortened with Slack's slowness below
 def test_a_refusal_found_after_the_ack_is_told_by_dm_and_nothing_is_stored(sender, slack, services):
     view = open_modal(sender, slack)
     for _ in range(2):
-        slack.delay_next("users.info", 2.5)
+        slack.delay_next("users.info", 0.8)
     sent = sender.submit(view, recipients=["U0DEPLOY"], principle="ownership", reason=REASON, channel="C0GENERAL")
     assert (sent.status, sent.body) == (200, "")
     note = slack.wait_for(lambda calls: dms_to(slack, "U0ALICE"))[0]

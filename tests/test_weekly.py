@@ -24,11 +24,6 @@ UTC = timezone.utc
 CREATED = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-@pytest.fixture
-def client(settings, services, waits):
-    return web_client(settings, services.sleep)
-
-
 def schedule(services, channel="C0GENERAL", weekday=0, at="09:00", tz="Europe/Berlin", created=CREATED, team="T0LOCAL"):
     saved = Schedule(team, channel, weekday, at, tz, "U0ALICE", "active")
     with services.store.write() as db:

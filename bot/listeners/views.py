@@ -14,10 +14,6 @@ from bot.refusal import Refusal
 from bot.services import Services
 from bot.slack.delivery import send_dm
 
-# Slack shows the person an error if the ack takes over 3 s. Whatever must be asked of Slack
-# before the ack gets this long; past it the modal closes and the answer comes by message.
-ACK_BUDGET_SECONDS = 2.0
-
 
 def register(app: App, services: Services) -> None:
     @app.view(messages.KUDOS_MODAL)
@@ -34,13 +30,15 @@ def register(app: App, services: Services) -> None:
         trigger_id = body.get("trigger_id") or view.get("id")
         asker = asker_for(services, client, team_id, user_id, request_key=f"view:{trigger_id}" if trigger_id else None)
         lookup = asker.lookup
+        # Slack shows the person an error if the ack takes over 3 s: whatever must be asked of Slack before
+        # the ack gets settings.ack_budget; past it the modal closes and the answer comes by message.
         # Everything the rules need from Slack, asked at once: the giver (their zone), each
         # recipient, each group's members, and whether the channel is public.
         pool = services.lookup_pool
         people = [pool.submit(lookup, person) for person in dict.fromkeys((user_id, *form.recipients))]
         groups = [pool.submit(_group_and_its_people, asker, group) for group in form.groups]
         place = pool.submit(services.places.visibility, client, team_id, service.form_channel(form, services))
-        _, pending = wait([*people, *groups, place], timeout=ACK_BUDGET_SECONDS)
+        _, pending = wait([*people, *groups, place], timeout=services.settings.ack_budget)
         if pending:
             # A slow Slack today: close the modal in time, finish the checks, answer by message.
             ack()
