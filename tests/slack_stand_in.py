@@ -13,7 +13,9 @@ import json
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl
 
 from bot.console.stand_in import (  # noqa: F401 - re-exported: tests import everything Slack-shaped from here
@@ -64,6 +66,43 @@ class LocalSlack(ConsoleSlack):
         self._answer_urls: dict[str, str] = {}  # a Socket Mode command's envelope_id -> its response_url
         self._socket_ids = itertools.count(1)
         super().__init__(*args, **kwargs)
+
+    # -- waiting for what the bot did (a timeout is a failed test) --------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._changed:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, predicate: Callable[[list[Call]], Any], timeout: float = 5.0):
+        """Block until predicate(calls) is truthy and return its value; AssertionError on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                result = predicate(list(self.calls))
+                if result:
+                    return result
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    methods = [c.method for c in self.calls]
+                    raise AssertionError(f"timed out after {timeout}s; calls so far: {methods}")
+                self._changed.wait(remaining)
+
+    def wait_for_call(self, method: str, count: int = 1, timeout: float = 5.0, *, answered: bool = True) -> Call:
+        """The `count`-th call of `method`, waiting for it to arrive and, for a Web API method with
+        `answered`, to be answered, so that what it changed can be read."""
+        pending_ok = not answered or "." not in method
+        calls = self.wait_for(
+            lambda calls: [c for c in calls if c.method == method and (pending_ok or c.status is not None)][count - 1 :], timeout
+        )
+        return calls[0]
+
+    def wait_for_response(self, response_url: str, timeout: float = 5.0) -> Call:
+        return self.wait_for(
+            lambda calls: next((c for c in calls if c.method == "response_url" and c.params["_url"] == response_url), None),
+            timeout,
+        )
+
+    # -- faults, slowness, limits ------------------------------------------------------------------
 
     def fail_next(self, method: str, status: int = 429, *, headers=None, body=None, times: int = 1) -> None:
         """Answer the next `times` calls of `method` (or "response_url") with an error, as Slack does under

@@ -6,7 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.console.session import render_mrkdwn, run_console
+from bot.console.rendering import render_mrkdwn
+from bot.console.session import run_console
 from bot.settings import load_settings
 
 

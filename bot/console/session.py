@@ -6,7 +6,6 @@ piped on stdin, one per line, which makes the console scriptable.
 
 from __future__ import annotations
 
-import html
 import re
 import secrets
 from dataclasses import replace
@@ -15,7 +14,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from bot.app import build_services, create_app
-from bot.console.stand_in import ConsoleSlack, SlackSender
+from bot.console.rendering import render_call
+from bot.console.stand_in import ConsoleSlack, NoSuchControl, SlackSender
 from bot.insights import digest
 from bot.ops.server import HttpServer
 from bot.settings import Settings
@@ -54,76 +54,6 @@ _VISIBLE = {
     "views.open",
     "files.completeUploadExternal",
 }
-
-
-def render_mrkdwn(text: str, names: dict[str, str]) -> str:
-    """Slack mrkdwn as a terminal shows it: mentions by name, links spelled out, entities decoded."""
-    text = USER_MENTION.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), text)
-    text = CHANNEL_MENTION.sub(lambda m: "#" + (m.group(2) or names.get(m.group(1), m.group(1))), text)
-    text = re.sub(r"<!(here|channel|everyone)>", r"@\1", text)
-    text = re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2 (\1)", text)
-    text = re.sub(r"<(https?://[^>]+)>", r"\1", text)
-    return html.unescape(text)
-
-
-def render_blocks(blocks: list[dict], names: dict[str, str], buttons: list[dict]) -> list[str]:
-    """Lines of text for a list of blocks; buttons are numbered and appended to `buttons`."""
-    lines: list[str] = []
-    for block in blocks:
-        kind = block.get("type")
-        if kind == "header":
-            title = block.get("text", {}).get("text", "")
-            lines += [title, "=" * min(len(title), 60)]
-        elif kind == "section":
-            if block.get("text"):
-                lines += render_mrkdwn(block["text"].get("text", ""), names).splitlines()
-            for field in block.get("fields", []):
-                lines.append(render_mrkdwn(field.get("text", ""), names))
-        elif kind == "context":
-            parts = [render_mrkdwn(e.get("text", ""), names) for e in block.get("elements", []) if "text" in e]
-            lines.append("  " + " · ".join(parts))
-        elif kind == "divider":
-            lines.append("-" * 40)
-        elif kind == "actions":
-            labels = []
-            for element in block.get("elements", []):
-                if element.get("type") == "button":
-                    buttons.append(element)
-                    labels.append(f"[{len(buttons)}: {element['text']['text']}]")
-                elif element.get("type") in ("static_select", "external_select"):
-                    labels.append(f"[{element.get('placeholder', {}).get('text', 'menu')} :pick <principle>]")
-            lines.append(" ".join(labels))
-        elif kind == "input":
-            lines.append(f"({block.get('label', {}).get('text', 'input')})")
-    return lines
-
-
-def render_call(call, names: dict[str, str], buttons: list[dict]) -> str:
-    params = call.params
-    if call.method == "reactions.add":
-        return f"── LP Bot reacted :{params.get('name')}: to that message ──"
-    if call.method in ("views.publish", "views.open"):
-        view = params.get("view") or {}
-        where = {"views.publish": "App Home", "views.open": "Modal"}[call.method]
-        title = (view.get("title") or {}).get("text", "")
-        body = render_blocks(view.get("blocks", []), names, buttons)
-        if call.method == "views.open":
-            body.append("Fill it in: :submit @who [@who …] | principle | why [| #channel]")
-        heading = f"── {where}{': ' + title if title else ''} ──"
-    else:
-        if call.method == "response_url":
-            visibility = "everyone in the channel" if params.get("response_type") == "in_channel" else "only you"
-            heading = f"── LP Bot (visible to {visibility}) ──"
-        elif call.method == "chat.postEphemeral":
-            heading = f"── LP Bot in #{names.get(params.get('channel', ''), params.get('channel', ''))} (visible to only you) ──"
-        else:
-            channel = params.get("channel", "")
-            # The bot DMs people by posting to their user ID.
-            place = f"DM to {names.get(channel, channel)}" if channel.startswith(("U", "W")) else "#" + names.get(channel, channel)
-            thread = ", in the message's thread" if params.get("thread_ts") else ""
-            heading = f"── LP Bot in {place}{thread} ──"
-        body = render_blocks(params.get("blocks") or [], names, buttons) or [render_mrkdwn(params.get("text", ""), names)]
-    return "\n".join([heading, *body])
 
 
 class Console:
@@ -332,7 +262,7 @@ class Console:
         seen = len(self.slack.calls)
         try:
             sent = self.sender.press(self.last_blocks, slug, typed={"why": why} if why else None, user=self.user, channel=self.channel)
-        except AssertionError:
+        except NoSuchControl:
             self._print("The last reply has no such choice.")
             return
         self._show_outcome(sent, seen)

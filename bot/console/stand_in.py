@@ -259,39 +259,6 @@ class ConsoleSlack:
             self._triggers[trigger_id] = self.clock() - age
         return trigger_id
 
-    def calls_to(self, method: str) -> list[Call]:
-        with self._changed:
-            return [c for c in self.calls if c.method == method]
-
-    def wait_for(self, predicate: Callable[[list[Call]], Any], timeout: float = 5.0):
-        """Block until predicate(calls) is truthy and return its value; AssertionError on timeout."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while True:
-                result = predicate(list(self.calls))
-                if result:
-                    return result
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    methods = [c.method for c in self.calls]
-                    raise AssertionError(f"timed out after {timeout}s; calls so far: {methods}")
-                self._changed.wait(remaining)
-
-    def wait_for_call(self, method: str, count: int = 1, timeout: float = 5.0, *, answered: bool = True) -> Call:
-        """The `count`-th call of `method`, waiting for it to arrive and, for a Web API method with
-        `answered`, to be answered, so that what it changed can be read."""
-        pending_ok = not answered or "." not in method
-        calls = self.wait_for(
-            lambda calls: [c for c in calls if c.method == method and (pending_ok or c.status is not None)][count - 1 :], timeout
-        )
-        return calls[0]
-
-    def wait_for_response(self, response_url: str, timeout: float = 5.0) -> Call:
-        return self.wait_for(
-            lambda calls: next((c for c in calls if c.method == "response_url" and c.params["_url"] == response_url), None),
-            timeout,
-        )
-
     def shown_in_ack(self, response_url: str, sent) -> None:
         """A slash command's answer given in the acknowledgement itself (a JSON body with text or blocks),
         which Slack shows the person at once, ephemeral unless it says in_channel: recorded as a post to
@@ -810,6 +777,10 @@ class Sent:
 ACK_SECONDS = 3.0
 
 
+class NoSuchControl(LookupError):
+    """A press of a button or option the message does not have (the console says so; a test fails)."""
+
+
 class SlackSender:
     """Sends the app what Slack would send, signed with the app's signing secret."""
 
@@ -921,7 +892,7 @@ class SlackSender:
                 continue
             break
         else:
-            raise AssertionError(f"no button or option {value!r} on that message")
+            raise NoSuchControl(f"no button or option {value!r} on that message")
         values = {
             b["block_id"]: {b["element"]["action_id"]: {"type": b["element"]["type"], "value": (typed or {}).get(b["block_id"])}}
             for b in message_blocks
