@@ -371,19 +371,25 @@ def _read_frame(stream) -> tuple[int, bytes] | None:
 def main() -> None:
     """Run the stand-in on its own (`python -m tests.slack_stand_in`): prints its URL, serves until stdin closes.
 
-    --channels N adds channels C0000 … with the demo ones; --limits POSTS SECONDS turns on posting limits.
+    --channels N adds channels C0000 … with the demo ones; --crowd N adds N people who give (U0000GIVER …)
+    and talk (U0000TALKER …), so an event from them is from a person Slack knows; --limits POSTS SECONDS
+    turns on posting limits.
     """
     import argparse
     import sys
 
     parser = argparse.ArgumentParser(prog="python -m tests.slack_stand_in")
     parser.add_argument("--channels", type=int, default=0)
+    parser.add_argument("--crowd", type=int, default=0)
     parser.add_argument("--limits", nargs=2, type=float, metavar=("POSTS", "SECONDS"))
     parser.add_argument("--no-block-checks", action="store_true", help="skip Block Kit validation (Slack's CPU, not the bot's)")
     args = parser.parse_args()
     channels = {**DEMO_CHANNELS, **{f"C{n:06d}": f"team-{n}" for n in range(args.channels)}}
     limits = PostingLimits(window_posts=int(args.limits[0]), window_seconds=args.limits[1]) if args.limits else None
-    slack = LocalSlack(channels=channels, limits=limits)
+    crowd = [
+        DemoUser(f"U{n:04d}{role}", f"{role.lower()}{n}", f"{role.title()} {n}") for n in range(args.crowd) for role in ("GIVER", "TALKER")
+    ]
+    slack = LocalSlack(channels=channels, limits=limits, users=(*DEMO_USERS, *crowd))
     slack.checks_blocks = not args.no_block_checks
     slack.start()
     print(slack.url, flush=True)

@@ -143,3 +143,17 @@ def test_a_slash_command_other_than_lp_gets_slacks_answer_and_an_emoji_starts_a_
     text = out.getvalue()
     assert "(Slack: /kudos is not a command here. LP Bot's is /lp: try /lp help)" in text
     assert "Unknown console command" not in text and "handle_some_command" not in text
+
+
+def test_the_console_runs_the_workflow_step(tmp_path):
+    script = ":step kudos @bob | ownership | for closing the incident review\n:step kudos @bob | qwerty | for something else again\n"
+    out = io.StringIO()
+    assert run_console(load_settings({"LPBOT_DB": str(tmp_path / "c.db")}), io.StringIO(script), out) == 0
+    text = out.getvalue()
+    assert "── Workflow step done ──\nkudos_id: 1\nlink: https://" in text
+    assert "── LP Bot in #general ──\n:clap: @alice recognized @bob for *:key: 2. Ownership*\n> for closing the incident review" in text
+    assert "── LP Bot in DM to bob ──\n:sparkles: @alice recognized you for *:key: 2. Ownership* in #general:" in text
+    assert (
+        "── Workflow step failed ──\nNo principle is called “qwerty”. Closest: Ownership, Insist on the Highest Standards, Earn Trust."
+        in text
+    )

@@ -12,7 +12,7 @@ from bot.ops.doctor import BOT_SCOPES
 
 ROOT = Path(__file__).resolve().parent.parent
 LISTENER_MODULES = sorted((ROOT / "bot" / "listeners").glob("*.py"))
-DECORATOR = re.compile(r"@app\.(command|event|action|shortcut|view)\((.+)\)\s*$", re.MULTILINE)
+DECORATOR = re.compile(r"@app\.(command|event|action|shortcut|view|function)\((.+)\)\s*$", re.MULTILINE)
 # The bot scopes each Web API method needs; methods absent here need none beyond the token.
 METHOD_SCOPES = {
     "chat_postMessage": ("chat:write",),
@@ -86,7 +86,7 @@ def test_every_shortcut_is_declared(manifest):
 
 
 def test_only_the_scopes_the_code_uses(manifest):
-    source = "\n".join(p.read_text() for p in (ROOT / "bot").rglob("*.py") if p.name != "console_slack.py")
+    source = "\n".join(p.read_text() for p in (ROOT / "bot").rglob("*.py") if p.name != "stand_in.py")
     used = {scope for method, scopes in METHOD_SCOPES.items() if re.search(rf"\.{method}\(", source) for scope in scopes}
     used |= {scope for event in manifest["settings"]["event_subscriptions"]["bot_events"] for scope in EVENT_SCOPES.get(event, ())}
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == used | {"commands"}
@@ -122,6 +122,15 @@ MANIFEST_LIMITS: dict[str, dict] = {
     "settings.event_subscriptions.bot_events[]": {"maxLength": 50, "pattern": r"^[a-z_]+(\.[a-z_]+)?$"},
     "settings.interactivity.request_url": {"maxLength": 3500, "pattern": r"^https?://"},
 }
+# A custom step's parameter types: the schema's enum for "slack-functions.parameter" (the same file).
+FUNCTION_PARAMETER_TYPES = {
+    "integer", "number", "boolean", "string", "object", "array", "slack#/types/user_context", "slack#/types/user_permission",
+    "slack#/types/user_id", "slack#/types/channel_id", "slack#/types/usergroup_id", "slack#/types/timestamp", "slack#/types/blocks",
+    "slack#/types/credential/oauth2", "slack#/types/date", "slack#/types/interactivity", "slack#/types/rich_text",
+    "slack#/types/form_input", "slack#/types/form_input_object", "slack#/types/message_ts", "slack#/types/message_context",
+}  # fmt: skip
+# The schema's "app-manifests.v1.hermes.functions": at most 50, each with these four.
+FUNCTION_REQUIRED = ("title", "description", "input_parameters", "output_parameters")
 # Slack's manifest requires these (the schema's "required" lists).
 MANIFEST_REQUIRED = {
     "": ("display_information",),
@@ -210,3 +219,28 @@ def test_lpbot_manifest_prints_it_and_refuses_a_url_slack_would(capsys):
     assert out.getvalue() == app_manifest(http="https://lpbot.example.com")
     assert cli.main(["manifest", "--oauth"], env={}, stdout=io.StringIO()) == 2
     assert capsys.readouterr().err.strip().endswith("--oauth needs --http: Slack sends people back to the bot's own /slack/oauth_redirect")
+
+
+def test_the_workflow_step_is_in_the_org_manifest_only_and_matches_its_listener():
+    from bot.ops.manifest import manifest as app_manifest
+
+    assert "functions" not in yaml.safe_load(app_manifest())
+    assert "functions" not in yaml.safe_load(app_manifest(http="https://lpbot.example.com"))
+    org = yaml.safe_load(app_manifest(org=True))
+    # Custom steps need an org-ready app whose steps run in the app itself (Slack's custom steps for Bolt guide).
+    assert (org["settings"]["org_deploy_enabled"], org["settings"]["function_runtime"]) == (True, "remote")
+    functions = org["functions"]
+    assert set(functions) == registered("function") and len(functions) <= 50
+    for definition in functions.values():
+        assert all(definition.get(key) for key in FUNCTION_REQUIRED)
+        for side in ("input_parameters", "output_parameters"):
+            parameters = definition[side]["properties"]
+            assert set(definition[side]["required"]) <= set(parameters)
+            for parameter in parameters.values():
+                assert parameter["type"] in FUNCTION_PARAMETER_TYPES and parameter["title"] and parameter["description"]
+                if parameter["type"] == "array":
+                    assert parameter["items"]["type"] in FUNCTION_PARAMETER_TYPES
+    # What the listener reads is what the manifest declares.
+    step = functions["give_kudos"]
+    assert set(step["input_parameters"]["properties"]) == {"giver", "recipients", "principle", "why", "channel"}
+    assert set(step["output_parameters"]["properties"]) == {"kudos_id", "link"}

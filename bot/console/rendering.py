@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 
 from bot.slack.terms import CHANNEL_MENTION, USER_MENTION
@@ -52,6 +53,11 @@ def render_blocks(blocks: list[dict], names: dict[str, str], buttons: list[dict]
 
 def render_call(call, names: dict[str, str], buttons: list[dict]) -> str:
     params = call.params
+    if call.method == "functions.completeSuccess":
+        outputs = json.loads(params["outputs"]) if isinstance(params.get("outputs"), str) else params.get("outputs") or {}
+        return "── Workflow step done ──\n" + "\n".join(f"{name}: {value}" for name, value in outputs.items())
+    if call.method == "functions.completeError":
+        return f"── Workflow step failed ──\n{params.get('error', '')}"
     if call.method == "reactions.add":
         return f"── LP Bot reacted :{params.get('name')}: to that message ──"
     if call.method in ("views.publish", "views.open"):

@@ -37,6 +37,8 @@ Console commands:
                    fill in and send the kudos modal that is open
   :home            open your App Home tab
   :kudos           the "Give kudos" shortcut (opens the modal)
+  :step kudos @who | principle | why [| #channel]
+                   run the Workflow Builder step "Give kudos for a principle", as yourself
   :advance 7d      move the console's clock on (d, h or m) and post what falls due
   :now             the console's clock
   :users           list the demo users and channels
@@ -53,6 +55,8 @@ _VISIBLE = {
     "views.publish",
     "views.open",
     "files.completeUploadExternal",
+    "functions.completeSuccess",
+    "functions.completeError",
 }
 
 
@@ -173,6 +177,8 @@ class Console:
             self._show_outcome(self.sender.shortcut("give_kudos", user=self.user), seen)
         elif verb == "submit":
             self._submit(line[1:].partition(" ")[2])
+        elif verb == "step":
+            self._step(line[1:].partition(" ")[2])
         elif verb == "advance":
             step = re.fullmatch(r"(\d+)\s*([dhm])", arg)
             if not step:
@@ -224,6 +230,24 @@ class Console:
         if sent.status == 200 and not sent.body.strip():
             self.modal = None  # an empty answer closes the modal, as in Slack
         self._show_outcome(sent, seen)
+
+    def _step(self, text: str) -> None:
+        """Run the Workflow Builder step as a workflow would, with you as its giver."""
+        name, _, rest = text.partition(" ")
+        parts = [part.strip() for part in rest.split("|")]
+        if name != "kudos" or len(parts) < 3:
+            self._print("Run the step as :step kudos @who [@who …] | principle | why [| #channel]")
+            return
+        channel = CHANNEL_MENTION.findall(self.encode_like_slack(parts[3])) if len(parts) > 3 else []
+        inputs = {
+            "giver": self.user,
+            "recipients": USER_MENTION.findall(self.encode_like_slack(parts[0])),
+            "principle": parts[1],
+            "why": parts[2],
+            "channel": channel[0][0] if channel else self.channel,
+        }
+        seen = len(self.slack.calls)
+        self._show_outcome(self.sender.step("give_kudos", inputs, execution_id=f"Fx{secrets.token_hex(5).upper()}"), seen)
 
     def _say(self, text: str) -> None:
         seen = len(self.slack.calls)

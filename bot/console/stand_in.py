@@ -546,6 +546,25 @@ class ConsoleSlack:
             return {"ok": False, "error": "file_not_found"}
         return {"ok": True, "file": {"id": params["file"], "name": found["filename"], "size": found["length"]}}
 
+    def _api_functions_completeSuccess(self, params):
+        # Web API reference, functions.completeSuccess: the step's execution id and its outputs (an object).
+        if not str(params.get("function_execution_id", "")).startswith("Fx"):
+            return {"ok": False, "error": "function_execution_not_found"}
+        raw = params.get("outputs")
+        try:
+            outputs = json.loads(raw) if isinstance(raw, str) else raw
+        except json.JSONDecodeError:
+            outputs = None
+        if not isinstance(outputs, dict):
+            return {"ok": False, "error": "invalid_arguments"}
+        return {"ok": True}
+
+    def _api_functions_completeError(self, params):
+        # Web API reference, functions.completeError: the execution id and `error`, the message Workflow Builder shows.
+        if not str(params.get("function_execution_id", "")).startswith("Fx") or not params.get("error"):
+            return {"ok": False, "error": "invalid_arguments"}
+        return {"ok": True}
+
     def _api_chat_getPermalink(self, params):
         channel, ts = params.get("channel", ""), params.get("message_ts", "")
         return {"ok": True, "channel": channel, "permalink": f"https://{TEAM_DOMAIN}.slack.com/archives/{channel}/p{ts.replace('.', '')}"}
@@ -969,6 +988,20 @@ class SlackSender:
             "authorizations": [{"team_id": self.team_id, "user_id": BOT_USER_ID, "is_bot": True}],
         }
         return self.post(json.dumps(body), "application/json", **kw)
+
+    def step(self, callback_id: str, inputs: dict, *, execution_id: str = "Fx0STEP1", event_id: str | None = None, **kw) -> Sent:
+        """A Workflow Builder step of this app running: the `function_executed` event, shaped as Slack's
+        Events API sends it (a function execution's own `bot_access_token`, no acting user)."""
+        event = {
+            "type": "function_executed",
+            "function": {"id": "Fn0LPBOT", "callback_id": callback_id, "title": callback_id, "type": "app", "app_id": "A0LPBOT"},
+            "inputs": inputs,
+            "function_execution_id": execution_id,
+            "workflow_execution_id": "Wx0WORKFLOW",
+            "event_ts": self.slack._next_ts(),
+            "bot_access_token": "xwfp-" + execution_id,
+        }
+        return self.event(event, event_id=event_id, **kw)
 
     # -- what people do in channels, as events ----------------------------------------------------
     def say(self, text: str, *, user: str = "U0ALICE", channel: str = "C0GENERAL", thread_ts: str | None = None) -> tuple[dict, Sent]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -23,8 +23,8 @@ from bot.refusal import Refusal
 from bot.services import Services
 from bot.slack.delivery import change_public_post, post_message, send_dm, tell_privately
 from bot.slack.person import LookupFailed, Person
-from bot.slack.terms import Roster
-from principles import Catalog, Principle, search_principles
+from bot.slack.terms import SLACK_FAILURES, Roster, failure_code
+from principles import Catalog, Principle, match_principle, search_principles
 from principles.matching import SUGGESTION_COUNT
 from storage import kudos as kudos_store
 
@@ -212,6 +212,58 @@ def _zone_for_limit(services: Services, asker: Asker) -> ZoneInfo:
     except LookupFailed:
         return rules.UTC  # a day counted in UTC beats refusing the kudos
     return giver.zone if giver else rules.UTC
+
+
+@dataclass(frozen=True)
+class StepGiven:
+    """What a Workflow Builder step hands to the next step: the kudos and where it was thanked."""
+
+    kudos_id: int
+    link: str  # the public thank-you's permalink; "" when there was no channel to thank in
+
+
+def give_from_step(
+    services: Services,
+    client: WebClient,
+    asker: Asker,
+    recipients: tuple[str, ...],
+    principle_text: str,
+    why: str,
+    channel_id: str | None,
+) -> StepGiven:
+    """A kudos a workflow gives on behalf of the person running it: every rule of /lp kudos, the
+    step's execution counted once (`asker.request_key`), thanked in `channel_id` (or the configured
+    channel) and DMed as any kudos is. A Refusal says, in a workflow builder's words, what to fix."""
+    found = match_principle(services.catalog, principle_text, named=True) if principle_text.strip() else None
+    if found is None or found.principle is None:
+        raise Refusal(messages.step_principle_unknown(principle_text, found.suggestions if found else ()))
+    recipients, dropped_self = rules.check_recipients(asker.user_id, recipients, asker.lookup)
+    channel = channel_id or services.settings.kudos_channel
+    visibility = services.places.visibility(client, asker.team_id, channel) if channel else kudos_store.NOWHERE
+    # Stored the way Slack sends command text, with &, < and > as entities, so every reason reads alike.
+    given = give(services, asker, recipients, found.principle, messages.escape(why), channel, None, dropped_self, visibility)
+    if given.duplicate:
+        link = _permalink_of(services, client, given.kudos_id)
+        return StepGiven(given.kudos_id, link)
+    if not channel:
+        send_recipient_dms(services, client, asker.team_id, given)
+        return StepGiven(given.kudos_id, "")
+    problem = thank_in_channel(services, client, asker.team_id, given, channel)
+    if problem:
+        log.info("a workflow's kudos was stored but not posted in its channel: %s", problem)
+        return StepGiven(given.kudos_id, "")
+    return StepGiven(given.kudos_id, _permalink_of(services, client, given.kudos_id))
+
+
+def _permalink_of(services: Services, client: WebClient, kudos_id: int) -> str:
+    post = kudos_store.public_post(services.store.db, kudos_id)
+    if post is None or not post.channel_id or not post.ts:
+        return ""
+    try:
+        return str(client.chat_getPermalink(channel=post.channel_id, message_ts=post.ts)["permalink"])
+    except SLACK_FAILURES as error:
+        log.info("no permalink for a workflow's kudos: %s", failure_code(error))
+        return ""
 
 
 # -- announcing --------------------------------------------------------------------------------

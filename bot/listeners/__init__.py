@@ -7,7 +7,7 @@ import sqlite3
 
 from slack_bolt import App
 
-from bot.listeners import actions, commands, events, options, shortcuts, views
+from bot.listeners import actions, commands, events, functions, options, shortcuts, views
 from bot.listeners.guard import describe
 from bot.messages import APOLOGY
 from bot.services import Services
@@ -20,6 +20,7 @@ def register_listeners(app: App, services: Services) -> None:
     commands.register(app, services)
     actions.register(app, services)
     events.register(app, services)
+    functions.register(app, services)
     options.register(app, services)
     shortcuts.register(app, services)
     views.register(app, services)

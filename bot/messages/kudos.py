@@ -42,6 +42,19 @@ def kudos_message(
     return Reply(text=f"Kudos to {names} for {principle.name}", blocks=body, response_type="in_channel")
 
 
+STEP_NEEDS_GIVER = "The step needs the person giving: set its Giver to the person who used this workflow."
+STEP_FAILED = "LP Bot could not record this kudos just now; nothing was saved. Run the workflow again in a moment."
+
+
+def step_principle_unknown(typed: str, suggestions) -> str:
+    """A workflow's step named no principle the catalog has: the step fails with this, for whoever built the workflow."""
+    if not typed.strip():
+        return "The step needs a principle: fill in its Principle field with a number, a name or an alias, like `ownership`."
+    names = ", ".join(p.name for p in suggestions)
+    closest = f" Closest: {names}." if names else " `/lp list` shows the catalog."
+    return f"No principle is called “{escape(typed.strip()[:80])}”.{closest}"
+
+
 def kudos_dm(giver_id: str, principle: Principle, reason: str, channel_id: str | None) -> Reply:
     where = f" in <#{channel_id}>" if is_channel_id(channel_id) else ""
     text = f":sparkles: {mentions([giver_id])} recognized you for *{escape(principle.title)}*{where}:\n{quote_block(reason)}"

@@ -79,6 +79,56 @@ _EVENTS = """  event_subscriptions:
 """
 
 
+# The Workflow Builder step (bot/listeners/functions.py answers it). Custom steps need an org-ready app
+# (settings.org_deploy_enabled) installed at the organisation level, so only the --org manifest has it.
+_FUNCTIONS = """functions:
+  give_kudos:
+    title: Give kudos for a principle
+    description: Recognise people for living one of your principles, as /lp kudos does
+    input_parameters:
+      properties:
+        giver:
+          type: slack#/types/user_id
+          title: Giver
+          description: Who is giving the kudos; usually the person who used this workflow
+        recipients:
+          type: array
+          items:
+            type: slack#/types/user_id
+          title: Recipients
+          description: The people to thank
+        principle:
+          type: string
+          title: Principle
+          description: Its number, name or alias, as in /lp kudos (for example ownership)
+        why:
+          type: string
+          title: Why
+          description: What they did, in a sentence
+        channel:
+          type: slack#/types/channel_id
+          title: Channel
+          description: Where to thank them in public; without one the kudos is recorded and DMed only
+      required:
+        - giver
+        - recipients
+        - principle
+        - why
+    output_parameters:
+      properties:
+        kudos_id:
+          type: string
+          title: Kudos ID
+          description: The kudos as LP Bot stored it
+        link:
+          type: string
+          title: Thank-you link
+          description: The public thank-you, when it was posted in a channel
+      required:
+        - kudos_id
+"""
+
+
 class ManifestError(ValueError):
     """A base URL Slack would refuse; the message says what to give."""
 
@@ -99,12 +149,15 @@ def manifest(*, http: str | None = None, oauth: bool = False, org: bool = False)
         interactivity += f"    request_url: {url}\n"
     if oauth:
         oauth_config += f"  redirect_urls:\n    - {base}/slack/oauth_redirect\n"
+    # Bolt apps run their own steps: Slack sends function_executed to the bot (a "remote" runtime).
+    runtime = "  function_runtime: remote\n" if org else ""
     rest = (
-        f"  org_deploy_enabled: {'true' if org else 'false'}\n"
+        runtime + f"  org_deploy_enabled: {'true' if org else 'false'}\n"
         f"  socket_mode_enabled: {'false' if base else 'true'}\n"
         "  token_rotation_enabled: false\n"
     )
-    return top + oauth_config + _SCOPES + "settings:\n" + events + interactivity + rest
+    functions = _FUNCTIONS if org else ""
+    return top + oauth_config + _SCOPES + "settings:\n" + events + interactivity + rest + functions
 
 
 def _base(url: str) -> str:
