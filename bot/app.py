@@ -20,7 +20,8 @@ from bot.settings import Settings
 from bot.slack.retries import Sleep, retry_handlers
 from bot.slack.workspaces import InstalledWorkspaces, installation_store, state_store
 from principles import load_catalog
-from storage import Store
+from storage import Store, organisations
+from storage.organisations import Organisation
 
 SLACK_API_URL = "https://slack.com/api/"
 
@@ -41,7 +42,7 @@ def build_services(
         settings=settings,
         catalog=catalog,
         store=store,
-        client_for=clients_for_workspaces(settings, sleep),
+        client_for=clients_for_workspaces(settings, sleep, store),
         clock=clock,
         rng=rng or random.Random(),
         sleep=sleep,
@@ -58,12 +59,16 @@ def web_client(settings: Settings, sleep: Sleep = time.sleep, token: str | None 
     )
 
 
-def clients_for_workspaces(settings: Settings, sleep: Sleep = time.sleep) -> Callable[[str], WebClient | None]:
+def clients_for_workspaces(settings: Settings, sleep: Sleep = time.sleep, store: Store | None = None) -> Callable[[str], WebClient | None]:
     """The bot client for a workspace, for work no request started (weekly posts): the one token, or
-    with OAuth each installed workspace's own (None once it is uninstalled)."""
+    with OAuth each installed workspace's own, or its organisation's (None once it is uninstalled)."""
     if settings.mode == "oauth":
         make_client = lambda token: web_client(settings, sleep, token)  # noqa: E731
-        return InstalledWorkspaces(settings, installation_store(settings), make_client).client_for
+
+        def organisation_of(team_id: str) -> Organisation | None:
+            return organisations.organisation_of(store.db, team_id) if store else None
+
+        return InstalledWorkspaces(settings, installation_store(settings), make_client, organisation_of).client_for
     client = web_client(settings, sleep)
     return lambda team_id: client
 
@@ -91,5 +96,21 @@ def create_app(settings: Settings, services: Services) -> App:
     if oauth:
         # tokens_revoked and app_uninstalled remove the workspace's stored installation.
         app.enable_token_revocation_listeners()
+        _remember_organisations(app, services)
     register_listeners(app, services)
     return app
+
+
+def _remember_organisations(app: App, services: Services) -> None:
+    """Every request from an Enterprise Grid workspace says its organisation (Bolt's context): kept,
+    once per workspace and process, so weekly posts there find the organisation's installation."""
+    known: set[tuple[str, str, bool]] = set()
+
+    @app.middleware
+    def remember_organisation(context, next):
+        seen = (context.team_id, context.enterprise_id, bool(context.is_enterprise_install))
+        if seen[0] and seen[1] and seen not in known:
+            with services.store.write() as db:
+                organisations.remember(db, seen[0], seen[1], seen[2], services.clock())
+            known.add(seen)
+        next()

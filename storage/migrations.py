@@ -259,3 +259,13 @@ def m010_ledger_period(db: Database) -> None:
     # The column was named `week` in both; SQLite renames it in the unique key and index as well.
     for table in ("weekly_posts", "digest_posts"):
         db.execute(f"ALTER TABLE {table} RENAME COLUMN week TO period")
+
+
+@migrations()
+def m011_org_workspaces(db: Database) -> None:
+    # Enterprise Grid: the organisation of each workspace, so a weekly post finds the org-wide install's token.
+    db.table("org_workspaces").create(
+        {"team_id": str, "enterprise_id": str, "org_install": int, "updated_at": str},
+        pk="team_id",
+        not_null={"team_id", "enterprise_id", "org_install", "updated_at"},
+    )

@@ -125,6 +125,27 @@ def _logging_left_as_found():
     root.setLevel(level)
 
 
+OAUTH_SECRET = "oauth-signing-secret-0123456789"
+
+
+@pytest.fixture
+def oauth(tmp_path, slack):
+    """The app in OAuth mode (many workspaces, or an Enterprise Grid org) over HTTP: (settings, services, server)."""
+    settings = Settings(
+        client_id="1234.5678",
+        client_secret="client-secret-abcdef",
+        signing_secret=OAUTH_SECRET,
+        api_url=slack.api_url,
+        db_path=tmp_path / "data" / "lpbot.db",
+    )
+    assert settings.mode == "oauth"
+    services = build_services(settings)
+    server = HttpServer(create_app(settings, services), services, host="127.0.0.1", port=0).start()
+    yield settings, services, server
+    server.close()
+    services.store.close()
+
+
 # Fixtures that start another process (the bot under Litestream, moto's S3 server, a real `lpbot run`).
 PROCESS_FIXTURES = {"running_bot", "bot", "s3_replica", "replica_url", "small_disk"}
 _STARTS_A_PROCESS = ("subprocess", "Popen", "multiprocessing", "ProcessPoolExecutor")

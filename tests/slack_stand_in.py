@@ -234,7 +234,8 @@ class LocalSlack(ConsoleSlack):
     def _oauth_v2_access(self, params):
         """Trade an install code (or a refresh token) for a workspace's bot token.
 
-        The code names the workspace: "code-T0TEAM2" installs into team T0TEAM2. Tokens from a
+        The code names the workspace: "code-T0TEAM2" installs into team T0TEAM2 ("code-E0ORG" org-wide
+        into the Enterprise Grid organisation E0ORG). Tokens from a
         code rotate (expire in 12 hours) when the code ends in "-rotating".
         """
         if params.get("grant_type") == "refresh_token":
@@ -252,6 +253,20 @@ class LocalSlack(ConsoleSlack):
         if not code.startswith("code-"):
             return {"ok": False, "error": "invalid_code"}
         team = code.split("-")[1]
+        if team.startswith("E"):
+            # An org-wide install on Enterprise Grid (OAuth v2 reference): the organisation, no team.
+            return {
+                "ok": True,
+                "app_id": "A0LPBOT",
+                "authed_user": {"id": "W0ADMIN"},
+                "scope": ",".join(self.granted_scopes),
+                "token_type": "bot",
+                "access_token": f"xoxb-{team}-installed",
+                "bot_user_id": BOT_USER_ID,
+                "team": None,
+                "enterprise": {"id": team, "name": f"Org {team}"},
+                "is_enterprise_install": True,
+            }
         answer = {
             "ok": True,
             "app_id": "A0LPBOT",

@@ -75,9 +75,16 @@ def test_modes_and_surfaces(manifest):
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
 
 
+# Slack sends these to org-wide installs only (Events API: team_access_granted, team_access_revoked).
+ORG_ONLY_EVENTS = {"team_access_granted", "team_access_revoked"}
+
+
 def test_every_event_handled_is_subscribed(manifest):
+    from bot.ops.manifest import manifest as app_manifest
+
     handled = {name for event in registered("event") for name in SUBSCRIBED_AS.get(event, {event})}
-    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == handled
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == handled - ORG_ONLY_EVENTS
+    assert set(yaml.safe_load(app_manifest(org=True))["settings"]["event_subscriptions"]["bot_events"]) == handled
 
 
 def test_every_shortcut_is_declared(manifest):

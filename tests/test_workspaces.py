@@ -7,35 +7,12 @@ import urllib.error
 import urllib.request
 from datetime import datetime, timezone
 
-import pytest
-
 from bot import cli
-from bot.app import build_services, create_app
-from bot.ops.server import HttpServer
-from bot.settings import Settings
 from bot.slack.workspaces import installation_store
 from bot.weekly import poster
 from storage import weekly as weekly_store
+from tests.conftest import OAUTH_SECRET as SECRET
 from tests.slack_stand_in import SlackSender
-
-SECRET = "oauth-signing-secret-0123456789"
-
-
-@pytest.fixture
-def oauth(tmp_path, slack):
-    settings = Settings(
-        client_id="1234.5678",
-        client_secret="client-secret-abcdef",
-        signing_secret=SECRET,
-        api_url=slack.api_url,
-        db_path=tmp_path / "data" / "lpbot.db",
-    )
-    assert settings.mode == "oauth"
-    services = build_services(settings)
-    server = HttpServer(create_app(settings, services), services, host="127.0.0.1", port=0).start()
-    yield settings, services, server
-    server.close()
-    services.store.close()
 
 
 def install(server, code: str) -> tuple[int, str]:

@@ -803,10 +803,20 @@ class NoSuchControl(LookupError):
 class SlackSender:
     """Sends the app what Slack would send, signed with the app's signing secret."""
 
-    def __init__(self, events_url: str, signing_secret: str, slack: ConsoleSlack, team_id: str = TEAM_ID, deadline: float = ACK_SECONDS):
+    def __init__(
+        self,
+        events_url: str,
+        signing_secret: str,
+        slack: ConsoleSlack,
+        team_id: str = TEAM_ID,
+        deadline: float = ACK_SECONDS,
+        enterprise_id: str | None = None,
+    ):
         """`deadline`: how long it waits for the app's answer, as Slack does; tests that shorten the
-        app's ack budget shorten this with it."""
+        app's ack budget shorten this with it. `enterprise_id`: requests come from a workspace of that
+        Enterprise Grid organisation, through the app's org-wide install."""
         self.events_url = events_url
+        self.enterprise_id = enterprise_id
         self.deadline = deadline
         self.slack = slack
         self.team_id = team_id
@@ -853,7 +863,9 @@ class SlackSender:
             "command": command,
             "text": text,
             "api_app_id": "A0LPBOT",
-            "is_enterprise_install": "false",
+            # Slash commands reference: an org-wide install's commands name the organisation and say so.
+            **({"enterprise_id": self.enterprise_id, "enterprise_name": "Org " + self.enterprise_id} if self.enterprise_id else {}),
+            "is_enterprise_install": "true" if self.enterprise_id else "false",
             "response_url": response_url,
             "trigger_id": self.slack.new_trigger_id(),
         }
@@ -987,6 +999,19 @@ class SlackSender:
             "event": event,
             "authorizations": [{"team_id": self.team_id, "user_id": BOT_USER_ID, "is_bot": True}],
         }
+        if self.enterprise_id:
+            # Events API reference: the envelope names the organisation, and an org-wide install's
+            # authorization has no team of its own.
+            body["enterprise_id"] = self.enterprise_id
+            body["authorizations"] = [
+                {
+                    "enterprise_id": self.enterprise_id,
+                    "team_id": None,
+                    "user_id": BOT_USER_ID,
+                    "is_bot": True,
+                    "is_enterprise_install": True,
+                }
+            ]
         return self.post(json.dumps(body), "application/json", **kw)
 
     def step(self, callback_id: str, inputs: dict, *, execution_id: str = "Fx0STEP1", event_id: str | None = None, **kw) -> Sent:

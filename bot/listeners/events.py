@@ -9,6 +9,7 @@ from bot.listeners.guard import after_ack
 from bot.services import Services
 from bot.slack import places
 from bot.slack.terms import checked_user_id
+from storage import organisations
 
 
 def register(app: App, services: Services) -> None:
@@ -46,6 +47,26 @@ def register(app: App, services: Services) -> None:
         old_id, new_id = event.get("old_channel_id"), event.get("new_channel_id")
         if isinstance(old_id, str) and isinstance(new_id, str):
             places.channel_moved(services.places, services.store, context.team_id, old_id, new_id)
+
+    # Enterprise Grid, an org-wide install: the organisation grants the app workspaces, or takes them back.
+    @app.event("team_access_granted")
+    @later
+    def team_access_granted(event, body, context):
+        enterprise_id = body.get("enterprise_id") or context.enterprise_id
+        teams = [t for t in event.get("team_ids") or [] if isinstance(t, str)]
+        if isinstance(enterprise_id, str) and teams:
+            with services.store.write() as db:
+                for team_id in teams:
+                    organisations.remember(db, team_id, enterprise_id, True, services.clock())
+
+    @app.event("team_access_revoked")
+    @later
+    def team_access_revoked(event, body, context):
+        enterprise_id = body.get("enterprise_id") or context.enterprise_id
+        teams = [t for t in event.get("team_ids") or [] if isinstance(t, str)]
+        if isinstance(enterprise_id, str):
+            with services.store.write() as db:
+                organisations.forget(db, enterprise_id, teams)
 
     @app.event("message")
     @later

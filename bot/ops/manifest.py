@@ -157,6 +157,11 @@ def manifest(*, http: str | None = None, oauth: bool = False, org: bool = False)
         "  token_rotation_enabled: false\n"
     )
     functions = _FUNCTIONS if org else ""
+    if org:
+        # An org-wide install hears which workspaces the organisation grants it, and takes back.
+        events = events.replace(
+            "      - channel_id_changed\n", "      - channel_id_changed\n      - team_access_granted\n      - team_access_revoked\n"
+        )
     return top + oauth_config + _SCOPES + "settings:\n" + events + interactivity + rest + functions
 
 

@@ -16,6 +16,7 @@ from slack_sdk.oauth.token_rotation import TokenRotator
 
 from bot.settings import Settings
 from storage.database import create_private
+from storage.organisations import Organisation
 
 log = logging.getLogger(__name__)
 
@@ -90,13 +91,26 @@ def state_store(settings: Settings) -> SQLite3OAuthStateStore:
 class InstalledWorkspaces:
     """Bot clients for work no request started (weekly posts), one per installed workspace."""
 
-    def __init__(self, settings: Settings, store: SQLite3InstallationStore, make_client: Callable[[str], WebClient]):
+    def __init__(
+        self,
+        settings: Settings,
+        store: SQLite3InstallationStore,
+        make_client: Callable[[str], WebClient],
+        organisation_of: Callable[[str], Organisation | None] = lambda team_id: None,
+    ):
         self.store = store
+        self.organisation_of = organisation_of
         self.make_client = make_client
         self.rotator = TokenRotator(client_id=settings.client_id or "", client_secret=settings.client_secret or "", client=make_client(""))
 
     def client_for(self, team_id: str) -> WebClient | None:
-        bot = self.store.find_bot(enterprise_id=None, team_id=team_id)
+        # On Enterprise Grid the installation is stored under the organisation: the workspace's own
+        # install beside it, or one org-wide install for every workspace the organisation granted.
+        organisation = self.organisation_of(team_id)
+        enterprise_id = organisation.enterprise_id if organisation else None
+        bot = self.store.find_bot(enterprise_id=enterprise_id, team_id=team_id)
+        if bot is None and organisation:
+            bot = self.store.find_bot(enterprise_id=enterprise_id, team_id=None, is_enterprise_install=True)
         if bot is None:
             log.info("no installation for team %s (uninstalled?); skipping its work", team_id)
             return None
