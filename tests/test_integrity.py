@@ -75,6 +75,9 @@ def test_one_recipients_failed_dm_does_not_stop_the_next(ask, slack):
     (dm,) = slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage" and c.params["channel"] == "U0CAROL"])
     # Bob's DM was tried first and refused; Carol's still went, with the whole kudos in it.
     assert [c.params["channel"] for c in slack.calls_to("chat.postMessage")] == ["U0BOB", "U0CAROL"]
+    # ...and the giver alone hears that Bob was not told (as for another organisation's people in a Slack Connect channel).
+    (note,) = [c.params for c in slack.calls_to("chat.postEphemeral") if c.params["user"] == "U0ALICE"]
+    assert note["text"] == "Your kudos is saved, but Slack would not let me DM <@U0BOB> about it; tell them yourself if you like."
     assert dm.params["text"] == "You got kudos for Ownership"
     assert block_text(dm.params) == (
         "You got kudos for Ownership\n:sparkles: <@U0ALICE> recognized you for *:key: 2. Ownership* in <#C0GENERAL>:\n"

@@ -244,7 +244,7 @@ def _answer_inline(
         name = base_emoji(given.principle.emoji) if given.principle.emoji else "white_check_mark"
         try:
             client.reactions_add(channel=channel_id, timestamp=ts, name=name)
-            service.send_recipient_dms(services, client, team_id, given)
+            service.send_recipient_dms(services, client, team_id, given, channel_id)
             return
         except SLACK_FAILURES as error:
             log.info("could not react to an inline kudos (%s); answering in the thread", failure_code(error))

@@ -311,13 +311,16 @@ def thank_in_channel(
     problem, ts = post_message(client, channel_id, public or _public_thanks(given), thread_ts=thread_ts)
     if problem is None:
         remember_public_post(services, team_id, given.kudos_id, channel_id, ts=ts)
-    send_recipient_dms(services, client, team_id, given)
+    send_recipient_dms(services, client, team_id, given, channel_id)
     return problem
 
 
-def send_recipient_dms(services: Services, client: WebClient, team_id: str, given: rules.Given) -> None:
-    for user_id, dm in _recipient_dms(services, team_id, given):
-        send_dm(client, user_id, dm)
+def send_recipient_dms(services: Services, client: WebClient, team_id: str, given: rules.Given, channel_id: str | None = None) -> None:
+    """Each recipient's DM; those Slack will not take (another organisation's people in a Slack Connect
+    channel, for one) are named to the giver, privately, so nobody thinks they were told."""
+    undelivered = [user_id for user_id, dm in _recipient_dms(services, team_id, given) if not send_dm(client, user_id, dm)]
+    if undelivered:
+        tell_privately(client, given.giver_id, channel_id, messages.dms_not_delivered(undelivered))
 
 
 def remember_public_post(

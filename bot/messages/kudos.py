@@ -55,6 +55,12 @@ def step_principle_unknown(typed: str, suggestions) -> str:
     return f"No principle is called “{escape(typed.strip()[:80])}”.{closest}"
 
 
+def dms_not_delivered(recipients) -> Reply:
+    """The giver alone hears that Slack would not take some recipients' DMs (people of another
+    organisation in a Slack Connect channel, an account that cannot receive one): the kudos stands."""
+    return notice(f"Your kudos is saved, but Slack would not let me DM {mentions(recipients)} about it; tell them yourself if you like.")
+
+
 def kudos_dm(giver_id: str, principle: Principle, reason: str, channel_id: str | None) -> Reply:
     where = f" in <#{channel_id}>" if is_channel_id(channel_id) else ""
     text = f":sparkles: {mentions([giver_id])} recognized you for *{escape(principle.title)}*{where}:\n{quote_block(reason)}"

@@ -26,8 +26,9 @@ def deliver(answer: Answer, respond, client: WebClient, user_id: str, channel_id
         if not _responded(respond, reply):
             fallback = messages.undelivered_post(reply) if reply.response_type == "in_channel" else reply
             tell_privately(client, user_id, channel_id, fallback)
-    for recipient, reply in answer.dms:
-        send_dm(client, recipient, reply)
+    undelivered = [recipient for recipient, reply in answer.dms if not send_dm(client, recipient, reply)]
+    if undelivered:
+        tell_privately(client, user_id, channel_id, messages.dms_not_delivered(undelivered))
     for post, reply in answer.edits:
         if not change_public_post(client, post, reply):
             tell_privately(client, user_id, channel_id, messages.notice(messages.POST_NOT_CHANGED))
