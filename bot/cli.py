@@ -289,7 +289,7 @@ def _insights_json(args, settings: Settings, stdout: IO[str]) -> int:
             weeks = figures.DEFAULT_WEEKS
         columns = figures.weeks_ending(now, weeks)
         catalog = load_catalog(settings.principles)
-        title = f"Kudos by principle, the last {weeks} weeks (to {now:%d %b %Y})"
+        title = f"Kudos by principle, the last {weeks} weeks, to {now:%d %b %Y}"
         found = gather.gather_insights(store.db, catalog, team, title, columns, columns[0], columns[-1] + timedelta(weeks=1))
     finally:
         store.close()

@@ -200,7 +200,11 @@ def test_insights_answer_in_words_and_send_the_chart_to_the_askers_dm(ask, slack
     assert slack.calls_to("conversations.open")[0].params["users"] == "U0ALICE"
 
 
+FIRST_KUDOS = "kudos <@U0BOB|bob> ownership for owning the quarterly review"
+
+
 def test_insights_share_puts_words_and_chart_in_the_channel(ask, slack):
+    ask(FIRST_KUDOS)
     reply = ask("insights share quarter")
     assert reply["response_type"] == "in_channel" and "Shared by <@U0ALICE>" in block_text(reply)
     assert "the last quarter (13 weeks)" in reply["text"]
@@ -209,19 +213,36 @@ def test_insights_share_puts_words_and_chart_in_the_channel(ask, slack):
 
 def test_without_files_write_the_figures_come_alone_and_say_why(sender, slack):
     slack.granted_scopes = tuple(s for s in slack.granted_scopes if s != "files:write")
+    slack.wait_for_response(sender.command(FIRST_KUDOS).response_url)
     sent = sender.command("insights")
-    slack.wait_for(lambda calls: len([c for c in calls if c.method == "response_url"]) >= 2)
-    words, note = (c.params for c in slack.calls_to("response_url"))
+    slack.wait_for(lambda calls: len([c for c in calls if c.method == "response_url"]) >= 3)
+    _, words, note = (c.params for c in slack.calls_to("response_url"))
     assert "Kudos given" in words["text"]
     assert "couldn't send the chart as a picture" in note["text"] and "files:write" in note["text"]
     assert sent.status == 200 and not slack.files
 
 
 def test_sharing_where_the_bot_is_not_says_to_invite_it(sender, slack):
+    slack.wait_for_response(sender.command(FIRST_KUDOS).response_url)
     slack.not_member.add("C0RANDOM")
     sender.command("insights share", channel="C0RANDOM")
-    slack.wait_for(lambda calls: len([c for c in calls if c.method == "response_url"]) >= 2)
-    assert "invite me" in slack.calls_to("response_url")[1].params["text"]
+    slack.wait_for(lambda calls: len([c for c in calls if c.method == "response_url"]) >= 3)
+    assert "invite me" in slack.calls_to("response_url")[2].params["text"]
+
+
+def test_insights_for_a_team_with_no_kudos_yet_say_how_to_start_and_send_no_empty_chart(ask, slack, services):
+    reply = ask("insights")
+    assert reply["text"] == (
+        "Kudos by principle, the last 12 weeks, to 25 Nov 2026\n*No kudos yet* in this period, so there is nothing to measure: "
+        "give the first with `/lp kudos @someone <principle> <why>`, and the figures fill in from there."
+    )
+    assert slack.calls_to("files.getUploadURLExternal") == []
+
+
+def test_insights_name_their_longest_period(ask):
+    assert ask("insights 1000 weeks")["text"] == (
+        "Try `/lp insights` (the last 12 weeks), `/lp insights quarter`, `year` or `8 weeks` (up to 104 weeks)."
+    )
 
 
 def test_insights_show_counts_never_words(ask, slack):

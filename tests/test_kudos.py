@@ -319,3 +319,10 @@ def test_undo_after_slack_stopped_taking_edits_says_so(sender, slack, services, 
         "The thank-you already posted could not be changed (Slack lets me edit it only for a while): delete it yourself if you'd like it gone."
     )
     assert not [c for c in slack.calls_to("response_url") if c.params.get("replace_original")]
+
+
+def test_recent_for_a_principle_names_it_once_in_bold(ask):
+    ask(f"kudos {BOB} ownership for owning the release notes")
+    reply = ask("recent ownership")
+    assert reply["blocks"][0]["text"]["text"] == "*Latest kudos for Ownership*"
+    assert ask("recent frugality")["text"] == "No kudos for *Frugality* you can read here yet. Start with `/lp kudos @someone <principle> <why>`."

@@ -20,6 +20,7 @@ from bot.messages.boards import (
 )
 from bot.messages.home import GIVE_KUDOS_ACTION, HOME_BLIND_SPOTS, home_view
 from bot.messages.insights import (
+    NO_KUDOS_YET,
     SHARE_FROM_A_CHANNEL,
     chart_not_sent,
     digest_post,
@@ -226,6 +227,7 @@ __all__ = [
     "read_draft_choice",
     "read_reaction_choice",
     "which_principle_prompt",
+    "NO_KUDOS_YET",
     "SHARE_FROM_A_CHANNEL",
     "chart_not_sent",
     "digest_post",

@@ -105,13 +105,14 @@ def kudos_line(record, catalog: Catalog) -> str:
 
 def recent_reply(records, catalog: Catalog, principle: Principle | None, hidden: int = 0, most: int = 100) -> Reply:
     """The latest kudos the asker may read; `hidden` counts those said in conversations they are not part of, up to `most`."""
-    scope = f" for *{escape(principle.name)}*" if principle else ""
+    scope = f" for {escape(principle.name)}" if principle else ""  # inside the bold header: no bold of its own
     many = f"{hidden} or more" if hidden >= most else str(hidden)
     private_note = (
         f"{many} {'kudos was' if hidden == 1 else 'kudos were'} given in private conversations; only the people in them can read the words."
     )
     if not records:
-        empty = f"No kudos{scope} you can read here yet. Start with `/lp kudos @someone <principle> <why>`."
+        named = f" for *{escape(principle.name)}*" if principle else ""
+        empty = f"No kudos{named} you can read here yet. Start with `/lp kudos @someone <principle> <why>`."
         return notice(f"{empty} {private_note}" if hidden else empty)
     lines = [kudos_line(r, catalog) for r in records]
     footer = [context(private_note)] if hidden else []

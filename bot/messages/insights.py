@@ -15,6 +15,10 @@ from bot.messages.text import escape, mentions, quote_block
 from bot.slack.terms import checked_user_id
 from principles.catalog import Catalog
 
+NO_KUDOS_YET = (
+    "*No kudos yet* in this period, so there is nothing to measure: give the first with "
+    "`/lp kudos @someone <principle> <why>`, and the figures fill in from there."
+)
 SHARE_FROM_A_CHANNEL = "Share it from the channel you want it in: type `/lp insights share` there."
 
 
@@ -60,6 +64,9 @@ def _nudge_line(nudge: Nudge, names: dict[str, str]) -> str:
 def insight_lines(insights: Insights, catalog: Catalog) -> list[str]:
     """The figures in words, the same for /lp insights and the digest."""
     names = {p.slug: p.name for p in catalog}
+    if not insights.kudos:
+        # Fourteen "blind spots" say nothing when nobody has given a kudos yet: say how to start.
+        return [NO_KUDOS_YET]
     totals = insights.totals
     recognized_principles = sum(1 for slug in insights.principles if totals[slug])
     least = ", ".join(f"{escape(names[s])} ({totals[s]})" for s in insights.least)

@@ -223,11 +223,14 @@ def _insights(services: Services, asker: Asker, weeks: int, label: str, share: b
     columns = figures.weeks_ending(now, weeks)
     # Up to the end of this week: everything given so far, with the current week as the last column.
     until = columns[-1] + timedelta(weeks=1)
-    title = f"Kudos by principle, {label} (to {now:%d %b %Y})"
+    title = f"Kudos by principle, {label}, to {now:%d %b %Y}"
     found = gather.gather_insights(services.store.db, services.catalog, asker.team_id, title, columns, columns[0], until)
     catalog = services.catalog
+    reply = messages.insights_reply(found, catalog, shared_by=asker.user_id if share else None)
+    if not found.kudos:
+        return Answer([reply])  # an empty chart tells nobody anything
     chart = Upload(charts.heatmap_png(found, catalog), "lp-insights.png", found.title, charts.alt_text(found, catalog), public=share)
-    return Answer([messages.insights_reply(found, catalog, shared_by=asker.user_id if share else None)], uploads=[chart])
+    return Answer([reply], uploads=[chart])
 
 
 def _leaderboards_shown(services: Services, asker: Asker, roster: Roster | None) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.insights.figures import DEFAULT_WEEKS, parse_period
+from bot.insights.figures import DEFAULT_WEEKS, MAX_WEEKS, parse_period
 from bot.kudos import rules
 from bot.messages.text import hours
 from bot.slack.terms import CHANNEL_MENTION, GROUP_ID, GROUP_MENTION, USER_ID, USER_MENTION, Roster
@@ -239,7 +239,10 @@ def parse(text: str) -> Intent:
         share = any(w.lower() == "share" for w in words[1:])
         period = parse_period(" ".join(w for w in words[1:] if w.lower() != "share"))
         if period is None:
-            return UsageError(f"Try `/lp insights` (the last {DEFAULT_WEEKS} weeks), `/lp insights quarter`, `year` or `8 weeks`.")
+            return UsageError(
+                f"Try `/lp insights` (the last {DEFAULT_WEEKS} weeks), `/lp insights quarter`, `year` or `8 weeks` "
+                f"(up to {MAX_WEEKS} weeks)."
+            )
         return ShowInsights(period.weeks, period.label, share)
     if verb == "digest":
         channel = _CHANNEL.fullmatch(words[1]) if len(words) == 3 else None
