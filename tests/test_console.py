@@ -25,7 +25,7 @@ def test_piped_session_talks_to_the_real_bot(tmp_path):
     assert "visible to everyone in the channel" in out and "Shared by @alice" in out
     assert "bob in #general> /lp nonsense-words" in out
     assert "couldn't pin down “nonsense-words” to one principle. Did you mean one of these?" in out
-    assert "(message 1: react to it with :react 1 clap)" in out  # plain text is a message in the channel
+    assert "(message 1: react to it with :react 1 clap, change it with :edit 1 …)" in out  # plain text is a message in the channel
     assert "No demo channel called 'nowhere'" in out
     assert (tmp_path / "console.db").exists()
 
@@ -157,3 +157,25 @@ def test_the_console_runs_the_workflow_step(tmp_path):
         "── Workflow step failed ──\nNo principle is called “qwerty”. Closest: Ownership, Insist on the Highest Standards, Earn Trust."
         in text
     )
+
+
+def test_the_console_edits_and_deletes_messages_and_an_inline_kudos_follows(tmp_path):
+    script = (
+        "@bob :clap: #ownership thanks for fixing the build\n"
+        ":edit 1 @bob :clap: #frugality thanks for the cheaper build\n"
+        ":delete 1\n:click\n:as ALICE\n"
+    )
+    out = io.StringIO()
+    assert run_console(load_settings({"LPBOT_DB": str(tmp_path / "c.db")}), io.StringIO(script), out) == 0
+    text = out.getvalue()
+    assert "── LP Bot in #general (visible to only you) ──\nUpdated: your kudos is now for @bob, for *Frugality*." in text
+    assert "── LP Bot in #general (visible to only you) ──\nYour message is no longer a kudos, so I took the kudos back." in text
+    assert "alice in #general> :click\nThe last reply has no buttons." in text
+    assert "You are now alice." in text
+
+
+def test_the_reaction_hint_names_the_configured_emoji(tmp_path):
+    out = io.StringIO()
+    settings = load_settings({"LPBOT_DB": str(tmp_path / "c.db"), "LPBOT_KUDOS_EMOJI": "tada"})
+    assert run_console(settings, io.StringIO("hello there\n"), out) == 0
+    assert "(message 1: react to it with :react 1 tada, change it with :edit 1 …)" in out.getvalue()

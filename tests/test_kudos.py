@@ -325,4 +325,7 @@ def test_recent_for_a_principle_names_it_once_in_bold(ask):
     ask(f"kudos {BOB} ownership for owning the release notes")
     reply = ask("recent ownership")
     assert reply["blocks"][0]["text"]["text"] == "*Latest kudos for Ownership*"
-    assert ask("recent frugality")["text"] == "No kudos for *Frugality* you can read here yet. Start with `/lp kudos @someone <principle> <why>`."
+    assert (
+        ask("recent frugality")["text"]
+        == "No kudos for *Frugality* you can read here yet. Start with `/lp kudos @someone <principle> <why>`."
+    )

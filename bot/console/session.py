@@ -31,6 +31,7 @@ Console commands:
   :in CHANNEL      talk in another channel (general, random, leads)
   any other text   say it in the channel, as the demo user (e.g. @bob :clap: #ownership thanks for the fix)
   :react N EMOJI   react to message N with EMOJI (e.g. :react 1 clap); :unreact N EMOJI takes it off
+  :edit N TEXT     change your message N (an inline kudos changes with it); :delete N deletes it
   :click N [why]   press button N of the last reply (on a kudos prompt, with an optional why)
   :pick PRINCIPLE  choose from the "Other…" menu of the last reply
   :submit @who | principle | why [| #channel]
@@ -150,14 +151,14 @@ class Console:
             rooms = ", ".join(f"#{name} ({cid})" for cid, name in self.slack.channels.items())
             self._print(f"Users: {people}\nChannels: {rooms}")
         elif verb == "as":
-            found = next((u.id for u in self.slack.users.values() if arg in (u.name, u.id)), None)
+            found = next((u.id for u in self.slack.users.values() if arg.lower() in (u.name, u.id.lower())), None)
             if found:
                 self.user = found
                 self._print(f"You are now {self.names[found]}.")
             else:
                 self._print(f"No demo user called {arg!r}; :users lists them.")
         elif verb == "in":
-            found = next((cid for cid, name in self.slack.channels.items() if arg in (name, cid)), None)
+            found = next((cid for cid, name in self.slack.channels.items() if arg.lower() in (name, cid.lower())), None)
             if found:
                 self.channel = found
                 self._print(f"You are now in #{self.names[found]}.")
@@ -167,6 +168,8 @@ class Console:
             self._click(arg)
         elif verb == "pick":
             self._press(arg, None)
+        elif verb in ("edit", "delete"):
+            self._change(arg, deleted=verb == "delete")
         elif verb in ("react", "unreact"):
             self._react(arg, removed=verb == "unreact")
         elif verb == "home":
@@ -253,8 +256,30 @@ class Console:
         seen = len(self.slack.calls)
         message, sent = self.sender.say(self.encode_like_slack(text), user=self.user, channel=self.channel)
         self.said.append((self.channel, message))
-        self._print(f"(message {len(self.said)}: react to it with :react {len(self.said)} clap)")
+        emoji = self.services.settings.kudos_emoji
+        self._print(
+            f"(message {len(self.said)}: react to it with :react {len(self.said)} {emoji}, change it with :edit {len(self.said)} …)"
+        )
         self._show_outcome(sent, seen, quiet=True)
+
+    def _change(self, arg: str, deleted: bool) -> None:
+        """Edit or delete one of your messages, as Slack sends it (message_changed, message_deleted)."""
+        number, _, text = arg.partition(" ")
+        if not number.isdigit() or not 1 <= int(number) <= len(self.said) or (not deleted and not text.strip()):
+            usage = ":delete N" if deleted else ":edit N new text"
+            self._print(f"Say which message, e.g. {usage} (messages so far: {len(self.said)}).")
+            return
+        channel, message = self.said[int(number) - 1]
+        if message.get("user") != self.user:
+            self._print("Only its author can change a message; :as the person who wrote it first.")
+            return
+        seen = len(self.slack.calls)
+        if deleted:
+            sent = self.sender.delete(message, channel=channel)
+        else:
+            sent = self.sender.edit(message, self.encode_like_slack(text.strip()), channel=channel)
+            self.said[int(number) - 1] = (channel, {**message, "text": self.encode_like_slack(text.strip())})
+        self._show_outcome(sent, seen)
 
     def _react(self, arg: str, removed: bool) -> None:
         number, _, emoji = arg.partition(" ")
@@ -268,6 +293,9 @@ class Console:
 
     def _click(self, arg: str) -> None:
         number, _, why = arg.partition(" ")
+        if not number:
+            self._print("Say which button, e.g. :click 1." if self.buttons else "The last reply has no buttons.")
+            return
         if not number.isdigit() or not 1 <= int(number) <= len(self.buttons):
             self._print(f"There is no button {number!r} on the last reply." if self.buttons else "The last reply has no buttons.")
             return
