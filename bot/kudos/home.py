@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from slack_sdk import WebClient
 
 from bot import messages
 from bot.kudos import rules
+from bot.kudos.service import people_count
 from bot.refusal import Refusal
 from bot.services import Services
 from storage import kudos as kudos_store
@@ -42,4 +45,5 @@ def home_groups(services: Services, client: WebClient, team_id: str, user_id: st
         groups = []
     if not groups:
         return [("your workspace", 0, kudos_store.principle_mix(db, team_id, quarter))]
-    return [(f"@{g.handle}", len(g.members), kudos_store.principle_mix(db, team_id, quarter, g.members)) for g in groups]
+    lookup = partial(services.people.lookup, client, team_id)
+    return [(f"@{g.handle}", people_count(lookup, g.members), kudos_store.principle_mix(db, team_id, quarter, g.members)) for g in groups]

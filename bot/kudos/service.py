@@ -195,6 +195,12 @@ def said_not_a_person(lookup: Callable[[str], Person | None], user_id: str) -> b
     return person is not None and (person.is_bot or person.deleted)
 
 
+def people_count(lookup: Callable[[str], Person | None], members) -> int:
+    """How many people a roster has: its members but Slackbot, apps' bot users and deactivated accounts
+    (a member Slack cannot describe right now counts as a person)."""
+    return sum(1 for member in members if not said_not_a_person(lookup, member))
+
+
 def known_person(lookup: Callable[[str], Person | None], user_id: str) -> bool:
     """For events, which anything can cause: a person Slack knows and says is active, or nothing is done."""
     try:

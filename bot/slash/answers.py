@@ -102,7 +102,8 @@ def _stats(intent: Stats, services: Services, asker: Asker) -> Answer:
         this_quarter = kudos_store.principle_mix(db, asker.team_id, quarter, among)
         ever = kudos_store.principle_mix(db, asker.team_id, None, among)
         name = messages.roster_name(intent.roster, label)
-        return Answer([messages.roster_stats_reply(name, len(among), services.catalog, this_quarter, ever)])
+        size = service.people_count(asker.lookup, among)
+        return Answer([messages.roster_stats_reply(name, size, services.catalog, this_quarter, ever)])
     user_id = intent.user_id or asker.user_id
     return Answer(
         [
