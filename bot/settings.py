@@ -64,6 +64,7 @@ class Settings:
     inline_reply: str = "thread"
     replica_url: str | None = None
     replica_sync: int = 1
+    holidays: str | None = None  # LPBOT_HOLIDAYS: a country code; the digest skips its public holidays
     token_key: str | None = None  # LPBOT_TOKEN_KEY: encrypts installation tokens at rest (OAuth mode)
 
     @property
@@ -88,7 +89,8 @@ class Settings:
 #: Every variable LP Bot reads (tests/test_settings.py keeps this in step with the code and README).
 KNOWN_VARIABLES = frozenset(
     """
-    LPBOT_ADMINS LPBOT_DAILY_KUDOS LPBOT_DB LPBOT_GRACE_HOURS LPBOT_HOST LPBOT_INLINE_KUDOS LPBOT_INLINE_REPLY LPBOT_KUDOS_CHANNEL
+    LPBOT_ADMINS LPBOT_DAILY_KUDOS LPBOT_DB LPBOT_GRACE_HOURS LPBOT_HOLIDAYS LPBOT_HOST LPBOT_INLINE_KUDOS LPBOT_INLINE_REPLY
+    LPBOT_KUDOS_CHANNEL
     LPBOT_KUDOS_EMOJI LPBOT_LEADERBOARDS LPBOT_LOG_BODIES LPBOT_LOG_FORMAT LPBOT_LOG_LEVEL LPBOT_PRINCIPLES
     LPBOT_PRINCIPLE_REACTIONS LPBOT_REPLICA_SYNC LPBOT_REPLICA_URL LPBOT_ROTATION LPBOT_SOCKET_PING_SECONDS LPBOT_STARTUP_WAIT
     LPBOT_STOP_SECONDS LPBOT_TOKEN_KEY
@@ -199,6 +201,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         inline_reply=inline_reply,
         replica_url=replica_url,
         token_key=_token_key(get("LPBOT_TOKEN_KEY")),
+        holidays=_country(get("LPBOT_HOLIDAYS")),
         replica_sync=_integer(env, "LPBOT_REPLICA_SYNC", 1, low=1, high=3600),
         # Weekly posts and digests alike; LPBOT_WEEKLY_GRACE_HOURS is its first name, still read.
         grace_hours=_integer(env, "LPBOT_GRACE_HOURS", _integer(env, "LPBOT_WEEKLY_GRACE_HOURS", 24, low=0, high=168), low=0, high=168),
@@ -219,6 +222,20 @@ def _integer(env: Mapping[str, str], name: str, default: int, *, low: int, high:
     if not low <= value <= high:
         raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
     return value
+
+
+def _country(code: str | None) -> str | None:
+    """A country the holidays library knows, by its ISO code (GB, DE, US …), with an optional
+    subdivision after a dash (US-CA, DE-BY)."""
+    if not code:
+        return None
+    import holidays
+
+    country, _, subdivision = code.strip().upper().partition("-")
+    supported = holidays.list_supported_countries()
+    if country not in supported or (subdivision and subdivision not in supported[country]):
+        raise ConfigError(f"LPBOT_HOLIDAYS must be a country code the holidays library knows, like GB, DE or US-CA, got {code!r}")
+    return f"{country}-{subdivision}" if subdivision else country
 
 
 def _token_key(key: str | None) -> str | None:

@@ -252,6 +252,7 @@ class Digest:
     time: str
     tz: str
     created_by: str
+    updated_at: str | None = None  # when it was turned on (or changed): no digest before that is owed
 
 
 def save_digest(db: Database, digest: Digest, now: datetime) -> None:
@@ -268,7 +269,7 @@ def delete_digest(db: Database, team_id: str, channel_id: str) -> bool:
 
 
 def list_digests(db: Database, team_id: str | None = None) -> list[Digest]:
-    sql = "SELECT team_id, channel_id, time, tz, created_by FROM digests"
+    sql = "SELECT team_id, channel_id, time, tz, created_by, updated_at FROM digests"
     params = []
     if team_id:
         sql += " WHERE team_id = ?"

@@ -2,7 +2,7 @@
 /lp insights through the real app, the monthly digest exactly once, and App Home's small chart."""
 
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from PIL import Image
@@ -298,9 +298,9 @@ def test_digest_is_for_admins_and_says_when(ask, services):
     assert weekly_store.list_digests(services.store.db) == []
 
 
-def enrol(services, channel="C0GENERAL", tz="UTC"):
+def enrol(services, channel="C0GENERAL", tz="UTC", on=datetime(2026, 1, 1, tzinfo=UTC)):
     with services.store.write() as db:
-        weekly_store.save_digest(db, weekly_store.Digest("T0LOCAL", channel, "09:00", tz, "U0ALICE"), datetime(2026, 11, 1, tzinfo=UTC))
+        weekly_store.save_digest(db, weekly_store.Digest("T0LOCAL", channel, "09:00", tz, "U0ALICE"), on)
 
 
 def give(services, when, principle="ownership", visibility="public", reason="for owning the release train"):
@@ -499,3 +499,46 @@ def test_the_same_week_comparison_sets_the_drawn_principle_against_the_ones_draw
     expected = figures.rate_ratio_test(7, 2, 3, 3)
     assert fair.test == expected and fair.test.rate_ratio == pytest.approx(3.5)
     assert figures.same_week_comparison(grid, []) is None
+
+
+@pytest.mark.settings(holidays="GB")  # so 1 January 2027, a Friday, is a bank holiday and the first is Monday the 4th
+def test_turning_the_digest_on_posts_nothing_now_and_the_first_comes_next_month(ask, services, client, slack, clock):
+    # Turned on an hour after this month's digest was due (Tuesday 1 December, 09:00 in Alice's London):
+    # November's was never promised, so nothing goes out now; December's comes on the first working day.
+    clock.now = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    assert "next on Mon 04 Jan 2027 at 09:00 (Europe/London)" in ask("digest <#C0GENERAL|general> on")["text"]
+    assert digest.run_due(services, client, datetime(2026, 12, 1, 10, 5, tzinfo=UTC)) == []
+    (outcome,) = digest.run_due(services, client, datetime(2027, 1, 4, 9, 0, tzinfo=UTC))
+    assert outcome.period == "2026-12"
+
+
+def test_switching_off_a_digest_that_is_not_there_says_so(ask):
+    assert ask("digest <#C0GENERAL|general> off")["text"] == (
+        "<#C0GENERAL> has no monthly digest to switch off. `/lp digest <#C0GENERAL> on` starts one."
+    )
+    ask("digest <#C0GENERAL|general> on")
+    assert ask("digest <#C0GENERAL|general> off")["text"] == "No more monthly digests in <#C0GENERAL>."
+
+
+@pytest.mark.parametrize(
+    "country, month, first",
+    [
+        (None, (2026, 1), date(2026, 1, 1)),  # a Thursday
+        ("GB", (2026, 1), date(2026, 1, 2)),  # New Year's Day is a bank holiday in England
+        ("DE", (2026, 5), date(2026, 5, 4)),  # 1 May (Labour Day) is a Friday, then the weekend
+        ("US", (2026, 1), date(2026, 1, 2)),
+        ("JP", (2026, 1), date(2026, 1, 2)),
+    ],
+)
+def test_the_first_working_day_skips_the_countrys_public_holidays(country, month, first):
+    assert digest.first_working_day(*month, country) == first
+
+
+def test_an_unknown_holiday_country_is_one_line_naming_the_variable():
+    from bot.settings import ConfigError, load_settings
+
+    assert load_settings({"LPBOT_HOLIDAYS": "us-ca"}).holidays == "US-CA"
+    with pytest.raises(
+        ConfigError, match="^LPBOT_HOLIDAYS must be a country code the holidays library knows, like GB, DE or US-CA, got 'XX'$"
+    ):
+        load_settings({"LPBOT_HOLIDAYS": "XX"})

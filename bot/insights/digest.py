@@ -40,11 +40,22 @@ def _time_and_zone(services: Services, digest: Digest) -> tuple[time, ZoneInfo]:
         return time(hour, minute), ZoneInfo("UTC")
 
 
-def first_working_day(year: int, month: int) -> date:
+def first_working_day(year: int, month: int, country: str | None = None) -> date:
+    """The month's first weekday that is not a public holiday of `country` (LPBOT_HOLIDAYS), if one is set."""
+    days_off = _public_holidays(country, year)
     day = date(year, month, 1)
-    while day.weekday() >= 5:  # Saturday, Sunday
+    while day.weekday() >= 5 or day in days_off:  # Saturday, Sunday, a public holiday
         day += timedelta(days=1)
     return day
+
+
+def _public_holidays(country: str | None, year: int):
+    if not country:
+        return frozenset()
+    import holidays
+
+    code, _, subdivision = country.partition("-")
+    return holidays.country_holidays(code, subdiv=subdivision or None, years=year)
 
 
 def _due(services: Services, digest: Digest, now: datetime, months_ahead: int = 0) -> tuple[str, datetime]:
@@ -53,7 +64,7 @@ def _due(services: Services, digest: Digest, now: datetime, months_ahead: int = 
     local = now.astimezone(zone)
     year, month = local.year, local.month + months_ahead
     year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
-    when = datetime.combine(first_working_day(year, month), at, tzinfo=zone)
+    when = datetime.combine(first_working_day(year, month, services.settings.holidays), at, tzinfo=zone)
     about = date(year, month, 1) - timedelta(days=1)
     return f"{about:%Y-%m}", when
 
@@ -113,6 +124,8 @@ def run_digest(services: Services, client: WebClient, digest: Digest, now: datet
     month, at = _due(services, digest, now)
     if now < at or now - at > timedelta(hours=services.settings.grace_hours):
         return None  # not yet, or missed beyond the grace period: next month's comes as usual
+    if digest.updated_at and at < datetime.fromisoformat(digest.updated_at):
+        return None  # due before it was turned on: never promised, so the first comes next month
     team, channel = digest.team_id, digest.channel_id
     existing = weekly_store.entry(services.store.db, team, channel, month, ledger=DIGEST)
     if existing is not None and existing.status != PostStatus.FAILED:

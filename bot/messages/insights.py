@@ -124,8 +124,10 @@ def chart_not_sent(code: str) -> Reply:
     return notice(f"I couldn't send the chart as a picture: {why}. The figures above say the same in words.")
 
 
-def digest_saved(channel_id: str, enabled: bool, when: str | None = None) -> Reply:
+def digest_saved(channel_id: str, enabled: bool, when: str | None = None, *, had_one: bool = True) -> Reply:
     if not enabled:
+        if not had_one:
+            return notice(f"<#{channel_id}> has no monthly digest to switch off. `/lp digest <#{channel_id}> on` starts one.")
         return notice(f"No more monthly digests in <#{channel_id}>.")
     return notice(
         f"A culture digest will go to <#{channel_id}> on the first working day of each month, {escape(when or '')}: "

@@ -183,8 +183,8 @@ def _set_digest(intent: SetDigest, services: Services, asker: Asker) -> Answer:
     now = services.clock()
     with services.store.write() as db:
         if not intent.enabled:
-            weekly_store.delete_digest(db, asker.team_id, intent.channel_id)
-            return Answer([messages.digest_saved(intent.channel_id, False)])
+            had_one = weekly_store.delete_digest(db, asker.team_id, intent.channel_id)
+            return Answer([messages.digest_saved(intent.channel_id, False, had_one=had_one)])
         admin = asker.lookup(asker.user_id)
         enrolment = weekly_store.Digest(asker.team_id, intent.channel_id, "09:00", admin.tz if admin else "UTC", asker.user_id)
         weekly_store.save_digest(db, enrolment, now)
