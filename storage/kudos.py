@@ -212,10 +212,14 @@ def recent_kudos(
     principle: str | None = None,
     recipient: str | None = None,
     limit: int = 10,
+    since: datetime | None = None,
 ) -> list[KudosRecord]:
     """The newest kudos `viewer` may read (None: the operator, who may read all), newest first."""
     sql = f"SELECT {_RECORD_COLUMNS} FROM kudos k WHERE k.team_id = ?"
     params: list = [team_id]
+    if since:
+        sql += " AND k.created_at >= ?"
+        params.append(iso(since))
     if principle:
         sql += " AND k.principle = ?"
         params.append(principle)

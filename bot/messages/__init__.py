@@ -8,6 +8,7 @@ from bot.messages.admin import ADMIN_SUBJECTS, admins_only
 from bot.messages.boards import (
     CHANNEL_NOT_SHOWN,
     NO_ROSTERS_HERE,
+    SUMMARY_LINES_PER_PRINCIPLE,
     kudos_line,
     leaderboard_reply,
     leaderboards_setting_saved,
@@ -17,6 +18,8 @@ from bot.messages.boards import (
     roster_name,
     roster_stats_reply,
     stats_reply,
+    summary_dm,
+    summary_sent,
 )
 from bot.messages.home import GIVE_KUDOS_ACTION, HOME_BLIND_SPOTS, home_view
 from bot.messages.insights import (
@@ -173,6 +176,7 @@ __all__ = [
     "undelivered_post",
     "CHANNEL_NOT_SHOWN",
     "NO_ROSTERS_HERE",
+    "SUMMARY_LINES_PER_PRINCIPLE",
     "kudos_line",
     "leaderboard_reply",
     "leaderboards_setting_saved",
@@ -182,6 +186,8 @@ __all__ = [
     "roster_name",
     "roster_stats_reply",
     "stats_reply",
+    "summary_dm",
+    "summary_sent",
     "CHOOSE_CHANNEL",
     "CHOOSE_PRINCIPLE",
     "FROM_AN_APP",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.messages.parts import context, notice, section
+from bot.messages.parts import context, header, notice, section, shorten
 from bot.messages.replies import Reply
-from bot.messages.text import escape, mentions, user_text
+from bot.messages.text import escape, mentions, safe_link, user_text
 from bot.slack.terms import checked_user_id, is_channel_id
 from principles.catalog import Catalog, Principle
 
@@ -120,3 +120,39 @@ def recent_reply(records, catalog: Catalog, principle: Principle | None, hidden:
         text=f"Latest kudos{scope}\n" + "\n".join(lines),
         blocks=[section(f"*Latest kudos{scope}*"), *[section(line) for line in lines], *footer],
     )
+
+
+# A DM holds at most 50 blocks (Block Kit reference); a section 3,000 characters (parts.SECTION_LIMIT).
+SUMMARY_LINES_PER_PRINCIPLE = 12
+
+
+def summary_dm(user_id: str, records, catalog: Catalog, label: str, until: str) -> Reply:
+    """The kudos a person received in a span, by principle (most first), each with who gave it, when,
+    the words and, for a public one, the link: the page to paste into a review organised by principles.
+    Only the person themself gets it, so every kudos they received may be shown (the privacy rule)."""
+    if not records:
+        return notice(
+            f"No kudos for you in {escape(label)} (to {until}) yet. When someone recognizes you, it shows up here; "
+            "`/lp recent` shows the team's latest."
+        )
+    by_principle: dict[str, list] = {}
+    for record in records:
+        by_principle.setdefault(record.principle, []).append(record)
+    names = {p.slug: p.name for p in catalog}
+    ordered = sorted(by_principle.items(), key=lambda item: (-len(item[1]), names.get(item[0], item[0])))
+    blocks = [header(f"Your kudos, {label}"[:150]), context(f"{len(records)} kudos to {until}, by principle, newest first.")]
+    for slug, given in ordered:
+        lines = []
+        for record in given[:SUMMARY_LINES_PER_PRINCIPLE]:
+            why = user_text(" ".join(record.reason.split()))
+            link = safe_link(record.message_link or "", "the message") if record.visibility == "public" else ""
+            about = f" (about {link})" if link else ""
+            lines.append(f"• {mentions([record.giver_id])}, {record.created_at[:10]}: {shorten(why, 300)}{about}")
+        if len(given) > SUMMARY_LINES_PER_PRINCIPLE:
+            lines.append(f"… and {len(given) - SUMMARY_LINES_PER_PRINCIPLE} more")
+        blocks.append(section(f"*{escape(names.get(slug, slug))}* — {len(given)}\n" + "\n".join(lines)))
+    return Reply(text=f"Your kudos, {label}: {len(records)}", blocks=blocks[:50])
+
+
+def summary_sent(label: str) -> Reply:
+    return notice(f"Your summary of {escape(label)} is in your DMs with me.")

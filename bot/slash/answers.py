@@ -34,6 +34,7 @@ from bot.slash.intents import (
     ShowLeaderboards,
     Stats,
     StopSchedule,
+    Summary,
     Undo,
     UsageError,
     Week,
@@ -44,6 +45,8 @@ from storage import kudos as kudos_store
 from storage import weekly as weekly_store
 
 RECENT_LIMIT = 10
+# A summary reads at most this many kudos: more than any review needs, within one DM's 50 blocks by principle.
+SUMMARY_MOST = 500
 # /lp recent says how many it left out, up to this many ("100 or more"): a count, never the words.
 HIDDEN_MOST = 100
 
@@ -137,6 +140,22 @@ def _recent(intent: Recent, services: Services, asker: Asker) -> Answer:
     return Answer([messages.recent_reply(records, services.catalog, principle, hidden, most=HIDDEN_MOST)])
 
 
+def _summary(intent: Summary, services: Services, asker: Asker) -> Answer:
+    """The kudos the asker received, for a review: into their DM, since it holds the words of private kudos too."""
+    now = services.clock()
+    # The person's own kudos are theirs to read wherever they were said (the privacy rule's recipients).
+    records = kudos_store.recent_kudos(
+        services.store.db,
+        asker.team_id,
+        viewer=kudos_store.Viewer(asker.user_id),
+        recipient=asker.user_id,
+        since=now - timedelta(days=intent.days),
+        limit=SUMMARY_MOST,
+    )
+    summary = messages.summary_dm(asker.user_id, records, services.catalog, intent.label, f"{now:%d %b %Y}")
+    return Answer([messages.summary_sent(intent.label)], dms=[(asker.user_id, summary)])
+
+
 def _week_answer(intent: Week, services: Services, asker: Asker) -> Answer:
     return Answer([_week(services, asker, intent.next)])
 
@@ -213,6 +232,7 @@ HANDLERS: dict[type, Callable[..., Answer]] = {
     ShowInsights: _show_insights,
     SetDigest: _set_digest,
     DirectMessages: _direct_messages,
+    Summary: _summary,
 }
 
 

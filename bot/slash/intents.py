@@ -30,6 +30,7 @@ USAGE: list[tuple[str, str]] = [
     ("/lp recent [principle]", "the latest kudos"),
     ("/lp undo", f"take back the last kudos you gave (within {hours(rules.UNDO_WINDOW)})"),
     ("/lp dm on|off", "whether I message you when you receive kudos"),
+    ("/lp summary [quarter|year|N months]", "a DM with the kudos you received, by principle, for a review (last 6 months)"),
     (
         "/lp insights [share] [quarter|year|N weeks]",
         f"a chart of what the team recognized, week by week, and whether the principle of the week moved it (last {DEFAULT_WEEKS} weeks)",
@@ -133,6 +134,14 @@ class ShowLeaderboards:
 
 
 @dataclass(frozen=True)
+class Summary:
+    """The kudos the asker received in the last `days`, for a review: `label` says the span in words."""
+
+    days: int
+    label: str
+
+
+@dataclass(frozen=True)
 class Recent:
     principle: str
 
@@ -191,6 +200,7 @@ Intent = (
     | ShowLeaderboards
     | ShowInsights
     | SetDigest
+    | Summary
 )
 
 
@@ -244,6 +254,13 @@ def parse(text: str) -> Intent:
                 f"(up to {MAX_WEEKS} weeks)."
             )
         return ShowInsights(period.weeks, period.label, share)
+    if verb == "summary":
+        span = summary_span(rest)
+        if span is None:
+            return UsageError(
+                f"Try `/lp summary` (the last 6 months), `/lp summary quarter`, `year` or `9 months` (up to {SUMMARY_MONTHS} months)."
+            )
+        return Summary(*span)
     if verb == "digest":
         channel = _CHANNEL.fullmatch(words[1]) if len(words) == 3 else None
         if not channel or words[2].lower() not in ("on", "off"):
@@ -288,7 +305,28 @@ COMMANDS = (
     "schedule",
     "insights",
     "digest",
+    "summary",
 )
+
+
+# A review looks back at most two years; a month here is 30 days (the span is counted in days, in UTC).
+SUMMARY_MONTHS = 24
+
+
+def summary_span(text: str) -> tuple[int, str] | None:
+    """(days, words) for '', 'quarter', 'year', '6 months', '6m' or '6'; None for anything else."""
+    words = text.strip().lower()
+    if words in ("", "half", "half year", "half-year"):
+        return 182, "the last 6 months"
+    if words == "quarter":
+        return 91, "the last quarter"
+    if words == "year":
+        return 365, "the last year"
+    found = re.fullmatch(r"(\d{1,2})\s*(?:m|mo|month|months)?", words)
+    if found and 1 <= int(found.group(1)) <= SUMMARY_MONTHS:
+        months = int(found.group(1))
+        return round(months * 30.44), "the last month" if months == 1 else f"the last {months} months"
+    return None
 
 
 def near_command(word: str) -> str | None:
