@@ -106,7 +106,7 @@ def post_message(client: WebClient, channel_id: str, reply: Reply, thread_ts: st
 def change_public_post(client: WebClient, post: PublicPost, reply: Reply) -> bool:
     """Replace a kudos' public thank-you with `reply` (a withdrawal, a new version): chat.update for a
     message the bot posted, replace_original through the slash command's response_url (callers check
-    kudos_rules.still_editable first). False when Slack would not change it; the caller tells the giver."""
+    rules.still_editable first). False when Slack would not change it; the caller tells the giver."""
     if post.channel_id and post.ts:
         try:
             client.chat_update(channel=post.channel_id, ts=post.ts, text=reply.text, blocks=reply.blocks)

@@ -15,7 +15,7 @@ COMMAND = "/lp"
 
 #: (usage, what it does) for every subcommand; /lp help is built from this list.
 USAGE: list[tuple[str, str]] = [
-    # {number}, {name} and {slug} are filled from the team's own catalog (blocks.help_reply).
+    # {number}, {name} and {slug} are filled from the team's own catalog (messages.help_reply).
     ("/lp <number or name>", "show a principle: `/lp {number}`, `/lp {name}`, `/lp #{slug}`, even with typos"),
     ("/lp show <principle>", "the same, spelled out"),
     ("/lp list [page]", "all the principles, one line each (a long list comes in pages)"),
