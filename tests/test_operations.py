@@ -427,3 +427,23 @@ def test_lpbot_health_asks_the_running_bot_in_http_mode(server, capsys):
     assert capsys.readouterr().err.startswith("lpbot: /healthz on port ")
     # Socket Mode has no port to ask.
     assert cli.main(["health"], env={"SLACK_BOT_TOKEN": "xoxb-health", "SLACK_APP_TOKEN": "xapp-1-health"}) == 0
+
+
+def test_doctor_without_a_token_checks_what_it_can_and_says_what_it_could_not(tmp_path):
+    from storage import Store
+
+    Store(tmp_path / "lpbot.db").open().close()
+    out = io.StringIO()
+    code = cli.main(["doctor"], env={"LPBOT_DB": str(tmp_path / "lpbot.db")}, stdout=out)
+    lines = out.getvalue().splitlines()
+    assert code == 0
+    assert [line[:4] for line in lines] == ["ok  ", "skip", "ok  ", "ok  "]
+    assert lines[1] == (
+        "skip not checked: the bot token, its scopes and the scheduled channels (SLACK_BOT_TOKEN is not set); "
+        "set SLACK_BOT_TOKEN to check a workspace"
+    )
+    assert "is writable and up to date" in lines[0]
+    assert lines[2:] == [
+        "ok   the database files are readable by their owner only",
+        "ok   replication: off (set LPBOT_REPLICA_URL to copy the database off this machine continuously)",
+    ]

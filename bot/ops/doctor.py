@@ -37,21 +37,36 @@ BOT_SCOPES = CORE_SCOPES + tuple(scope for scopes in FEATURE_SCOPES.values() for
 class Finding:
     ok: bool
     text: str
+    checked: bool = True  # False: doctor could not look (no token), which is neither a pass nor a failure
 
     def __str__(self) -> str:
-        return f"{'ok  ' if self.ok else 'FAIL'} {self.text}"
+        mark = "ok  " if self.ok else "FAIL"
+        return f"{mark if self.checked else 'skip'} {self.text}"
 
 
-def check(client: WebClient, store: Store | None, db_path: Path, inline_reply: str = "thread") -> list[Finding]:
-    """`store` is None when LPBOT_DB names no file yet."""
+def local(store: Store | None, db_path: Path) -> list[Finding]:
+    """What doctor can check on this machine alone: the database. `store` is None when LPBOT_DB names no file yet."""
     if store is None:
-        findings = [
+        return [
             Finding(
                 True, f"database {db_path} does not exist yet: the bot creates it at its first start (check LPBOT_DB if it has run before)"
             )
         ]
-    else:
-        findings = [_database(store)]
+    return [_database(store)]
+
+
+def not_checked(mode: str) -> Finding:
+    why = "in OAuth mode each workspace's own token is used as it comes" if mode == "oauth" else "SLACK_BOT_TOKEN is not set"
+    return Finding(
+        True,
+        f"not checked: the bot token, its scopes and the scheduled channels ({why}); set SLACK_BOT_TOKEN to check a workspace",
+        checked=False,
+    )
+
+
+def check(client: WebClient, store: Store | None, db_path: Path, inline_reply: str = "thread") -> list[Finding]:
+    """`store` is None when LPBOT_DB names no file yet."""
+    findings = local(store, db_path)
     try:
         identity = client.auth_test()
     except SLACK_FAILURES as error:
