@@ -24,7 +24,7 @@ from slack_bolt.error import BoltError
 from bot.app import SLACK_API_URL, build_services, create_app, web_client
 from bot.console.session import run_console
 from bot.insights import digest, figures, gather
-from bot.ops import doctor, replication
+from bot.ops import doctor, importing, replication
 from bot.ops.logs import configure_logging, scrub, secrets_in
 from bot.ops.manifest import ManifestError
 from bot.ops.manifest import manifest as app_manifest
@@ -89,6 +89,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("what", choices=["kudos"], help="what to export")
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     export.add_argument("--since", type=_since, help="only kudos given on or after this date or time (UTC unless it says)")
+    importing_ = commands.add_parser(
+        "import",
+        help="read kudos back from a file `lpbot export kudos` (or another tool) wrote",
+        description="The records export writes (CSV with a header, or a JSON list): every record is checked first and "
+        "nothing is written if any is wrong; all of them go in one transaction, safely beside a running bot; a kudos "
+        "already stored (the same file imported twice) is stored once.",
+        epilog="examples:\n  lpbot import kudos kudos.csv\n  lpbot import kudos old-tool.json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    importing_.add_argument("what", choices=["kudos"], help="what to import")
+    importing_.add_argument("path", help="the CSV or JSON file")
+    importing_.add_argument("--format", choices=["csv", "json"], help="the file's format (by default, from its name: .json or CSV)")
     backup = commands.add_parser(
         "backup",
         help="copy the live database safely to a new file",
@@ -210,6 +222,9 @@ def main(
         if args.command in ("export", "backup", "forget"):
             _refuse_the_demo(settings)
             return _data_command(args, settings, stdout, stdin)
+        if args.command == "import":
+            _refuse_the_demo(settings)
+            return _import(args, settings, stdout)
         if args.command == "weekly":
             _refuse_the_demo(settings)
             return _weekly(args, settings, stdout)
@@ -395,6 +410,24 @@ def _stop_on_signals(stop: threading.Event) -> None:
     threading.Thread(target=relay, name="lpbot-signals", daemon=True).start()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: os.write(write_end, b"x"))
+
+
+def _import(args, settings: Settings, stdout: IO[str]) -> int:
+    catalog = load_catalog(settings.principles)
+    try:
+        found = importing.read_kudos(Path(args.path), catalog, args.format)
+    except importing.ImportProblems as problems:
+        print(f"lpbot: {problems}", file=sys.stderr)
+        return 1
+    store = Store(settings.db_path).open(create=False)
+    try:
+        # One transaction under the write lock (BEGIN IMMEDIATE): a running bot's writes wait their turn.
+        with store.write() as db:
+            added = kudos_store.import_kudos(db, found)
+    finally:
+        store.close()
+    print(f"imported {added} kudos ({len(found) - added} already there) from {args.path}", file=stdout)
+    return 0
 
 
 def _interruptible(stop: threading.Event, sleep):

@@ -427,6 +427,30 @@ def export_rows(db: Database, since: datetime | None = None) -> Iterator[dict]:
         yield dict(zip(EXPORT_COLUMNS, row, strict=True))
 
 
+def import_kudos(db: Database, kudos: list) -> int:
+    """Store imported kudos (bot.ops.importing's, each with its content's request_key), in the caller's
+    transaction; one already stored, from this file or an earlier import, is skipped. How many were new."""
+    added = 0
+    for one in kudos:
+        if find_by_request(db, one.team_id, one.request_key) is not None:
+            continue
+        insert_kudos(
+            db,
+            team_id=one.team_id,
+            giver_id=one.giver_id,
+            recipients=one.recipients,
+            principle=one.principle,
+            reason=one.reason,
+            channel_id=one.channel_id,
+            message_link=None,
+            created_at=one.created_at,
+            visibility=one.visibility,
+            request_key=one.request_key,
+        )
+        added += 1
+    return added
+
+
 def forget_user(db: Database, user_id: str) -> dict[str, int]:
     """Remove a person everywhere: kudos they gave, their place among recipients, mentions of them."""
     given = [r[0] for r in db.execute("SELECT id FROM kudos WHERE giver_id = ?", [user_id]).fetchall()]
