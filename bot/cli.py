@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         "export",
         help="write kudos to stdout as CSV or JSON",
         description="One record per (kudos, recipient): id, created_at (ISO 8601, UTC), team_id, channel_id, "
-        "giver_id, recipient_id, principle (the slug), reason.",
+        "visibility (public, private, dm, none, unknown), giver_id, recipient_id, principle (the slug), reason.",
         epilog="examples:\n  lpbot export kudos --format csv > kudos.csv\n  lpbot export kudos --format json --since 2026-01-01",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

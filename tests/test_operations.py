@@ -447,3 +447,13 @@ def test_doctor_without_a_token_checks_what_it_can_and_says_what_it_could_not(tm
         "ok   the database files are readable by their owner only",
         "ok   replication: off (set LPBOT_REPLICA_URL to copy the database off this machine continuously)",
     ]
+
+
+def test_export_help_names_every_column_it_writes(capsys):
+    from storage.kudos import EXPORT_COLUMNS
+
+    with pytest.raises(SystemExit):
+        cli.main(["export", "--help"], env={})
+    shown = " ".join(capsys.readouterr().out.split())
+    assert [column for column in EXPORT_COLUMNS if column not in shown] == []
+    assert "visibility (public, private, dm, none, unknown)" in shown
