@@ -40,6 +40,7 @@ from principles import CatalogError, load_catalog
 from storage import StorageError, Store
 from storage import insights as insights_store
 from storage import kudos as kudos_store
+from storage import weekly as weekly_store
 
 log = logging.getLogger("lpbot")
 
@@ -86,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n  lpbot export kudos --format csv > kudos.csv\n  lpbot export kudos --format json --since 2026-01-01",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    export.add_argument("what", choices=["kudos"], help="what to export")
+    export.add_argument("what", choices=["kudos", "weekly"], help="what to export: kudos, or the principles of the week that were posted")
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     export.add_argument("--since", type=_since, help="only kudos given on or after this date or time (UTC unless it says)")
     importing_ = commands.add_parser(
@@ -98,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n  lpbot import kudos kudos.csv\n  lpbot import kudos old-tool.json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    importing_.add_argument("what", choices=["kudos"], help="what to import")
+    importing_.add_argument("what", choices=["kudos", "weekly"], help="what to import: kudos, or posted principles of the week")
     importing_.add_argument("path", help="the CSV or JSON file")
     importing_.add_argument("--format", choices=["csv", "json"], help="the file's format (by default, from its name: .json or CSV)")
     backup = commands.add_parser(
@@ -414,8 +415,10 @@ def _stop_on_signals(stop: threading.Event) -> None:
 
 def _import(args, settings: Settings, stdout: IO[str]) -> int:
     catalog = load_catalog(settings.principles)
+    weekly = args.what == "weekly"
     try:
-        found = importing.read_kudos(Path(args.path), catalog, args.format)
+        read = importing.read_weekly if weekly else importing.read_kudos
+        found: list = read(Path(args.path), catalog, args.format)
     except importing.ImportProblems as problems:
         print(f"lpbot: {problems}", file=sys.stderr)
         return 1
@@ -423,10 +426,11 @@ def _import(args, settings: Settings, stdout: IO[str]) -> int:
     try:
         # One transaction under the write lock (BEGIN IMMEDIATE): a running bot's writes wait their turn.
         with store.write() as db:
-            added = kudos_store.import_kudos(db, found)
+            added = weekly_store.import_weekly(db, found) if weekly else kudos_store.import_kudos(db, found)
     finally:
         store.close()
-    print(f"imported {added} kudos ({len(found) - added} already there) from {args.path}", file=stdout)
+    what = "posted weeks" if weekly else "kudos"
+    print(f"imported {added} {what} ({len(found) - added} already there) from {args.path}", file=stdout)
     return 0
 
 
@@ -443,12 +447,14 @@ def _data_command(args, settings: Settings, stdout: IO[str], stdin: IO[str]) -> 
     store.open(create=False) if args.command == "forget" else store.open_read_only()
     try:
         if args.command == "export":
-            rows = kudos_store.export_rows(store.db, args.since)
+            weekly = args.what == "weekly"
+            rows = weekly_store.export_weekly(store.db) if weekly else kudos_store.export_rows(store.db, args.since)
+            columns = weekly_store.WEEKLY_EXPORT_COLUMNS if weekly else kudos_store.EXPORT_COLUMNS
             if args.format == "json":
                 json.dump(list(rows), stdout, indent=1, ensure_ascii=False)
                 stdout.write("\n")
             else:
-                writer = csv.DictWriter(stdout, fieldnames=kudos_store.EXPORT_COLUMNS, lineterminator="\n")
+                writer = csv.DictWriter(stdout, fieldnames=columns, lineterminator="\n")
                 writer.writeheader()
                 writer.writerows(rows)
         elif args.command == "backup":

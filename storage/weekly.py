@@ -239,6 +239,42 @@ def record_skipped(db: Database, team_id: str, channel_id: str, week: str, sched
     )
 
 
+#: What `lpbot export weekly` writes: one record per posted principle of the week.
+WEEKLY_EXPORT_COLUMNS = ("team_id", "channel_id", "week", "principle", "posted_at", "eligible")
+
+
+def export_weekly(db: Database) -> list[dict]:
+    """Every principle of the week that went out, oldest first; `eligible` is the set a balanced pick was
+    drawn among (slugs, comma-separated), empty for the other rotations."""
+    rows = db.execute(
+        "SELECT team_id, channel_id, period, principle, posted_at, coalesce(eligible, '') FROM weekly_posts"
+        " WHERE status = 'posted' ORDER BY posted_at, team_id, channel_id"
+    ).fetchall()
+    return [dict(zip(WEEKLY_EXPORT_COLUMNS, row, strict=True)) for row in rows]
+
+
+def import_weekly(db: Database, posts: list[dict]) -> int:
+    """Posted weeks from an export, in the caller's transaction; a week the ledger already has (posted,
+    skipped or in progress) is left as it is, so importing twice changes nothing. How many were new."""
+    added = 0
+    for post in posts:
+        added += db.execute(
+            "INSERT INTO weekly_posts (team_id, channel_id, period, principle, status, scheduled_for, claimed_at, posted_at, attempts,"
+            " eligible) VALUES (?, ?, ?, ?, 'posted', ?, ?, ?, 1, ?) ON CONFLICT (team_id, channel_id, period) DO NOTHING",
+            [
+                post["team_id"],
+                post["channel_id"],
+                post["week"],
+                post["principle"],
+                post["posted_at"],
+                post["posted_at"],
+                post["posted_at"],
+                post["eligible"] or None,
+            ],
+        ).rowcount
+    return added
+
+
 def last_posted_at(db: Database) -> str | None:
     return db.execute("SELECT max(posted_at) FROM weekly_posts WHERE status = 'posted'").fetchone()[0]
 

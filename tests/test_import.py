@@ -110,3 +110,52 @@ def test_a_file_that_is_not_the_export_shape_is_one_line(db, tmp_path):
     assert run(db, "kudos", str(tmp_path / "x.json"))[2] == (
         f"lpbot: {tmp_path / 'x.json'}: a JSON list of records is expected, as `lpbot export kudos --format json` writes"
     )
+
+
+WEEKLY = (
+    "team_id,channel_id,week,principle,posted_at,eligible\n"
+    "T0LOCAL,C0GENERAL,2026-W10,ownership,2026-03-02T09:00:00Z,\"ownership,frugality,dive-deep\"\n"
+    "T0LOCAL,C0GENERAL,2026-W11,frugality,2026-03-09T09:00:00+00:00,\n"
+)
+
+
+def test_posted_weeks_are_exported_and_imported_once(db, tmp_path):
+    source = tmp_path / "weekly.csv"
+    source.write_text(WEEKLY)
+    assert run(db, "weekly", str(source)) == (0, f"imported 2 posted weeks (0 already there) from {source}", "")
+    assert run(db, "weekly", str(source))[1] == f"imported 0 posted weeks (2 already there) from {source}"
+    out = io.StringIO()
+    assert cli.main(["export", "weekly"], env={"LPBOT_DB": str(db)}, stdout=out) == 0
+    assert out.getvalue().splitlines() == [
+        "team_id,channel_id,week,principle,posted_at,eligible",
+        'T0LOCAL,C0GENERAL,2026-W10,ownership,2026-03-02T09:00:00.000000+00:00,"ownership,frugality,dive-deep"',
+        "T0LOCAL,C0GENERAL,2026-W11,frugality,2026-03-09T09:00:00.000000+00:00,",
+    ]
+    # What was imported counts as posted for the rotation and insights, as any week the bot posted.
+    store = Store(db).open_read_only()
+    try:
+        from storage import weekly as weekly_store
+
+        assert [(e.period, e.principle, str(e.status)) for e in weekly_store.ledger(store.db, "T0LOCAL", "C0GENERAL")] == [
+            ("2026-W10", "ownership", "posted"),
+            ("2026-W11", "frugality", "posted"),
+        ]
+    finally:
+        store.close()
+
+
+def test_a_weekly_file_with_problems_writes_nothing(db, tmp_path):
+    source = tmp_path / "weekly.csv"
+    source.write_text(WEEKLY + "T0LOCAL,general,week 12,think-small,soon,frugal\n")
+    code, _, err = run(db, "weekly", str(source))
+    assert code == 1
+    assert err.splitlines()[1:] == [
+        f"{source}: line 4: channel_id 'general' is not a Slack channel ID",
+        f"{source}: line 4: week 'week 12' is not an ISO week, like 2026-W14",
+        f"{source}: line 4: principle 'think-small' is not in the catalog (its slugs, as `lpbot export` writes them)",
+        f"{source}: line 4: principle 'frugal' is not in the catalog (its slugs, as `lpbot export` writes them)",
+        f"{source}: line 4: posted_at 'soon' is not an ISO 8601 time, like 2026-11-02T09:00:00+00:00",
+    ]
+    out = io.StringIO()
+    cli.main(["export", "weekly"], env={"LPBOT_DB": str(db)}, stdout=out)
+    assert out.getvalue() == "team_id,channel_id,week,principle,posted_at,eligible\n"

@@ -11,13 +11,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from bot.slack.terms import is_channel_id, is_user_id
 from principles import Catalog
-from storage.kudos import DM, NOWHERE, PRIVATE, PUBLIC, UNKNOWN
+from storage.kudos import DM, NOWHERE, PRIVATE, PUBLIC, UNKNOWN, iso
 
 REQUIRED = ("id", "created_at", "team_id", "giver_id", "recipient_id", "principle", "reason")
 VISIBILITIES = (PUBLIC, PRIVATE, DM, NOWHERE, UNKNOWN)
@@ -92,7 +93,9 @@ def read_kudos(path: Path, catalog: Catalog, file_format: str | None = None) -> 
     ]
 
 
-def _records(path: Path, kind: str) -> tuple[list[dict], list[str]]:
+def _records(
+    path: Path, kind: str, required: tuple[str, ...] = REQUIRED, optional: str = "channel_id, visibility", what: str = "kudos"
+) -> tuple[list[dict], list[str]]:
     text = path.read_text(encoding="utf-8-sig")
     if kind == "json":
         try:
@@ -100,16 +103,55 @@ def _records(path: Path, kind: str) -> tuple[list[dict], list[str]]:
         except json.JSONDecodeError as error:
             raise ImportProblems(f"{path}: not JSON (line {error.lineno}: {error.msg}); export writes a list of records") from None
         if not isinstance(loaded, list) or not all(isinstance(item, dict) for item in loaded):
-            raise ImportProblems(f"{path}: a JSON list of records is expected, as `lpbot export kudos --format json` writes")
+            raise ImportProblems(f"{path}: a JSON list of records is expected, as `lpbot export {what} --format json` writes")
         return loaded, [f"item {n}" for n in range(1, len(loaded) + 1)]
     reader = csv.DictReader(text.splitlines())
-    missing = [column for column in REQUIRED if column not in (reader.fieldnames or [])]
+    missing = [column for column in required if column not in (reader.fieldnames or [])]
     if missing:
-        raise ImportProblems(
-            f"{path}: the header lacks {', '.join(missing)}; it needs {', '.join(REQUIRED)} (and may have channel_id, visibility)"
-        )
+        raise ImportProblems(f"{path}: the header lacks {', '.join(missing)}; it needs {', '.join(required)} (and may have {optional})")
     rows = list(reader)
     return rows, [f"line {n}" for n in range(2, len(rows) + 2)]
+
+
+WEEKLY_REQUIRED = ("team_id", "channel_id", "week", "principle", "posted_at")
+_WEEK = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")
+
+
+def read_weekly(path: Path, catalog: Catalog, file_format: str | None = None) -> list[dict]:
+    """Every posted week in the file, checked (the columns `lpbot export weekly` writes); ImportProblems otherwise."""
+    if not path.is_file():
+        raise ImportProblems(f"{path}: no such file")
+    kind = file_format or ("json" if path.suffix.lower() == ".json" else "csv")
+    records, where = _records(path, kind, WEEKLY_REQUIRED, "eligible", "weekly")
+    problems, posts = [], []
+    for place, record in zip(where, records, strict=True):
+        value = {name: ("" if record.get(name) is None else str(record.get(name)).strip()) for name in (*WEEKLY_REQUIRED, "eligible")}
+        found = [f"{name} is empty" for name in WEEKLY_REQUIRED if not value[name]]
+        if value["team_id"] and not (value["team_id"][0] in "TE" and value["team_id"].isalnum()):
+            found.append(f"team_id {value['team_id']!r} is not a Slack workspace ID (T…)")
+        if value["channel_id"] and not is_channel_id(value["channel_id"]):
+            found.append(f"channel_id {value['channel_id']!r} is not a Slack channel ID")
+        if value["week"] and not _WEEK.match(value["week"]):
+            found.append(f"week {value['week']!r} is not an ISO week, like 2026-W14")
+        eligible = [slug for slug in value["eligible"].replace(";", ",").split(",") if slug.strip()]
+        for slug in [value["principle"], *eligible]:
+            if slug and catalog.by_slug(slug.strip()) is None:
+                found.append(f"principle {slug.strip()!r} is not in the catalog (its slugs, as `lpbot export` writes them)")
+        posted_at = None
+        if value["posted_at"]:
+            try:
+                moment = datetime.fromisoformat(value["posted_at"].replace("Z", "+00:00"))
+                posted_at = iso(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+            except ValueError:
+                found.append(f"posted_at {value['posted_at']!r} is not an ISO 8601 time, like 2026-11-02T09:00:00+00:00")
+        if found:
+            problems += [f"{path}: {place}: {problem}" for problem in found]
+        else:
+            posts.append({**value, "posted_at": posted_at, "eligible": ",".join(s.strip() for s in eligible)})
+    if problems:
+        more = f"\n… and {len(problems) - PROBLEMS_SHOWN} more" if len(problems) > PROBLEMS_SHOWN else ""
+        raise ImportProblems("nothing was imported; fix these and run it again:\n" + "\n".join(problems[:PROBLEMS_SHOWN]) + more)
+    return posts
 
 
 def _check(record: dict, catalog: Catalog) -> dict | list[str]:
