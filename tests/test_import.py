@@ -114,7 +114,7 @@ def test_a_file_that_is_not_the_export_shape_is_one_line(db, tmp_path):
 
 WEEKLY = (
     "team_id,channel_id,week,principle,posted_at,eligible\n"
-    "T0LOCAL,C0GENERAL,2026-W10,ownership,2026-03-02T09:00:00Z,\"ownership,frugality,dive-deep\"\n"
+    'T0LOCAL,C0GENERAL,2026-W10,ownership,2026-03-02T09:00:00Z,"ownership,frugality,dive-deep"\n'
     "T0LOCAL,C0GENERAL,2026-W11,frugality,2026-03-09T09:00:00+00:00,\n"
 )
 

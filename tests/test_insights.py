@@ -127,6 +127,62 @@ def test_blind_spots_least_and_reach():
 # -- the chart ---------------------------------------------------------------------------------------
 
 
+def drawn(found, **kw):
+    """The chart's figure, laid out as heatmap_png draws it, with a renderer to measure its text."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from bot.insights.charts import heatmap_figure
+
+    figure, _ = heatmap_figure(found, CATALOG, **kw)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    return figure, canvas.get_renderer()
+
+
+def test_the_charts_labels_and_title_stay_inside_the_picture_even_for_a_short_period():
+    found = hand_made({("ownership", 0): 1}, weeks=2)
+    long_title = "Kudos by principle, the last quarter (13 weeks) of the platform and infrastructure group, to 01 Dec 2026"
+    found = figures.build(
+        CATALOG, long_title, found.weeks, {("ownership", 0): 1, ("have-backbone-disagree-and-commit", 1): 2}, [], Participation(3, 3, 4, 5)
+    )
+    figure, renderer = drawn(found)
+    axes = figure.axes[0]
+    width = figure.bbox.width
+    for text in [*axes.get_yticklabels(), axes.title]:
+        extent = text.get_window_extent(renderer)
+        assert 0 <= extent.x0 and extent.x1 <= width, (text.get_text(), extent)
+
+
+def test_empty_cells_are_light_and_the_scale_counts_in_whole_numbers():
+    from matplotlib.colors import to_hex
+
+    from bot.insights.charts import ZERO_COLOUR
+
+    found = hand_made({("ownership", 0): 3, ("dive-deep", 2): 1, ("frugality", 1): 2})
+    figure, _ = drawn(found)
+    image = figure.axes[0].images[0]
+    assert to_hex(image.to_rgba(0)) == ZERO_COLOUR
+    assert to_hex(image.to_rgba(1)) != ZERO_COLOUR
+    assert list(figure.axes[1].get_yticks()) == [1, 2, 3]
+
+
+def test_this_weeks_column_is_marked_as_so_far_and_the_footnote_explains_only_what_is_shown():
+    found = hand_made({("ownership", 0): 3})
+    figure, _ = drawn(found, partial_last_week=True)
+    axes = figure.axes[0]
+    assert axes.get_xticklabels()[-1].get_text() == f"{found.weeks[-1]:%d %b} (so far)"
+    assert [p.get_hatch() for p in axes.patches if p.get_hatch()] == ["////"]
+    assert [t.get_text() for t in figure.texts] == ["Blind spot: no kudos in the period.  Hatched: this week, so far."]
+    every_principle = {(p.slug, 0): 1 for p in CATALOG}
+    quiet = figures.build(CATALOG, "Test", found.weeks, every_principle, [], Participation(3, 3, 4, 5))
+    assert drawn(quiet)[0].texts == []  # nothing outlined, no blind spot, no partial week: no footnote
+
+
+def test_numbers_show_in_a_quarter_and_not_in_a_year():
+    assert len(drawn(hand_made({("ownership", 0): 3}, weeks=13))[0].axes[0].texts) == 1
+    assert len(drawn(hand_made({("ownership", 0): 3}, weeks=52))[0].axes[0].texts) == 0
+
+
 def test_the_chart_is_a_real_png_readable_on_a_phone():
     found = hand_made({("ownership", 0): 3, ("dive-deep", 2): 1}, featured_week=0, weeks=12)
     png = heatmap_png(found, CATALOG)

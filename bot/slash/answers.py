@@ -250,7 +250,13 @@ def _insights(services: Services, asker: Asker, weeks: int, label: str, share: b
     reply = messages.insights_reply(found, catalog, shared_by=asker.user_id if share else None)
     if not found.kudos:
         return Answer([reply])  # an empty chart tells nobody anything
-    chart = Upload(charts.heatmap_png(found, catalog), "lp-insights.png", found.title, charts.alt_text(found, catalog), public=share)
+    chart = Upload(
+        charts.heatmap_png(found, catalog, partial_last_week=True),
+        "lp-insights.png",
+        found.title,
+        charts.alt_text(found, catalog),
+        public=share,
+    )
     return Answer([reply], uploads=[chart])
 
 
