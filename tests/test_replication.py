@@ -286,3 +286,25 @@ def test_healthz_reports_the_first_sync_within_seconds_of_it(bot, slack):
     # follows (every second here) shows up within a few seconds, not after fifteen.
     wait_for(lambda: health(bot)["replication"]["last_sync"], 8, "/healthz to report the replica's last sync")
     assert health(bot)["replication"]["transactions_behind"] is not None
+
+
+def test_with_json_logs_litestreams_own_lines_are_json_too(tmp_path):
+    """LPBOT_LOG_FORMAT=json: the config the bot writes makes Litestream log JSON as well (its `logging`
+    setting), so a log collector gets one format from the whole process tree."""
+    db = tmp_path / "lpbot.db"
+    sqlite3.connect(db).execute("PRAGMA journal_mode=WAL").close()
+    settings = load_settings({"LPBOT_DB": str(db), "LPBOT_REPLICA_URL": f"file://{tmp_path / 'replica'}", "LPBOT_LOG_FORMAT": "json"})
+    config = replication.write_config(settings)
+    assert json.loads(config.read_text())["logging"] == {"type": "json", "level": "info", "stderr": True}
+    process = subprocess.Popen([replication.litestream_binary(), "replicate", "-config", str(config)], stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr is not None
+        lines = [process.stderr.readline() for _ in range(3)]  # its start-up lines: the version, the database, the replica
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    records = [json.loads(line) for line in lines]
+    assert [r["msg"] for r in records] == ["litestream", "initialized db", "replicating to"]
+    assert all("time" in r for r in records)
+    text = load_settings({"LPBOT_DB": str(db), "LPBOT_REPLICA_URL": f"file://{tmp_path / 'replica'}"})
+    assert "logging" not in json.loads(replication.write_config(text).read_text())

@@ -41,6 +41,10 @@ def litestream_binary() -> str:
     return found
 
 
+# Python's logging levels as Litestream's `logging.level` names them.
+LITESTREAM_LEVELS = {"DEBUG": "debug", "INFO": "info", "WARNING": "warn", "ERROR": "error", "CRITICAL": "error"}
+
+
 def config_path(settings: Settings) -> Path:
     return settings.db_path.with_name(settings.db_path.name + ".litestream.yml")
 
@@ -51,7 +55,11 @@ def write_config(settings: Settings) -> Path:
     db = settings.db_path.resolve()
     db.parent.mkdir(parents=True, exist_ok=True)
     # JSON is YAML: no YAML writer needed, and every value is quoted safely.
-    config = {"dbs": [{"path": str(db), "replica": {"url": settings.replica_url, "sync-interval": f"{settings.replica_sync}s"}}]}
+    config: dict = {"dbs": [{"path": str(db), "replica": {"url": settings.replica_url, "sync-interval": f"{settings.replica_sync}s"}}]}
+    if settings.log_format == "json":
+        # A JSON log is JSON throughout: Litestream's own lines too (its `logging` setting), at the bot's level,
+        # on stderr with the bot's (Litestream logs to stdout unless told).
+        config["logging"] = {"type": "json", "level": LITESTREAM_LEVELS.get(settings.log_level, "info"), "stderr": True}
     path = config_path(settings)
     path.write_text(json.dumps(config, indent=2) + "\n")
     return path
