@@ -110,7 +110,12 @@ def _remember_organisations(app: App, services: Services) -> None:
     def remember_organisation(context, next):
         seen = (context.team_id, context.enterprise_id, bool(context.is_enterprise_install))
         if seen[0] and seen[1] and seen not in known:
-            with services.store.write() as db:
-                organisations.remember(db, seen[0], seen[1], seen[2], services.clock())
             known.add(seen)
+
+            def remember() -> None:
+                with services.store.write() as db:
+                    organisations.remember(db, seen[0], seen[1], seen[2], services.clock())
+
+            # Off the request's path: a write waiting on the database lock must never delay an acknowledgement.
+            services.listener_pool.run_later(remember)
         next()

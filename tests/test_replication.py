@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -297,9 +298,16 @@ def test_with_json_logs_litestreams_own_lines_are_json_too(tmp_path):
     config = replication.write_config(settings)
     assert json.loads(config.read_text())["logging"] == {"type": "json", "level": "info", "stderr": True}
     process = subprocess.Popen([replication.litestream_binary(), "replicate", "-config", str(config)], stderr=subprocess.PIPE, text=True)
-    try:
+    lines: list[str] = []
+
+    def read_start_up() -> None:  # its first lines: the version, the database, the replica
         assert process.stderr is not None
-        lines = [process.stderr.readline() for _ in range(3)]  # its start-up lines: the version, the database, the replica
+        lines.extend(process.stderr.readline() for _ in range(3))
+
+    reader = threading.Thread(target=read_start_up, daemon=True)
+    try:
+        reader.start()
+        reader.join(timeout=15)  # a Litestream that wrote elsewhere fails the test instead of hanging it
     finally:
         process.terminate()
         process.wait(timeout=10)

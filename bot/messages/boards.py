@@ -126,7 +126,7 @@ def recent_reply(records, catalog: Catalog, principle: Principle | None, hidden:
 SUMMARY_LINES_PER_PRINCIPLE = 12
 
 
-def summary_dm(user_id: str, records, catalog: Catalog, label: str, until: str) -> Reply:
+def summary_dm(records, catalog: Catalog, label: str, until: str) -> Reply:
     """The kudos a person received in a span, by principle (most first), each with who gave it, when,
     the words and, for a public one, the link: the page to paste into a review organised by principles.
     Only the person themself gets it, so every kudos they received may be shown (the privacy rule)."""

@@ -152,7 +152,7 @@ def _summary(intent: Summary, services: Services, asker: Asker) -> Answer:
         since=now - timedelta(days=intent.days),
         limit=SUMMARY_MOST,
     )
-    summary = messages.summary_dm(asker.user_id, records, services.catalog, intent.label, f"{now:%d %b %Y}")
+    summary = messages.summary_dm(records, services.catalog, intent.label, f"{now:%d %b %Y}")
     return Answer([messages.summary_sent(intent.label)], dms=[(asker.user_id, summary)])
 
 
