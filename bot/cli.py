@@ -72,13 +72,15 @@ def build_parser() -> argparse.ArgumentParser:
         "  SLACK_BOT_TOKEN=xoxb-... SLACK_SIGNING_SECRET=... PORT=8080 lpbot run",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands.add_parser(
+    console_ = commands.add_parser(
         "console",
         help="talk to the real bot locally, Slack played by a stand-in",
-        description="Type /lp commands as a demo user, or pipe them in one per line.",
+        description="Type /lp commands as a demo user, or pipe them in one per line. Its database is data/console.db "
+        "(unless LPBOT_DB names one) and its log lines go to console.log beside it, so they stay out of the replies.",
         epilog="example:\n  printf '/lp list\\n/lp 7\\n' | lpbot console",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    console_.add_argument("--verbose", action="store_true", help="print the bot's log lines among the replies instead")
     export = commands.add_parser(
         "export",
         help="write kudos to stdout as CSV or JSON",
@@ -253,6 +255,10 @@ def main(
             if not env.get("LPBOT_DB"):
                 # The demo's team, channels and kudos stay out of the file a real install will use.
                 settings = replace(settings, db_path=settings.db_path.with_name(CONSOLE_DB))
+            if not getattr(args, "verbose", False):
+                settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+                log_file = settings.db_path.with_name(CONSOLE_LOG)
+                configure_logging(settings.log_level, (), settings.log_format, bodies=settings.log_bodies, file=log_file)
             return run_console(settings, stdin, stdout)
         _refuse_the_demo(settings)
         if settings.replica_url and not env.get(replication.UNDER_LITESTREAM):
@@ -542,6 +548,8 @@ def _reason(error: Exception) -> str:
 
 #: The console's own database, beside the real one, when LPBOT_DB does not name one.
 CONSOLE_DB = "console.db"
+#: Where the console's log lines go, beside its database, unless `lpbot console --verbose`.
+CONSOLE_LOG = "console.log"
 
 
 def main_exit() -> None:

@@ -179,3 +179,39 @@ def test_the_reaction_hint_names_the_configured_emoji(tmp_path):
     settings = load_settings({"LPBOT_DB": str(tmp_path / "c.db"), "LPBOT_KUDOS_EMOJI": "tada"})
     assert run_console(settings, io.StringIO("hello there\n"), out) == 0
     assert "(message 1: react to it with :react 1 tada, change it with :edit 1 …)" in out.getvalue()
+
+
+def test_the_console_clock_is_kept_with_its_data(tmp_path):
+    """Restarting the console resumes from the clock the last run left: weeks it already posted stay
+    posted, so the next :advance 7d posts the next week instead of nothing."""
+    settings = load_settings({"LPBOT_DB": str(tmp_path / "lp.db"), "LPBOT_ROTATION": "sequential"})
+    first = io.StringIO()
+    assert run_console(settings, io.StringIO("/lp schedule #general monday 09:00 UTC\n:advance 7d\n"), first) == 0
+    assert first.getvalue().count("Principle of the week:") == 1
+    assert (tmp_path / "lp.clock").read_text().strip().isdigit()
+    second = io.StringIO()
+    assert run_console(settings, io.StringIO(":now\n:advance 7d\n"), second) == 0
+    text = second.getvalue()
+    assert "Console clock: " in text and "ahead of real time (kept in lp.clock)" in text
+    assert text.count("Principle of the week:") == 1
+    assert "Principle of the week: :key: 2. Ownership" in text  # sequential: the week after Customer Obsession
+
+
+def test_a_new_console_database_starts_the_clock_at_real_time(tmp_path):
+    (tmp_path / "lp.clock").write_text("604800\n")  # left behind by a database since deleted
+    out = io.StringIO()
+    assert run_console(load_settings({"LPBOT_DB": str(tmp_path / "lp.db")}), io.StringIO(":now\n"), out) == 0
+    assert "ahead of real time" not in out.getvalue()
+
+
+def test_console_log_lines_go_to_a_file_unless_verbose(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("SLACK_", "LPBOT_"))}
+    env |= {"LPBOT_DB": str(tmp_path / "console.db"), "LPBOT_LOG_LEVEL": "DEBUG"}
+    quiet = subprocess.run([sys.executable, "-m", "bot", "console"], input="/lp 7\n", env=env, capture_output=True, text=True, timeout=60)
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stderr == "" and " DEBUG " not in quiet.stdout
+    assert " DEBUG lpbot.bolt: Running listener" in (tmp_path / "console.log").read_text()
+    loud = subprocess.run(
+        [sys.executable, "-m", "bot", "console", "--verbose"], input="/lp 7\n", env=env, capture_output=True, text=True, timeout=60
+    )
+    assert loud.returncode == 0 and " DEBUG lpbot.bolt: Running listener" in loud.stderr

@@ -67,7 +67,10 @@ class Console:
         self.slack = ConsoleSlack().start()
         secret = secrets.token_hex(16)
         self.settings = replace(settings, bot_token="xoxb-local-console", app_token=None, signing_secret=secret, api_url=self.slack.api_url)
-        self.offset = timedelta(0)
+        # The clock is kept with the data: weeks the last run posted stay posted, so :advance resumes from
+        # where that run left the clock instead of from today (which would post nothing for weeks).
+        self.clock_file = settings.db_path.with_name(settings.db_path.stem + ".clock")
+        self.offset = _saved_offset(self.clock_file) if settings.db_path.exists() else timedelta(0)
         self.services = build_services(self.settings, clock=self.now)
         self.services.store.mark_as_console()  # the real modes refuse this file: it holds the demo
         self.app = create_app(self.settings, self.services)
@@ -84,6 +87,10 @@ class Console:
     def now(self) -> datetime:
         """Real time plus however far :advance has moved it."""
         return datetime.now(timezone.utc) + self.offset
+
+    def clock_line(self) -> str:
+        ahead = f", {_days(self.offset)} ahead of real time (kept in {self.clock_file.name})" if self.offset >= timedelta(minutes=1) else ""
+        return f"Console clock: {self.now():%a %d %b %Y %H:%M} UTC{ahead}"
 
     @property
     def prompt(self) -> str:
@@ -189,9 +196,9 @@ class Console:
             else:
                 unit = {"d": "days", "h": "hours", "m": "minutes"}[step.group(2)]
                 self._advance(timedelta(**{unit: int(step.group(1))}))
-                self._print(f"Console clock: {self.now():%a %d %b %Y %H:%M} UTC")
+                self._print(self.clock_line())
         elif verb == "now":
-            self._print(f"Console clock: {self.now():%a %d %b %Y %H:%M} UTC")
+            self._print(self.clock_line())
         else:
             self._print(f"Unknown console command :{verb}; :help lists them.")
         return True
@@ -210,6 +217,7 @@ class Console:
             self.offset += upcoming - self.now()
             self._post_due()
         self.offset += target - self.now()
+        _save_offset(self.clock_file, self.offset)
 
     def _submit(self, text: str) -> None:
         if self.modal is None:
@@ -387,6 +395,7 @@ def run_console(settings: Settings, stdin: IO[str], out: IO[str]) -> int:
     try:
         if interactive:
             console._print(f"LP Bot local console, database {console.settings.db_path}.\n{PROMPT_HELP}\n")
+            console._print(console.clock_line() + "\n")
         while True:
             if interactive:
                 try:
@@ -409,6 +418,29 @@ def run_console(settings: Settings, stdin: IO[str], out: IO[str]) -> int:
         if interactive:
             _save_history(history)
     return 0
+
+
+def _days(offset: timedelta) -> str:
+    minutes = round(offset.total_seconds() / 60)
+    days, hours, minutes = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    if days:
+        return f"{days} day{'s' if days != 1 else ''}" + (f" {hours} h" if hours else "")
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+def _saved_offset(clock_file: Path) -> timedelta:
+    """How far the last run had moved the clock past real time (none when the file is missing or unreadable)."""
+    try:
+        return timedelta(seconds=float(clock_file.read_text().strip()))
+    except (OSError, ValueError):
+        return timedelta(0)
+
+
+def _save_offset(clock_file: Path, offset: timedelta) -> None:
+    try:
+        clock_file.write_text(f"{offset.total_seconds():.0f}\n")
+    except OSError:
+        pass  # a read-only folder costs only the clock's memory across runs
 
 
 def _line_editing(history: Path) -> None:

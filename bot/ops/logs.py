@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 import re
 
 # Slack tokens (bot, user, app-level, refresh, config) and anything after "Bearer".
@@ -93,8 +94,12 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def configure_logging(level: str, secrets: tuple[str, ...] = (), log_format: str = "text", stream=None, bodies: bool = False) -> None:
-    handler = logging.StreamHandler(stream)
+def configure_logging(
+    level: str, secrets: tuple[str, ...] = (), log_format: str = "text", stream=None, bodies: bool = False, file: Path | None = None
+) -> None:
+    """Log to `stream` (stderr by default) or, given `file`, append to that file (the console keeps its
+    replies on the screen and its log lines there)."""
+    handler: logging.Handler = logging.FileHandler(file, encoding="utf-8") if file else logging.StreamHandler(stream)
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
