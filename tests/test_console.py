@@ -215,3 +215,25 @@ def test_console_log_lines_go_to_a_file_unless_verbose(tmp_path):
         [sys.executable, "-m", "bot", "console", "--verbose"], input="/lp 7\n", env=env, capture_output=True, text=True, timeout=60
     )
     assert loud.returncode == 0 and " DEBUG lpbot.bolt: Running listener" in loud.stderr
+
+
+def test_the_console_modal_shows_what_is_filled_in_and_takes_groups(tmp_path):
+    out = io.StringIO()
+    script = (
+        "/lp frugal\n:click 2\n"
+        ":submit | | short\n"  # empty parts keep the card's principle; both problems show at once
+        ":submit @eng-team | | for halving the cloud bill\n"
+        ":kudos\n"
+    )
+    assert run_console(load_settings({"LPBOT_DB": str(tmp_path / "c.db")}), io.StringIO(script), out) == 0
+    text = out.getvalue()
+    assert "── Modal: Give kudos ──\nWho: (empty)\nOr a whole group: (empty)\nFor which principle: 10. Frugality  [required]\n" in text
+    assert "Post in: #general\nFill it in: :submit @who [@who …] [@group] | principle | why [| #channel]\n" in text
+    assert (
+        "── The modal stays open and shows ──\n"
+        "  recipients: Choose at least one person, or a group, to thank.\n"
+        "  reason: Say what they did, in at least 10 characters.\n"
+    ) in text
+    assert "@alice recognized *@eng-team* (2 people) for *:moneybag: 10. Frugality*" in text
+    # From the shortcut there is no channel yet, so the console says it is needed, as Slack's modal does.
+    assert "Post in: (empty)  [required]\nFill it in: :submit @who [@who …] [@group] | principle | why | #channel\n" in text

@@ -4,11 +4,14 @@ import json
 
 import pytest
 
-from bot.messages import GIVE_KUDOS_ACTION, KUDOS_MODAL, RECOGNIZE_ACTION
+from bot.kudos.rules import LIMITS
+from bot.messages import GIVE_KUDOS_ACTION, KUDOS_MODAL, RECOGNIZE_ACTION, kudos_modal
+from principles import load_catalog
 from storage import kudos as kudos_store
 from tests.helpers import block_text, buttons, field, stored
 
 REASON = "Stayed with the outage until the root cause was found"
+CATALOG = load_catalog()
 
 
 def open_from_shortcut(sender, slack, count=1):
@@ -182,3 +185,28 @@ def test_a_link_into_a_private_conversation_stays_there(sender, slack, services,
     else:
         assert source["id"] not in json.dumps(post.params) and "About a message in a private conversation" in text
         assert record.message_link is None
+
+
+def test_every_input_to_fix_is_shown_at_once(sender, slack, services):
+    """Slack shows an error under each block named in `errors`; one round trip should show them all."""
+    view = open_from_shortcut(sender, slack)
+    body = sender.submit(view, recipients=[], principle=None, reason="short", channel=None).json()
+    assert body == {
+        "response_action": "errors",
+        "errors": {
+            "principle": "Choose a principle.",
+            "recipients": "Choose at least one person, or a group, to thank.",
+            "channel": "Choose a channel to thank them in.",
+            "reason": "Say what they did, in at least 10 characters.",
+        },
+    }
+    assert stored(services) == []
+
+
+def test_the_channel_is_required_only_where_there_is_no_other(sender, slack):
+    """From the global shortcut there is no channel to fall back on, so Slack itself asks for one; opened
+    from a channel (or with LPBOT_KUDOS_CHANNEL set) it is filled in and may be cleared."""
+    assert field(open_from_shortcut(sender, slack), "channel")["optional"] is False
+    from_a_channel = kudos_modal(CATALOG, limits=LIMITS, channel_id="C0GENERAL")
+    assert field(from_a_channel, "channel")["optional"] is True
+    assert field(kudos_modal(CATALOG, limits=LIMITS, default_channel="C0RANDOM"), "channel")["optional"] is True

@@ -47,8 +47,31 @@ def render_blocks(blocks: list[dict], names: dict[str, str], buttons: list[dict]
                     labels.append(f"[{element.get('placeholder', {}).get('text', 'menu')} :pick <principle>]")
             lines.append(" ".join(labels))
         elif kind == "input":
-            lines.append(f"({block.get('label', {}).get('text', 'input')})")
+            lines.append(_input_line(block, names))
     return lines
+
+
+def _input_line(block: dict, names: dict[str, str]) -> str:
+    """An input as the modal shows it: its label, what is already filled in, and whether it may stay empty."""
+    label = block.get("label", {}).get("text", "input")
+    element = block.get("element", {})
+    shown = [
+        *("@" + names.get(user, user) for user in element.get("initial_users", ())),
+        *(option["text"]["text"] for option in element.get("initial_options", ())),
+        *([element["initial_option"]["text"]["text"]] if element.get("initial_option") else []),
+        *(["#" + names.get(channel, channel)] if (channel := element.get("initial_conversation")) else []),
+        *([element["initial_value"]] if element.get("initial_value") else []),
+    ]
+    value = ", ".join(shown) if shown else "(empty)"
+    return f"{label}: {value}" + ("" if block.get("optional") else "  [required]")
+
+
+def fill_in_hint(view: dict) -> str:
+    """How to fill in this modal with :submit; the channel part is shown as needed when the modal needs it."""
+    channel = next((b for b in view.get("blocks", []) if b.get("block_id") == "channel"), None)
+    needed = channel is not None and not channel.get("optional") and not channel.get("element", {}).get("initial_conversation")
+    where = " | #channel" if needed else " [| #channel]"
+    return f":submit @who [@who …] [@group] | principle | why{where}"
 
 
 def render_call(call, names: dict[str, str], buttons: list[dict]) -> str:
@@ -66,7 +89,7 @@ def render_call(call, names: dict[str, str], buttons: list[dict]) -> str:
         title = (view.get("title") or {}).get("text", "")
         body = render_blocks(view.get("blocks", []), names, buttons)
         if call.method == "views.open":
-            body.append("Fill it in: :submit @who [@who …] | principle | why [| #channel]")
+            body.append(f"Fill it in: {fill_in_hint(view)}")
         heading = f"── {where}{': ' + title if title else ''} ──"
     else:
         if call.method == "response_url":

@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from bot.app import build_services, create_app
+from bot.console.rendering import fill_in_hint as _fill_in_hint
 from bot.console.rendering import render_call
 from bot.console.stand_in import ConsoleSlack, NoSuchControl, SlackSender
 from bot.insights import digest
 from bot.ops.server import HttpServer
 from bot.settings import Settings
-from bot.slack.terms import CHANNEL_MENTION, USER_MENTION
+from bot.slack.terms import CHANNEL_MENTION, GROUP_MENTION, USER_MENTION
 from bot.weekly import poster, schedule_time
 from principles import match_principle
 from storage import weekly as weekly_store
@@ -35,7 +36,8 @@ Console commands:
   :click N [why]   press button N of the last reply (on a kudos prompt, with an optional why)
   :pick PRINCIPLE  choose from the "Other…" menu of the last reply
   :submit @who | principle | why [| #channel]
-                   fill in and send the kudos modal that is open
+                   fill in and send the kudos modal that is open (@eng-team for a group; a part
+                   left empty keeps what the modal shows; the channel is needed where it says so)
   :home            open your App Home tab
   :kudos           the "Give kudos" shortcut (opens the modal)
   :step kudos @who | principle | why [| #channel]
@@ -220,22 +222,26 @@ class Console:
         _save_offset(self.clock_file, self.offset)
 
     def _submit(self, text: str) -> None:
+        """Fill in the open modal as a person would: a part left empty keeps what the modal already shows
+        (people from the card, the principle, the channel); @group names go in the group field."""
         if self.modal is None:
             self._print("No modal is open. Press a button that opens one, such as Recognize someone for this.")
             return
         parts = [part.strip() for part in text.split("|")]
         if len(parts) < 3:
-            self._print("Fill it in as :submit @who [@who …] | principle | why [| #channel]")
+            self._print(f"Fill it in as {_fill_in_hint(self.modal)} (leave a part empty to keep what the modal shows)")
             return
-        recipients = USER_MENTION.findall(self.encode_like_slack(parts[0]))
-        found = match_principle(self.services.catalog, parts[1]).principle
-        channel = [found[0] for found in CHANNEL_MENTION.findall(self.encode_like_slack(parts[3]))] if len(parts) > 3 else []
-        answers: dict[str, Any] = {
-            "recipients": recipients or None,
-            "principle": found.slug if found else None,
-            "reason": parts[2],
-            "channel": channel[0] if channel else None,
-        }
+        who = self.encode_like_slack(parts[0])
+        answers: dict[str, Any] = {"reason": parts[2]}
+        if parts[0]:
+            answers["recipients"] = USER_MENTION.findall(who)
+            answers["groups"] = [(group_id, f"@{handle}") for group_id, handle in GROUP_MENTION.findall(who)]
+        if parts[1]:
+            found = match_principle(self.services.catalog, parts[1]).principle
+            answers["principle"] = found.slug if found else None
+        if len(parts) > 3 and parts[3]:
+            channel = CHANNEL_MENTION.findall(self.encode_like_slack(parts[3]))
+            answers["channel"] = channel[0][0] if channel else None
         seen = len(self.slack.calls)
         sent = self.sender.submit(self.modal, user=self.user, **answers)
         if sent.status == 200 and not sent.body.strip():

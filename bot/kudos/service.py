@@ -146,17 +146,33 @@ def give_from_form(form: messages.KudosForm, services: Services, asker: Asker, v
 
     `visibility` is that of the channel it is announced in (form_channel), asked of Slack by the caller.
     """
+    # Every input is checked before any refusal is raised, so the modal shows all that needs fixing at once.
+    problems: list[Refusal] = []
     principle = services.catalog.by_slug(form.principle or "")
     if principle is None:
-        raise Refusal(messages.CHOOSE_PRINCIPLE, field="principle")
-    handles, members = groups_of(asker, form.groups)
-    recipients, dropped_self = rules.check_recipients(asker.user_id, form.recipients, asker.lookup, members)
+        problems.append(Refusal(messages.CHOOSE_PRINCIPLE, field="principle"))
+    handles: tuple[str, ...] = ()
+    recipients: tuple[str, ...] = ()
+    dropped_self = False
+    try:
+        handles, members = groups_of(asker, form.groups)
+        recipients, dropped_self = rules.check_recipients(asker.user_id, form.recipients, asker.lookup, members)
+    except Refusal as refusal:
+        if refusal.field is None:
+            raise  # Slack could not say who is in a group: not something the person can fix in the form
+        problems.append(refusal)
     channel = form_channel(form, services)
     if not channel:
-        raise Refusal(messages.CHOOSE_CHANNEL, field="channel")
-    link = form.metadata.get("link")
+        problems.append(Refusal(messages.CHOOSE_CHANNEL, field="channel"))
     # Stored the way Slack sends command text, with &, < and > as entities, so every reason reads alike.
     reason = messages.escape(form.reason)
+    try:
+        rules.check_reason(reason)
+    except Refusal as refusal:
+        problems.append(refusal)
+    if problems or principle is None or channel is None:
+        raise Refusal.together(problems)
+    link = form.metadata.get("link")
     message_link = link if isinstance(link, str) else None
     # A link into a private channel, a DM or a group DM is shown only inside that same conversation:
     # anywhere else it would tell people where and when something was said that they cannot read.

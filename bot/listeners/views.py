@@ -52,7 +52,7 @@ def register(app: App, services: Services) -> None:
                     recipient.result()  # a LookupFailed about a recipient surfaces here (the giver's zone has a fallback)
                 given = service.give_from_form(form, services, asker, place.result())
             except Refusal as refusal:
-                ack(response_action="errors", errors={refusal.field or "reason": refusal.plain})
+                ack(response_action="errors", errors=refusal.errors())
                 return
             ack()
         _announce(given, services, asker, client)

@@ -149,7 +149,8 @@ def kudos_modal(
             {
                 "type": "input",
                 "block_id": "channel",
-                "optional": True,
+                # Required when there is nowhere else to thank them: no channel it was opened from, none configured.
+                "optional": bool(channel_id or default_channel),
                 "label": {"type": "plain_text", "text": "Post in"},
                 "element": channel_element,
             },

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 import re
+from pathlib import Path
 
 # Slack tokens (bot, user, app-level, refresh, config) and anything after "Bearer".
 _SECRET = re.compile(r"(xox[abposer]-|xapp-|xoxe\.xox[bp]-)[A-Za-z0-9-]+|(?<=Bearer )\S+")
