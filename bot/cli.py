@@ -487,15 +487,15 @@ def _data_command(args, settings: Settings, stdout: IO[str], stdin: IO[str]) -> 
 
 
 def _weekly(args, settings: Settings, stdout: IO[str]) -> int:
-    def line(outcome) -> str:
-        return f"{outcome.period} <#{outcome.channel_id}> {outcome.status} {outcome.principle or ''}".rstrip()
+    def line(outcome, channel: str) -> str:
+        return f"{outcome.period} {channel} {outcome.status} {outcome.principle or ''}".rstrip()
 
     return _post_due(args, settings, stdout, "weekly principles", poster.run_due, line, NOT_POSTED)
 
 
 def _digest(args, settings: Settings, stdout: IO[str]) -> int:
-    def line(outcome) -> str:
-        return f"{outcome.period} <#{outcome.channel_id}> {outcome.status}"
+    def line(outcome, channel: str) -> str:
+        return f"{outcome.period} {channel} {outcome.status}"
 
     return _post_due(args, settings, stdout, "digests", digest.run_due, line, NOT_POSTED)
 
@@ -508,15 +508,27 @@ def _post_due(args, settings: Settings, stdout: IO[str], what: str, run_due, lin
     # services.client_for gives each workspace its own token, as in the running bot (OAuth: each installation's).
     try:
         outcomes = run_due(services, None, args.as_of or services.clock())
+        names: dict[tuple[str, str], str] = {}
         for outcome in outcomes:
             detail = f" ({outcome.error})" if outcome.error else ""
-            print(line(outcome) + detail, file=stdout)
+            print(line(outcome, _channel(services, outcome, names)) + detail, file=stdout)
         if not outcomes:
             print("nothing due", file=stdout)
     finally:
         services.store.close()
     # Cron and CI notice a non-zero exit: any post that did not go out (or may not have) is one.
     return 1 if any(o.status in not_posted for o in outcomes) else 0
+
+
+def _channel(services, outcome, names: dict[tuple[str, str], str]) -> str:
+    """#name for an operator to read, asked of Slack once per channel; the ID where Slack cannot say
+    (a channel archived since, a token that stopped working)."""
+    key = (outcome.team_id, outcome.channel_id)
+    if key not in names:
+        client = services.client_for(outcome.team_id)
+        name = places.channel_name(client, outcome.channel_id) if client else None
+        names[key] = f"#{name} ({outcome.channel_id})" if name else outcome.channel_id
+    return names[key]
 
 
 def _doctor(settings: Settings, stdout: IO[str]) -> int:

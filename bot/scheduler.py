@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -49,6 +49,7 @@ class Outcome:
     status: str  # a PostStatus, or STOPPED
     principle: str | None = None
     error: str | None = None
+    team_id: str = ""  # the workspace, filled in by run_each (the CLI asks it for the channel's name)
 
 
 # One sweep's job: (services, client or None for each workspace's own, now, should_stop) -> outcomes.
@@ -73,7 +74,7 @@ def run_each(
             log.exception("%s for %s/%s failed", what, item.team_id, item.channel_id)
             continue
         if outcome:
-            outcomes.append(outcome)
+            outcomes.append(replace(outcome, team_id=item.team_id))
     return outcomes
 
 

@@ -440,7 +440,7 @@ def test_lpbot_digest_for_cron(services, slack, settings, capsys):
     }
     out = io.StringIO()
     assert cli.main(["digest", "--as-of", "2026-12-01T09:10:00+00:00"], env=env, stdout=out) == 0
-    assert out.getvalue().strip() == "2026-11 <#C0GENERAL> posted"
+    assert out.getvalue().strip() == "2026-11 #general (C0GENERAL) posted"
     out = io.StringIO()
     assert cli.main(["digest", "--as-of", "2026-12-01T09:20:00+00:00"], env=env, stdout=out) == 0
     assert out.getvalue().strip() == "nothing due"

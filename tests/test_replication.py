@@ -213,6 +213,16 @@ def test_restore_without_a_replica_says_so(tmp_path, capsys):
     assert "LPBOT_REPLICA_URL is not set" in capsys.readouterr().err
 
 
+def test_restore_from_an_empty_replica_says_there_is_nothing_yet(tmp_path, capsys):
+    (tmp_path / "replica").mkdir()
+    env = {"LPBOT_DB": str(tmp_path / "x.db"), "LPBOT_REPLICA_URL": f"file://{tmp_path / 'replica'}"}
+    assert cli.main(["restore"], env=env) == 1
+    assert capsys.readouterr().err == (
+        f"lpbot: file://{tmp_path / 'replica'} holds no backup yet (nothing has been replicated there): nothing to restore\n"
+    )
+    assert not (tmp_path / "x.db").exists()
+
+
 @pytest.mark.parametrize("url", ["bucket/path", "s3:/missing-slash", "file://"])
 def test_a_replica_url_must_look_like_one(url):
     with pytest.raises(ConfigError, match="LPBOT_REPLICA_URL must be a replica URL"):

@@ -131,7 +131,7 @@ def test_two_processes_running_lpbot_weekly_post_once(services, slack, settings)
     assert [run.returncode for run in runs] == [0, 0], outputs
     printed = sorted(out for out, _ in outputs)
     drawn = weekly_store.entry(services.store.db, "T0LOCAL", "C0GENERAL", "2026-W49").principle
-    assert printed == [f"2026-W49 <#C0GENERAL> posted {drawn}\n", "nothing due\n"]
+    assert printed == [f"2026-W49 #general (C0GENERAL) posted {drawn}\n", "nothing due\n"]
     assert len(posts(slack)) == 1
 
 

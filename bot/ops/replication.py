@@ -100,6 +100,10 @@ def forget_lost_database(db_path: Path) -> None:
         shutil.rmtree(state)
 
 
+# What Litestream says when the replica has nothing for this database (an empty bucket, a new path).
+EMPTY_REPLICA = "no matching backup files available"
+
+
 def restore(settings: Settings, *, to: Path | None, timestamp: datetime | None, force: bool) -> tuple[int, str]:
     """Restore the database (to `to`, or where LPBOT_DB says) from the replica: (exit code, one line)."""
     if not settings.replica_url:
@@ -118,6 +122,8 @@ def restore(settings: Settings, *, to: Path | None, timestamp: datetime | None, 
     done = subprocess.run([*command, str(settings.db_path.resolve())], capture_output=True, text=True)
     if done.returncode != 0:
         reason = (done.stderr.strip().splitlines() or ["no reason given"])[-1]
+        if EMPTY_REPLICA in reason:
+            return 1, f"lpbot: {_shown(settings.replica_url)} holds no backup yet (nothing has been replicated there): nothing to restore"
         return 1, f"lpbot: restore failed: {reason}"
     return 0, f"restored {target} from {_shown(settings.replica_url)} in {time.monotonic() - started:.1f} s"
 

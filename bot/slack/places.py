@@ -54,6 +54,15 @@ def ask_slack(client: WebClient, channel_id: str) -> str | None:
         return None
 
 
+def channel_name(client: WebClient, channel_id: str) -> str | None:
+    """The channel's name as people know it (for an operator's output), or None when Slack will not say."""
+    try:
+        return client.conversations_info(channel=channel_id)["channel"].get("name")
+    except SLACK_FAILURES as error:
+        log.info("could not name %s (%s)", channel_id, failure_code(error))
+        return None
+
+
 # A channel can be made private at any time; the conversion event says so at once, and an answer is
 # asked again after this long in case that event was missed.
 CACHE_SECONDS = 600
