@@ -432,7 +432,7 @@ def import_kudos(db: Database, kudos: list) -> int:
     transaction; one already stored, from this file or an earlier import, is skipped. How many were new."""
     added = 0
     for one in kudos:
-        if find_by_request(db, one.team_id, one.request_key) is not None:
+        if find_by_request(db, one.team_id, one.request_key) is not None or _already_stored(db, one):
             continue
         insert_kudos(
             db,
@@ -449,6 +449,17 @@ def import_kudos(db: Database, kudos: list) -> int:
         )
         added += 1
     return added
+
+
+def _already_stored(db: Database, one) -> bool:
+    """Whether this database holds the same kudos (who, whom, what, why and when) under any request key:
+    an export imported back into the database it came from adds nothing."""
+    sql = "SELECT id FROM kudos WHERE team_id = ? AND giver_id = ? AND principle = ? AND reason = ? AND created_at = ?"
+    for (kudos_id,) in db.execute(sql, [one.team_id, one.giver_id, one.principle, one.reason, iso(one.created_at)]).fetchall():
+        held = {r[0] for r in db.execute("SELECT recipient_id FROM kudos_recipients WHERE kudos_id = ?", [kudos_id]).fetchall()}
+        if held == set(one.recipients):
+            return True
+    return False
 
 
 def forget_user(db: Database, user_id: str) -> dict[str, int]:

@@ -75,6 +75,23 @@ def test_an_export_imports_into_a_new_database_as_it_was(db, tmp_path):
     assert [{k: v for k, v in r.items() if k != "id"} for r in exported(fresh)] == strip
 
 
+def test_an_export_imported_back_into_its_own_database_adds_nothing(ask, settings, tmp_path):
+    """The bot's own kudos (Slack request keys, not the import's content keys) are recognised by what they
+    say: who, whom, which principle, why and when."""
+    ask("kudos <@U0BOB|bob> <@U0CAROL|carol> ownership for owning the release train together")
+    ask("kudos <@U0ALICE|alice> frugality for trimming the CI bill &amp; the cache", user="U0BOB")
+    env = {"LPBOT_DB": str(settings.db_path)}
+    out = io.StringIO()
+    assert cli.main(["export", "kudos"], env=env, stdout=out) == 0
+    (tmp_path / "back.csv").write_text(out.getvalue())
+    before = exported(settings.db_path)
+    assert run(settings.db_path, "kudos", str(tmp_path / "back.csv"))[:2] == (
+        0,
+        f"imported 0 kudos (2 already there) from {tmp_path / 'back.csv'}",
+    )
+    assert exported(settings.db_path) == before
+
+
 def test_every_problem_is_named_by_line_and_field_and_nothing_is_written(db, tmp_path):
     source = tmp_path / "bad.csv"
     source.write_text(
