@@ -312,7 +312,8 @@ def _insights_json(args, settings: Settings, stdout: IO[str]) -> int:
         columns = figures.weeks_ending(now, weeks)
         catalog = load_catalog(settings.principles)
         title = f"Kudos by principle, the last {weeks} weeks, to {now:%d %b %Y}"
-        found = gather.gather_insights(store.db, catalog, team, title, columns, columns[0], columns[-1] + timedelta(weeks=1))
+        until = columns[-1] + timedelta(weeks=1)
+        found = gather.gather_insights(store.db, catalog, team, title, columns, columns[0], until, settings.external_on_boards)
     finally:
         store.close()
     json.dump({"team": team, **figures.as_json(found)}, stdout, indent=2, ensure_ascii=False)

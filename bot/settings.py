@@ -58,6 +58,8 @@ class Settings:
     # Not an environment variable: Slack's deadline is fixed; tests shorten it.
     ack_budget: float = 2.0
     leaderboards: bool = True
+    # Slack Connect: another organisation's people on leaderboards and in insights' reach (off: left off).
+    external_on_boards: bool = False
     kudos_emoji: str = DEFAULT_KUDOS_EMOJI
     principle_reactions: bool = False
     inline_kudos: bool = True
@@ -89,7 +91,8 @@ class Settings:
 #: Every variable LP Bot reads (tests/test_settings.py keeps this in step with the code and README).
 KNOWN_VARIABLES = frozenset(
     """
-    LPBOT_ADMINS LPBOT_DAILY_KUDOS LPBOT_DB LPBOT_GRACE_HOURS LPBOT_HOLIDAYS LPBOT_HOST LPBOT_INLINE_KUDOS LPBOT_INLINE_REPLY
+    LPBOT_ADMINS LPBOT_DAILY_KUDOS LPBOT_DB LPBOT_EXTERNAL_ON_BOARDS
+    LPBOT_GRACE_HOURS LPBOT_HOLIDAYS LPBOT_HOST LPBOT_INLINE_KUDOS LPBOT_INLINE_REPLY
     LPBOT_KUDOS_CHANNEL
     LPBOT_KUDOS_EMOJI LPBOT_LEADERBOARDS LPBOT_LOG_BODIES LPBOT_LOG_FORMAT LPBOT_LOG_LEVEL LPBOT_PRINCIPLES
     LPBOT_PRINCIPLE_REACTIONS LPBOT_REPLICA_SYNC LPBOT_REPLICA_URL LPBOT_ROTATION LPBOT_SOCKET_PING_SECONDS LPBOT_STARTUP_WAIT
@@ -195,6 +198,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         admins=admins,
         rotation=rotation,
         leaderboards=_switch(env, "LPBOT_LEADERBOARDS", True),
+        external_on_boards=_switch(env, "LPBOT_EXTERNAL_ON_BOARDS", False),
         kudos_emoji=kudos_emoji,
         principle_reactions=_switch(env, "LPBOT_PRINCIPLE_REACTIONS", False),
         inline_kudos=_switch(env, "LPBOT_INLINE_KUDOS", True),

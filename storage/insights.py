@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 from sqlite_utils import Database
 
-from storage.kudos import iso
+from storage.kudos import iso, without_outside
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,11 @@ def counts_by_week(db: Database, team_id: str, first_week: datetime, since: date
     return {(principle, week): count for principle, week, count in rows}
 
 
-def participation(db: Database, team_id: str, since: datetime, until: datetime) -> Participation:
+def participation(db: Database, team_id: str, since: datetime, until: datetime, outside_too: bool = False) -> Participation:
+    """How many kudos, and how many people gave, were thanked, took part; another organisation's people are
+    not counted among the people unless `outside_too` (their kudos still count)."""
     weeks = _whole_weeks(since, until)
+    ours, ours_params = without_outside("person", team_id, outside_too)
     if weeks:
         span = [team_id, *weeks]
         givers_sql = "SELECT giver_id AS person, given AS n FROM kudos_weekly_givers WHERE team_id = ? AND week >= ? AND week < ?"
@@ -58,10 +61,12 @@ def participation(db: Database, team_id: str, since: datetime, until: datetime) 
         span = [team_id, iso(since), iso(until)]
         givers_sql = "SELECT giver_id AS person, 1 AS n FROM kudos WHERE team_id = ? AND created_at >= ? AND created_at < ?"
         received_sql = "SELECT recipient_id AS person FROM kudos_recipients WHERE team_id = ? AND created_at >= ? AND created_at < ?"
-    kudos, givers = db.execute(f"SELECT coalesce(sum(n), 0), count(DISTINCT person) FROM ({givers_sql})", span).fetchone()
-    recognized = db.execute(f"SELECT count(DISTINCT person) FROM ({received_sql})", span).fetchone()[0]
+    kudos = db.execute(f"SELECT coalesce(sum(n), 0) FROM ({givers_sql})", span).fetchone()[0]
+    givers = db.execute(f"SELECT count(DISTINCT person) FROM ({givers_sql}) WHERE 1{ours}", span + ours_params).fetchone()[0]
+    recognized = db.execute(f"SELECT count(DISTINCT person) FROM ({received_sql}) WHERE 1{ours}", span + ours_params).fetchone()[0]
     participants = db.execute(
-        f"SELECT count(*) FROM (SELECT person FROM ({givers_sql}) UNION SELECT person FROM ({received_sql}))", span + span
+        f"SELECT count(*) FROM (SELECT person FROM ({givers_sql}) UNION SELECT person FROM ({received_sql})) WHERE 1{ours}",
+        span + span + ours_params,
     ).fetchone()[0]
     return Participation(kudos, givers, recognized, participants)
 

@@ -152,6 +152,27 @@ def _received_source(since: datetime | None) -> tuple[str, str, list]:
     return rows, " AND created_at >= ?", [iso(since)]
 
 
+def note_outside(db: Database, team_id: str, user_ids: Collection[str], now: datetime) -> None:
+    """Remember that these people belong to another organisation, in the caller's transaction."""
+    for user_id in user_ids:
+        db.execute(
+            "INSERT INTO outside_people (team_id, user_id, noted_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO UPDATE SET noted_at = excluded.noted_at",
+            [team_id, user_id, iso(now)],
+        )
+
+
+def outside_people(db: Database, team_id: str) -> set[str]:
+    return {row[0] for row in db.execute("SELECT user_id FROM outside_people WHERE team_id = ?", [team_id]).fetchall()}
+
+
+def without_outside(column: str, team_id: str, outside_too: bool) -> tuple[str, list]:
+    """A condition leaving out another organisation's people (none when `outside_too`)."""
+    if outside_too:
+        return "", []
+    return f" AND {column} NOT IN (SELECT user_id FROM outside_people WHERE team_id = ?)", [team_id]
+
+
 def _among(people: Collection[str] | None) -> tuple[str, list]:
     """A condition keeping the recipients in `people` (None: everyone), one parameter whatever its size."""
     if people is None:
@@ -166,12 +187,15 @@ def leaderboard(
     principle: str | None = None,
     limit: int = 10,
     among: Collection[str] | None = None,
+    outside_too: bool = False,
 ) -> list[tuple[str, int]]:
-    """Top recipients by kudos received, of `among` if given (a team's members); ties broken by user ID so the order is stable."""
+    """Top recipients by kudos received, of `among` if given (a team's members); ties broken by user ID so
+    the order is stable. Another organisation's people are left off unless `outside_too`."""
     source, period, params = _received_source(since)
     scope, scope_params = _among(among)
-    sql = f"SELECT recipient_id, sum(received) AS total FROM {source} WHERE team_id = ?{period}{scope}"
-    params = [team_id, *params, *scope_params]
+    ours, ours_params = without_outside("recipient_id", team_id, outside_too)
+    sql = f"SELECT recipient_id, sum(received) AS total FROM {source} WHERE team_id = ?{period}{scope}{ours}"
+    params = [team_id, *params, *scope_params, *ours_params]
     if principle:
         sql += " AND principle = ?"
         params.append(principle)
@@ -477,6 +501,7 @@ def forget_user(db: Database, user_id: str) -> dict[str, int]:
         db.execute("UPDATE kudos SET reason = ? WHERE id = ?", [mention.sub("someone", reason), kudos_id])
         rewritten += 1
     db.execute("DELETE FROM member_settings WHERE user_id = ?", [user_id])
+    db.execute("DELETE FROM outside_people WHERE user_id = ?", [user_id])
     db.execute("UPDATE channel_settings SET updated_by = NULL WHERE updated_by = ?", [user_id])
     # Who set up a weekly post or a digest is not needed to run it.
     db.execute("UPDATE schedules SET created_by = '' WHERE created_by = ?", [user_id])

@@ -269,3 +269,14 @@ def m011_org_workspaces(db: Database) -> None:
         pk="team_id",
         not_null={"team_id", "enterprise_id", "org_install", "updated_at"},
     )
+
+
+@migrations()
+def m012_outside_people(db: Database) -> None:
+    # People Slack says belong to another organisation (a Slack Connect channel's other side), noted when
+    # they give or are thanked, so boards and reach can leave them out (LPBOT_EXTERNAL_ON_BOARDS).
+    db.table("outside_people").create(
+        {"team_id": str, "user_id": str, "noted_at": str},
+        pk=("team_id", "user_id"),
+        not_null={"team_id", "user_id", "noted_at"},
+    )

@@ -51,6 +51,7 @@ FILLED_IN: dict[str, list[str]] = {
     "lpbot backup": ["lpbot backup --help"],
     "lpbot restore": ["lpbot restore --help"],
     "lpbot run": ["lpbot run --help"],
+    "lpbot forget": ["lpbot forget --help"],
 }
 
 # Commands this test does not run, each with the test that does or the reason none can here.

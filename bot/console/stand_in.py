@@ -43,11 +43,19 @@ class DemoUser:
     tz: str = "Europe/London"
     is_admin: bool = False
     is_bot: bool = False
+    # Another organisation's person in a Slack Connect channel has their own home team_id; Slack's
+    # docs ("Determining whether a user is external must be done implicitly") say to compare it.
+    team_id: str = TEAM_ID
+    enterprise_id: str | None = None  # an Enterprise Grid organisation's member: users.info's enterprise_user
 
     def as_slack(self) -> dict:
+        grid = (
+            {"enterprise_user": {"id": self.id, "enterprise_id": self.enterprise_id, "teams": [self.team_id]}} if self.enterprise_id else {}
+        )
         return {
+            **grid,
             "id": self.id,
-            "team_id": TEAM_ID,
+            "team_id": self.team_id,
             "name": self.name,
             "real_name": self.real_name,
             "tz": self.tz,

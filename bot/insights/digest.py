@@ -95,8 +95,10 @@ def month_span(month: str) -> tuple[datetime, datetime]:
 def compose(services: Services, team_id: str, month: str) -> tuple[messages.Reply, figures.Insights]:
     since, until = month_span(month)
     label = f"{since:%B %Y}"
+    columns = figures.weeks_of_month(since)
+    outside_too = services.settings.external_on_boards
     found = gather.gather_insights(
-        services.store.db, services.catalog, team_id, f"Kudos by principle, {label}", figures.weeks_of_month(since), since, until
+        services.store.db, services.catalog, team_id, f"Kudos by principle, {label}", columns, since, until, outside_too
     )
     db = services.store.db
     # Under-recognized: the fewest kudos among principles that had some (those with none have nothing to quote).

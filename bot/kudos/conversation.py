@@ -286,8 +286,10 @@ def _edited(services: Services, client: WebClient, team_id: str, event: dict) ->
         _, members = service.groups_of(asker, meant.groups)
         recipients, _ = rules.check_recipients(author, meant.recipients, asker.lookup, members)
         reason = rules.check_reason(why)
+        outside = service.outside_people(services, asker, (author, *recipients))
         with services.store.write() as db:
             kudos_store.revise_kudos(db, existing.id, recipients=recipients, principle=match.principle.slug, reason=reason)
+            kudos_store.note_outside(db, team_id, outside, services.clock())
             post = kudos_store.public_post(db, existing.id)
     except Refusal as refusal:
         tell_privately(client, author, channel_id, messages.inline_refused(f"{refusal} {messages.EDIT_NOT_KEPT}"))

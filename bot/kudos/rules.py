@@ -194,13 +194,15 @@ def give(
     dropped_self: bool = False,
     groups: tuple[str, ...] = (),
     response_url: str | None = None,
+    outside: tuple[str, ...] = (),
 ) -> Given:
     """Store a kudos in one transaction, unless it is a duplicate or over the daily limit.
 
     Two rules make a kudos count once: the same Slack request (`request_key`, e.g. its
     trigger_id) whenever it arrives again, and the same content pressed twice within a minute.
     `response_url`: where the public thank-you will be posted (a slash command's), recorded in the
-    same transaction so that undoing the kudos can replace it.
+    same transaction so that undoing the kudos can replace it. `outside`: the people among giver and
+    recipients Slack says belong to another organisation, noted so boards can leave them off.
     """
     reason = check_reason(reason)
     given = Given(
@@ -245,6 +247,7 @@ def give(
         )
         if response_url:
             kudos_store.record_public_post(db, kudos_id, team_id, now, channel_id=channel_id, response_url=response_url)
+        kudos_store.note_outside(db, team_id, outside, now)
     return replace(given, kudos_id=kudos_id)
 
 

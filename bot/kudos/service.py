@@ -27,6 +27,7 @@ from bot.slack.terms import SLACK_FAILURES, Roster, failure_code
 from principles import Catalog, Principle, match_principle, search_principles
 from principles.matching import SUGGESTION_COUNT
 from storage import kudos as kudos_store
+from storage import organisations
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,27 @@ def give(
         dropped_self=dropped_self,
         groups=groups,
         response_url=asker.response_url,
+        outside=outside_people(services, asker, (asker.user_id, *recipients)),
     )
+
+
+def outside_people(services: Services, asker: Asker, people: tuple[str, ...]) -> tuple[str, ...]:
+    """Those Slack says belong to another organisation: a home team_id not ours, and not a workspace of
+    our Enterprise Grid organisation. Slack gives no flag for it (its Slack Connect guide: tell external
+    people implicitly). Every answer is already cached by the checks before; one Slack cannot give counts as ours."""
+    ours = organisations.organisation_of(services.store.db, asker.team_id)
+    outside = []
+    for user_id in people:
+        try:
+            person = asker.lookup(user_id)
+        except Refusal:
+            continue
+        if person is None or not person.team_id or person.team_id == asker.team_id:
+            continue
+        if ours is not None and person.enterprise_id == ours.enterprise_id:
+            continue
+        outside.append(user_id)
+    return tuple(outside)
 
 
 def give_typed(services: Services, asker: Asker, recipients: tuple[str, ...], groups: tuple[Roster, ...], text: str) -> Answer:

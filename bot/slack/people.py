@@ -53,4 +53,6 @@ def _ask_slack(client: WebClient, user_id: str) -> Person | None:
         is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
         is_admin=bool(user.get("is_admin") or user.get("is_owner")),
         deleted=bool(user.get("deleted")),
+        team_id=user.get("team_id"),
+        enterprise_id=(user.get("enterprise_user") or {}).get("enterprise_id"),
     )

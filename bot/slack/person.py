@@ -16,6 +16,10 @@ class Person:
     is_bot: bool = False
     is_admin: bool = False
     deleted: bool = False
+    # Their home workspace and Enterprise Grid organisation, as users.info says: in a Slack Connect
+    # channel, another organisation's people have a team_id that is not ours.
+    team_id: str | None = None
+    enterprise_id: str | None = None
 
     @property
     def zone(self) -> ZoneInfo:

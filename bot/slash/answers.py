@@ -94,7 +94,8 @@ def _leaderboard(intent: Leaderboard, services: Services, asker: Asker) -> Answe
         # A workspace that recognizes for culture, not points: no ranking, but what it values.
         mix = kudos_store.principle_mix(db, asker.team_id, since, among)
         return Answer([messages.no_leaderboards_reply(mix, services.catalog, intent.period, name)])
-    rows = kudos_store.leaderboard(db, asker.team_id, since, principle.slug if principle else None, among=among)
+    slug = principle.slug if principle else None
+    rows = kudos_store.leaderboard(db, asker.team_id, since, slug, among=among, outside_too=services.settings.external_on_boards)
     return Answer([messages.leaderboard_reply(rows, principle, intent.period, name)])
 
 
@@ -245,7 +246,8 @@ def _insights(services: Services, asker: Asker, weeks: int, label: str, share: b
     # Up to the end of this week: everything given so far, with the current week as the last column.
     until = columns[-1] + timedelta(weeks=1)
     title = f"Kudos by principle, {label}, to {now:%d %b %Y}"
-    found = gather.gather_insights(services.store.db, services.catalog, asker.team_id, title, columns, columns[0], until)
+    outside_too = services.settings.external_on_boards
+    found = gather.gather_insights(services.store.db, services.catalog, asker.team_id, title, columns, columns[0], until, outside_too)
     catalog = services.catalog
     reply = messages.insights_reply(found, catalog, shared_by=asker.user_id if share else None)
     if not found.kudos:
