@@ -10,6 +10,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.console.stand_in import RULES
 from tests.slack_stand_in import DEMO_CHANNELS, LocalSlack, PostingLimits, SlackSender
 
 
@@ -56,6 +57,12 @@ def test_unknown_methods_and_tokens_are_refused_like_slack():
             assert json.loads(response.read()) == {"ok": False, "error": "invalid_auth"}
     finally:
         slack.stop()
+    anyone = LocalSlack().start()
+    try:
+        with urllib.request.urlopen(urllib.request.Request(anyone.api_url + "auth.test", data=b"")) as response:
+            assert json.loads(response.read()) == {"ok": False, "error": "not_authed"}
+    finally:
+        anyone.stop()
 
 
 # -- it refuses what Slack refuses ------------------------------------------------------------
@@ -112,6 +119,23 @@ def slack_error(call) -> dict:
         ),
         # Two blocks with one block_id in one message (Block Kit: unique for each message).
         ([{**SECTION, "block_id": "twice"}, {**SECTION, "block_id": "twice"}], "hi"),
+        # A select with 101 options (Block Kit: at most 100).
+        (
+            [
+                {
+                    "type": "actions",
+                    "elements": [
+                        {
+                            "type": "static_select",
+                            "action_id": "a",
+                            "placeholder": {"type": "plain_text", "text": "p"},
+                            "options": [{"text": {"type": "plain_text", "text": f"o{n}"}, "value": f"v{n}"} for n in range(101)],
+                        }
+                    ],
+                }
+            ],
+            "hi",
+        ),
     ],
 )
 @pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")  # slack_sdk's own nudge, the point here
@@ -133,7 +157,7 @@ def test_trigger_ids_expire_after_three_seconds_and_work_once(api, slack):
     assert slack_error(lambda: api.views_open(trigger_id=slack.new_trigger_id(age=3.1), view=modal))["error"] == "expired_trigger_id"
     fresh = slack.new_trigger_id()
     assert api.views_open(trigger_id=fresh, view=modal)["ok"]
-    assert slack_error(lambda: api.views_open(trigger_id=fresh, view=modal))["error"] == "invalid_trigger_id"
+    assert slack_error(lambda: api.views_open(trigger_id=fresh, view=modal))["error"] == "exchanged_trigger_id"
     assert slack_error(lambda: api.views_open(trigger_id="made-up", view=modal))["error"] == "invalid_trigger_id"
 
 
@@ -186,3 +210,112 @@ def test_the_sender_waits_no_longer_than_slack_does():
         with pytest.raises(OSError):
             sender.command("help")
         assert 0.3 <= time.monotonic() - started < 2.0
+
+
+# -- every rule the stand-in enforces, each with a refusal -------------------------------------
+
+MODAL = {"type": "modal", "title": {"type": "plain_text", "text": "T"}, "blocks": [SECTION]}
+HOME = {"type": "home", "blocks": [SECTION]}
+
+
+def _posted(api) -> str:
+    return api.chat_postMessage(channel="C0GENERAL", text="hi")["ts"]
+
+
+def _stale_hash(api, slack):
+    opened = api.views_open(trigger_id=slack.new_trigger_id(), view=MODAL)["view"]
+    api.views_update(view_id=opened["id"], hash=opened["hash"], view=MODAL)
+    return api.views_update(view_id=opened["id"], hash=opened["hash"], view=MODAL)  # the hash of before the update
+
+
+def _uploaded_twice(api, slack):
+    ticket = api.files_getUploadURLExternal(filename="a.png", length=3)
+    urllib.request.urlopen(urllib.request.Request(ticket["upload_url"], data=b"png")).close()
+    files = [{"id": ticket["file_id"], "title": "a"}]
+    api.files_completeUploadExternal(files=files, channel_id="C0GENERAL")
+    return api.files_completeUploadExternal(files=files, channel_id="C0GENERAL")
+
+
+def _ephemeral_to_a_non_member(api, slack):
+    slack.members["C0RANDOM"].discard("U0BOB")
+    return api.chat_postEphemeral(channel="C0RANDOM", user="U0BOB", text="hi")
+
+
+def _without_the_scope(api, slack):
+    slack.granted_scopes = ("chat:write",)
+    return api.reactions_add(channel="C0GENERAL", timestamp="1.1", name="clap")
+
+
+REFUSALS = {
+    # rule key: (what to call, the error Slack answers)
+    "no_text": (lambda api, slack: api.chat_postMessage(channel="C0GENERAL", text=""), "no_text"),
+    "ephemeral_member": (_ephemeral_to_a_non_member, "user_not_in_channel"),
+    "text_length": (lambda api, slack: api.chat_postEphemeral(channel="C0GENERAL", user="U0BOB", text="x" * 40_001), "msg_too_long"),
+    "update_own": (lambda api, slack: api.chat_update(channel="C0GENERAL", ts="1.000001", text="hi"), "message_not_found"),
+    "history_member": (
+        lambda api, slack: slack.not_member.add("C0RANDOM") or api.conversations_history(channel="C0RANDOM"),
+        "not_in_channel",
+    ),
+    "view_type": (lambda api, slack: api.views_open(trigger_id=slack.new_trigger_id(), view=HOME), "invalid_arguments"),
+    "view_size": (
+        lambda api, slack: api.views_publish(
+            user_id="U0ALICE",
+            view={**HOME, "private_metadata": "", "callback_id": "x", "blocks": [SECTION] * 5, "external_id": "e" * 250_001},
+        ),
+        "view_too_large",
+    ),
+    "publish_user": (lambda api, slack: api.views_publish(user_id="", view=HOME), "invalid_arguments"),
+    "view_hash": (_stale_hash, "hash_conflict"),
+    "reaction_name": (lambda api, slack: api.reactions_add(channel="C0GENERAL", timestamp=_posted(api), name=":clap:"), "invalid_name"),
+    "reaction_twice": (
+        lambda api, slack: [api.reactions_add(channel="C0GENERAL", timestamp=ts, name="clap") for ts in [_posted(api)] * 2],
+        "already_reacted",
+    ),
+    "upload_arguments": (lambda api, slack: api.files_getUploadURLExternal(filename="a.png", length=0), "missing_argument"),
+    "alt_text": (lambda api, slack: api.files_getUploadURLExternal(filename="a.png", length=3, alt_txt="a" * 1001), "alt_txt_too_large"),
+    "upload_once": (_uploaded_twice, "file_not_found"),
+    "no_such_group": (lambda api, slack: api.usergroups_users_list(usergroup="S0NOSUCH"), "no_such_subteam"),
+    "missing_scope": (_without_the_scope, "missing_scope"),
+    "step_completion": (
+        lambda api, slack: api.api_call("functions.completeError", json={"function_execution_id": "Fx1"}),
+        "invalid_arguments",
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(REFUSALS))
+@pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")  # slack_sdk's nudge, for no_text
+def test_what_slack_refuses_the_stand_in_refuses(api, slack, rule):
+    call, error = REFUSALS[rule]
+    assert slack_error(lambda: call(api, slack))["error"] == error
+
+
+# Rules whose refusals are tested above in their own words.
+TESTED_BY = {
+    "block_models": test_messages_slack_would_refuse_are_refused,
+    "message_blocks": test_messages_slack_would_refuse_are_refused,
+    "select_options": test_messages_slack_would_refuse_are_refused,
+    "option_value": test_messages_slack_would_refuse_are_refused,
+    "unique_block_id": test_messages_slack_would_refuse_are_refused,
+    "unique_action_id": test_messages_slack_would_refuse_are_refused,
+    "text_fallback": test_messages_slack_would_refuse_are_refused,
+    "view_blocks": test_views_slack_would_refuse_are_refused,
+    "channel_not_found": test_posting_where_the_bot_is_not,
+    "not_in_channel": test_posting_where_the_bot_is_not,
+    "private_invisible": test_a_private_channel_is_invisible_to_a_bot_outside_it,
+    "response_url": test_a_response_url_takes_five_posts,
+    "history_limit": test_conversations_history_gives_fifteen_messages_and_one_call_a_minute,
+    "trigger_expiry": test_trigger_ids_expire_after_three_seconds_and_work_once,
+    "trigger_once": test_trigger_ids_expire_after_three_seconds_and_work_once,
+    "tokens": test_unknown_methods_and_tokens_are_refused_like_slack,
+    "rate_limits": test_posting_limits_answer_429_with_a_whole_second_retry_after,
+    "ack_deadline": test_the_sender_waits_no_longer_than_slack_does,
+}
+
+
+def test_every_rule_says_where_slack_says_it_and_has_a_refusal_test():
+    keys = [rule.key for rule in RULES]
+    assert len(keys) == len(set(keys))
+    assert set(keys) == set(REFUSALS) | set(TESTED_BY), "a rule without a test, or a test without its rule in RULES"
+    assert not set(REFUSALS) & set(TESTED_BY)
+    assert all(rule.source and rule.refuses for rule in RULES)

@@ -98,6 +98,166 @@ RESPONSE_URL_POSTS = 5
 RESPONSE_URL_SECONDS = 30 * 60
 HISTORY_LIMIT = 15
 HISTORY_CALLS_PER_MINUTE = 1
+VIEW_BYTES = 250_000
+MESSAGE_TEXT = 40_000
+ALT_TEXT = 1000
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One thing Slack refuses (or limits) that the stand-in refuses too, and where Slack says so.
+
+    Web API errors are named as in each method's reference page (docs.slack.dev/reference/methods/…),
+    read from its errors table; slack-ruby/slack-api-ref keeps those tables as JSON (methods/*.json,
+    checked at commit f4837c0). tests/test_slack_stand_in.py holds a refusal test for every rule here.
+    """
+
+    key: str
+    refuses: str  # what is refused, and the answer
+    source: str  # where Slack publishes it
+
+
+RULES = (
+    # Block Kit
+    Rule(
+        "block_models",
+        "a block its element and field limits refuse: invalid_blocks",
+        "Block Kit reference, each block and element's fields (slack_sdk.models encode them)",
+    ),
+    Rule(
+        "message_blocks", f"over {MESSAGE_BLOCKS} blocks in a message: invalid_blocks", "Block Kit reference, Blocks: up to 50 in a message"
+    ),
+    Rule(
+        "view_blocks",
+        f"over {VIEW_BLOCKS} blocks in a modal or Home tab: invalid_arguments",
+        "Block Kit reference, Blocks: up to 100 in a modal or Home tab",
+    ),
+    Rule("select_options", f"over {SELECT_OPTIONS} options in a select", "Block Kit reference, Select menu element: options, maximum 100"),
+    Rule(
+        "option_value",
+        f"an option value over {OPTION_VALUE} characters",
+        "Block Kit reference, Option object: value, maximum 150 characters",
+    ),
+    Rule(
+        "unique_block_id",
+        "one block_id on two blocks of a message or view",
+        "Block Kit reference, Blocks: block_id unique for each message and each iteration",
+    ),
+    Rule(
+        "unique_action_id",
+        "one action_id on two elements of a block",
+        "Block Kit reference, Block elements: action_id unique among the containing block's",
+    ),
+    Rule(
+        "text_fallback",
+        "blocks without a top-level text: invalid_blocks",
+        "chat.postMessage reference, text: the fallback for notifications and screen readers (Slack warns; stricter here)",
+    ),
+    # chat.*
+    Rule("no_text", "a message with neither text nor blocks: no_text", "chat.postMessage reference, errors: no_text"),
+    Rule("channel_not_found", "a channel that does not exist: channel_not_found", "chat.postMessage reference, errors: channel_not_found"),
+    Rule("not_in_channel", "posting where the bot is not a member: not_in_channel", "chat.postMessage reference, errors: not_in_channel"),
+    Rule(
+        "ephemeral_member",
+        "an ephemeral message to someone not in the channel: user_not_in_channel",
+        "chat.postEphemeral reference, errors: user_not_in_channel",
+    ),
+    Rule(
+        "text_length",
+        f"message text over {MESSAGE_TEXT:,} characters: msg_too_long",
+        "chat.postMessage reference, Truncating content (40,000); chat.postEphemeral and chat.update errors: msg_too_long",
+    ),
+    Rule(
+        "update_own",
+        "chat.update of a message that is not there or not the app's: message_not_found, cant_update_message",
+        "chat.update reference, errors",
+    ),
+    Rule(
+        "response_url",
+        f"over {RESPONSE_URL_POSTS} posts to one response_url, or after 30 minutes",
+        "Handling user interaction: response_url, up to 5 times within 30 minutes",
+    ),
+    # conversations.*
+    Rule(
+        "history_limit",
+        f"conversations.history: {HISTORY_LIMIT} messages a call, {HISTORY_CALLS_PER_MINUTE} call a minute: ratelimited",
+        "conversations.history reference, rate limits for non-Marketplace apps (May 2025)",
+    ),
+    Rule(
+        "history_member",
+        "conversations.history of a channel the bot is not in: not_in_channel",
+        "conversations.history reference, errors: not_in_channel",
+    ),
+    Rule(
+        "private_invisible",
+        "conversations.info or members of a private channel the bot is not in: channel_not_found",
+        "conversations.info reference, errors: channel_not_found",
+    ),
+    # views.*
+    Rule(
+        "trigger_expiry",
+        f"a trigger_id older than {TRIGGER_SECONDS:.0f} s: expired_trigger_id",
+        "views.open reference and Modals: a trigger_id expires 3 seconds after it is issued",
+    ),
+    Rule("trigger_once", "a trigger_id used a second time: exchanged_trigger_id", "views.open reference, errors: exchanged_trigger_id"),
+    Rule(
+        "view_type",
+        "views.open of a view that is not a modal, views.publish of one that is not home: invalid_arguments",
+        "views.open and views.publish reference, view: a modal / a home view",
+    ),
+    Rule(
+        "view_size",
+        f"a view over {VIEW_BYTES // 1000} kB: view_too_large",
+        "views.open and views.publish reference, errors: view_too_large",
+    ),
+    Rule("publish_user", "views.publish without a user_id: invalid_arguments", "views.publish reference, arguments: user_id required"),
+    Rule("view_hash", "views.update with a stale hash: hash_conflict; of a view not open: not_found", "views.update reference, errors"),
+    # reactions.*, files.*, usergroups.*, scopes, tokens
+    Rule(
+        "reaction_name",
+        "a reaction name with colons or spaces: invalid_name",
+        "reactions.add reference, name (the emoji's name) and errors: invalid_name",
+    ),
+    Rule("reaction_twice", "the same reaction twice on a message: already_reacted", "reactions.add reference, errors: already_reacted"),
+    Rule(
+        "upload_arguments",
+        "files.getUploadURLExternal without a filename or a length: missing_argument",
+        "files.getUploadURLExternal reference, errors: missing_argument",
+    ),
+    Rule(
+        "alt_text",
+        f"an image's alt text over {ALT_TEXT} characters: alt_txt_too_large",
+        "files.getUploadURLExternal reference, errors: alt_txt_too_large",
+    ),
+    Rule(
+        "upload_once",
+        "files.completeUploadExternal of a file never uploaded, or twice: file_not_found",
+        "files.completeUploadExternal reference, errors: file_not_found",
+    ),
+    Rule(
+        "no_such_group",
+        "usergroups.users.list of a group that does not exist: no_such_subteam",
+        "usergroups.users.list reference, errors: no_such_subteam",
+    ),
+    Rule(
+        "missing_scope",
+        "a method whose scope was not granted: missing_scope with needed and provided",
+        "Web API, Scopes and permissions: missing_scope",
+    ),
+    Rule("tokens", "no token: not_authed; an unknown one: invalid_auth", "Web API reference, common errors: not_authed, invalid_auth"),
+    Rule("rate_limits", "too many posts: HTTP 429 with Retry-After in whole seconds", "Rate limits: HTTP 429 and the Retry-After header"),
+    Rule(
+        "step_completion",
+        "functions.completeSuccess without an outputs object, completeError without error",
+        "functions.completeSuccess and functions.completeError reference, arguments",
+    ),
+    # What the sender does as Slack does
+    Rule(
+        "ack_deadline",
+        "an app that answers after 3 s: Slack gives up (the sender fails the call)",
+        "Events API and interactivity: respond within 3 seconds",
+    ),
+)
 
 
 def block_problems(blocks, most: int) -> list[str]:
@@ -139,9 +299,12 @@ def _identity_problems(blocks: list) -> list[str]:
     return problems
 
 
-def view_problems(view) -> list[str]:
+def view_problems(view, kind: str | None = None) -> list[str]:
+    """What Slack would refuse in a view; `kind` is the type the method takes (modal, home)."""
     if not isinstance(view, dict):
         return ["view must be an object"]
+    if kind and view.get("type") != kind:
+        return [f"view type {view.get('type')!r}; this method takes a {kind}"]
     try:
         View(**view).validate_json()
     except (SlackObjectFormationError, TypeError, KeyError, ValueError) as error:
@@ -222,6 +385,7 @@ class ConsoleSlack:
         self.private: set[str] = set(DEMO_PRIVATE & set(self.channels))  # private channels, whatever their ID
         self.dms: set[str] = set()  # conversation IDs of DMs and group DMs the app is part of
         self._triggers: dict[str, float] = {}  # trigger_id -> when Slack issued it
+        self._used_triggers: set[str] = set()  # exchanged for a view already
         self._views: dict[str, dict] = {}  # view id -> the open view (its hash changes on update)
         self._response_posts: dict[str, list[float]] = {}  # response_url -> when each post came
         self.clock: Callable[[], float] = time.monotonic  # for trigger ages and rate limits
@@ -369,6 +533,8 @@ class ConsoleSlack:
         blocks = params.get("blocks")
         if not self.checks_blocks:
             return None
+        if len(str(params.get("text") or "")) > MESSAGE_TEXT:
+            return {"ok": False, "error": "msg_too_long"}
         if blocks in (None, "", []):
             return None if params.get("text") else {"ok": False, "error": "no_text"}
         problems = block_problems(blocks, MESSAGE_BLOCKS)
@@ -413,12 +579,16 @@ class ConsoleSlack:
         error = self._channel_error(params.get("channel")) or self._message_error(params)
         if not error and (params["channel"] in self.not_member or params["channel"] in self.users):
             error = {"ok": False, "error": "not_in_channel" if params["channel"] in self.not_member else "channel_not_found"}
-        if not error and params.get("user") not in self.users:
+        if not error and (
+            params.get("user") not in self.users or params.get("user") not in self.members.get(params["channel"], set(self.users))
+        ):
             error = {"ok": False, "error": "user_not_in_channel"}
         return error or {"ok": True, "message_ts": self._next_ts()}
 
     def _api_conversations_history(self, params):
         error = self._channel_error(params.get("channel"))
+        if not error and params["channel"] in self.not_member:
+            error = {"ok": False, "error": "not_in_channel"}
         if error:
             return error
         oldest, latest = float(params.get("oldest") or 0), float(params.get("latest") or "inf")
@@ -485,6 +655,8 @@ class ConsoleSlack:
         if error:
             return error
         channel, ts, name = params["channel"], params.get("timestamp", ""), params.get("name", "")
+        if not name or ":" in name or any(c.isspace() for c in name):
+            return {"ok": False, "error": "invalid_name"}  # the emoji's name, without colons
         with self._changed:
             known = any(m["ts"] == ts for m in self.history.get(channel, []))
             if not known:
@@ -515,7 +687,9 @@ class ConsoleSlack:
         except ValueError:
             length = 0
         if not params.get("filename") or length <= 0:
-            return {"ok": False, "error": "invalid_arguments"}
+            return {"ok": False, "error": "missing_argument"}
+        if len(str(params.get("alt_txt") or "")) > ALT_TEXT:
+            return {"ok": False, "error": "alt_txt_too_large"}
         file_id = f"F{next(self._ts):08d}"
         with self._changed:
             self.files[file_id] = {"filename": params["filename"], "length": length, "alt_txt": params.get("alt_txt")}
@@ -602,9 +776,17 @@ class ConsoleSlack:
 
     def _api_views_publish(self, params):
         view = _as_dict(params.get("view"))
-        problems = view_problems(view)
+        if not params.get("user_id"):
+            return {
+                "ok": False,
+                "error": "invalid_arguments",
+                "response_metadata": {"messages": ["[ERROR] missing required field: user_id"]},
+            }
+        problems = view_problems(view, "home")
         if problems:
             return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": problems}}
+        if len(json.dumps(view)) > VIEW_BYTES:
+            return {"ok": False, "error": "view_too_large"}
         return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **view}}
 
     def _api_views_open(self, params):
@@ -612,16 +794,19 @@ class ConsoleSlack:
         with self._changed:
             issued = self._triggers.pop(trigger_id, None)
         if issued is None:
-            return {"ok": False, "error": "invalid_trigger_id"}  # unknown, or already exchanged
+            return {"ok": False, "error": "exchanged_trigger_id" if trigger_id in self._used_triggers else "invalid_trigger_id"}
+        self._used_triggers.add(trigger_id)
         if self.clock() - issued > TRIGGER_SECONDS:
             return {"ok": False, "error": "expired_trigger_id"}
         return self._open_view(params)
 
     def _open_view(self, params, view_id: str | None = None):
         view = _as_dict(params.get("view"))
-        problems = view_problems(view)
+        problems = view_problems(view, "modal")
         if problems:
             return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": problems}}
+        if len(json.dumps(view)) > VIEW_BYTES:
+            return {"ok": False, "error": "view_too_large"}
         opened = {**view, "id": view_id or f"V{next(self._ts):08d}", "hash": f"{int(time.time())}.{next(self._ts)}"}
         with self._changed:
             self._views[opened["id"]] = opened
