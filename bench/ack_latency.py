@@ -1,23 +1,28 @@
-"""Ack latency of /lp over HTTP, beside the floor of a no-op Bolt handler served the same way.
+"""Ack latency of LP Bot beside its floor, the same stack doing only what cannot be avoided, side by side.
 
-Starts the local Slack stand-in (in its own process) and the app in HTTP mode (waitress),
-then runs a load generator in a separate process that sends signed slash commands at a
-fixed rate (open loop: a slow answer does not slow the sending). Four runs: a Bolt app
-whose /lp handler and event listeners only ack (the floor), `/lp <principle>` (the read
-path), `/lp kudos` from many givers (the write path), and the events of a busy channel
-(messages and reactions, one in twenty an inline kudos, one in twenty a kudos reaction, one
-in twenty a redelivery of the event before it). Prints p50/p95/p99, errors, and the ratios
-to the floor; checks every acked command got its reply and every kudos was stored once.
+The local Slack stand-in runs in its own process, the app in HTTP mode (waitress) in this one, and a load
+generator in a third sends signed requests at a fixed rate (open loop: a slow answer does not slow the
+sending). Three pairs, each run floor first then handler, then the other way round, `--rounds` times:
+- `/lp <principle>` (a lookup, answered in the acknowledgement) against a Bolt app whose /lp only acks;
+- `/lp kudos` from 1,000 givers (a write, a public thank-you and a DM) against a Bolt app that acks and
+  posts once to the response_url;
+- the events of a busy channel (messages and reactions, one in twenty an inline kudos, one in twenty a
+  kudos reaction, one in twenty a redelivery) against a no-op event listener.
+Then `/lp <principle>` and its floor as fast as `--closed` connections go (throughput). Prints each
+round's p50 and p99, the ratio to the floor, what each run must also have done (every command answered,
+every kudos stored once), and the medians over the rounds.
 
-    python bench/ack_latency.py [--rate 200] [--seconds 20] [--text "dive deep"]
+    python bench/ack_latency.py [--rates 200,400] [--seconds 10] [--rounds 3] [--closed 8] [--only kudos]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,7 +41,8 @@ SECRET = "bench-signing-secret"
 
 
 def serve(kind: str, db_dir: str):
-    """Start the stand-in and an app ('lpbot' or 'noop') behind waitress; return (server, slack, services)."""
+    """Start the stand-in and an app behind waitress: 'lpbot', 'noop' (acks only) or 'noop-post' (acks, then
+    posts once to the response_url, as a kudos does); return (server, slack, services)."""
     from slack_bolt import App
 
     from bot.app import build_services, create_app, web_client
@@ -55,14 +61,17 @@ def serve(kind: str, db_dir: str):
         daily_kudos=0,  # a thousand givers each give several in the run; the limit is not what is measured
     )
     services = build_services(settings)
-    if kind != "noop":
+    if not kind.startswith("noop"):
         app = create_app(settings, services)
     else:
         app = App(client=web_client(settings), signing_secret=SECRET)
+        posts = kind == "noop-post"  # the floor for a kudos: ack, then one post to the response_url
 
         @app.command("/lp")
-        def noop(ack):
+        def noop(ack, respond):
             ack()
+            if posts:
+                respond(text="ok")
 
         @app.event("message")
         @app.event("reaction_added")
@@ -104,7 +113,15 @@ def inline_kudos_sent(total: int) -> int:
 
 
 def generate(
-    url: str, rate: float, seconds: float, text: str, response_base: str, kudos: bool, events: bool = False, mixed: bool = False
+    url: str,
+    rate: float,
+    seconds: float,
+    text: str,
+    response_base: str,
+    kudos: bool,
+    events: bool = False,
+    mixed: bool = False,
+    closed: int = 0,
 ) -> dict:
     """The load generator (runs in its own process): returns latencies in ms and error count."""
     import http.client
@@ -149,19 +166,21 @@ def generate(
             "X-Slack-Signature": signer.generate_signature(timestamp=ts, body=body),
         }
         sent_at = time.perf_counter()
+        answered = False
         try:
             conn = connection()
             conn.request("POST", parts.path, body=body, headers=headers)
             response = conn.getresponse()
-            response.read()
+            answer = response.read()
             ok = response.status == 200
+            answered = ok and answer.startswith(b"{") and b'"blocks"' in answer  # a card in the acknowledgement
         except OSError:
             local.conn = None
             ok = False
         done = time.perf_counter()
         # Latency from the moment the request was due, not from when a connection was free to send
         # it: a request waiting behind busy connections is waiting on the app all the same.
-        return (done - due) * 1000, ok, sent_at - due
+        return (done - due) * 1000, ok, sent_at - due, answered
 
     def command_body(n: int, as_kudos: bool) -> str:
         user, command_text = command_for(n, text, as_kudos)
@@ -179,22 +198,43 @@ def generate(
             }
         )
 
-    total = int(rate * seconds)
     results = []
-    with ThreadPoolExecutor(max_workers=64) as pool:
-        start = time.perf_counter()
-        futures = []
-        for n in range(total):
-            due = start + n / rate
-            delay = due - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
-            futures.append(pool.submit(send, n, due))
-        results = [f.result() for f in futures]
-    latencies = [ms for ms, ok, _ in results if ok]
+    if closed:
+        # Closed loop: `closed` connections, each sending its next request as soon as the last is answered.
+        numbers = itertools.count()
+        stop_at = time.perf_counter() + seconds
+
+        def keep_sending() -> list:
+            mine = []
+            while (now := time.perf_counter()) < stop_at:
+                mine.append(send(next(numbers), now))
+            return mine
+
+        with ThreadPoolExecutor(max_workers=closed) as pool:
+            results = [r for done in [pool.submit(keep_sending) for _ in range(closed)] for r in done.result()]
+        total = len(results)
+    else:
+        total = int(rate * seconds)
+        with ThreadPoolExecutor(max_workers=64) as pool:
+            start = time.perf_counter()
+            futures = []
+            for n in range(total):
+                due = start + n / rate
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                futures.append(pool.submit(send, n, due))
+            results = [f.result() for f in futures]
+    latencies = [ms for ms, ok, _, _ in results if ok]
     # Requests that left more than 100 ms after they were due: the app had every connection busy.
-    late = sum(1 for _, _, waited in results if waited > 0.1)
-    return {"latencies": latencies, "errors": sum(1 for _, ok, _ in results if not ok), "sent": total, "late": late}
+    late = sum(1 for _, _, waited, _ in results if waited > 0.1)
+    return {
+        "latencies": latencies,
+        "errors": sum(1 for _, ok, _, _ in results if not ok),
+        "sent": total,
+        "late": late,
+        "answered_in_ack": sum(1 for *_, answered in results if answered),
+    }
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -204,7 +244,7 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def run_load(url: str, response_base: str, args, kudos: bool, events: bool = False, mixed: bool = False) -> dict:
+def run_load(url: str, response_base: str, args, kudos: bool, events: bool = False, mixed: bool = False, closed: int = 0) -> dict:
     done = subprocess.run(
         [
             sys.executable,
@@ -222,7 +262,8 @@ def run_load(url: str, response_base: str, args, kudos: bool, events: bool = Fal
         ]
         + (["--kudos"] if kudos else [])
         + (["--events"] if events else [])
-        + (["--mixed"] if mixed else []),
+        + (["--mixed"] if mixed else [])
+        + ["--closed", str(closed)],
         capture_output=True,
         text=True,
         check=True,
@@ -230,82 +271,143 @@ def run_load(url: str, response_base: str, args, kudos: bool, events: bool = Fal
     return json.loads(done.stdout)
 
 
+# Each measured handler and its floor: the same stack doing only what the handler cannot avoid.
+PAIRS = {
+    "principle": ("noop", "no-op ack"),
+    "kudos": ("noop-post", "ack + one response_url post"),
+    "events": ("noop", "no-op event listener"),
+}
+
+
+def measure(kind: str, app: str, args, db_dir: str, rate: float, closed: int = 0) -> dict:
+    """One run of one app under one load, with its checks: every command answered (in the ack or by
+    response_url), every kudos stored once."""
+    server, slack, services = serve(app, f"{db_dir}/{app}-{kind}-{rate:g}-{closed}-{time.monotonic_ns()}")
+    load = argparse.Namespace(rate=rate, seconds=args.seconds, text=args.text)
+    cpu = time.process_time()  # this process runs only the app: the stand-in and the generator have their own
+    began = time.perf_counter()
+    try:
+        result = run_load(server.events_url, slack.url, load, kind == "kudos", events=kind == "events", closed=closed)
+        acked = len(result["latencies"])
+        if app == "lpbot" and kind == "principle":
+            result["replies"] = result["answered_in_ack"] + slack.count("response_url")
+        if kind == "kudos":
+            result["replies"] = slack.wait_for_count("response_url", acked, timeout=120)
+        if app == "lpbot" and kind == "kudos":
+            services.listener_pool.wait_idle(120)
+            result["stored"] = services.store.db["kudos"].count
+        if app == "lpbot" and kind == "events":
+            expected = inline_kudos_sent(result["sent"])
+            result["replies"] = slack.wait_for_count("chat.postMessage", 2 * expected, timeout=120)  # thread + DM
+            services.listener_pool.wait_idle(120)
+            result["expected"], result["stored"] = expected, services.store.db["kudos"].count
+        services.listener_pool.wait_idle(120)
+        # The app's CPU for each request, the work after the acknowledgement included.
+        result["cpu_ms"] = (time.process_time() - cpu) * 1000 / max(1, result["sent"])
+        # Until the work after the last acknowledgement is done too: what the app can keep up with.
+        result["per_second"] = len(result["latencies"]) / (time.perf_counter() - began)
+    finally:
+        server.close()
+        # Nothing a run left running (a retry, a DM) may take CPU from the next run in this process.
+        services.listener_pool.wait_idle(120)
+        services.listener_pool.shutdown(wait=True)
+        slack.stop()
+        services.store.close()
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rate", type=float, default=200)
-    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--rate", type=float, default=200, help=argparse.SUPPRESS)  # the generator's
+    parser.add_argument("--rates", default="200,400", help="open-loop rates, requests a second (default 200,400)")
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--rounds", type=int, default=3, help="floor and handler in turn, this many times (default 3)")
+    parser.add_argument("--closed", type=int, default=8, help="connections for the as-fast-as-it-goes run (0: none)")
     parser.add_argument("--text", default="dive deep")
     parser.add_argument("--generate", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--response-base", help=argparse.SUPPRESS)
     parser.add_argument("--kudos", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--events", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--mixed", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--only", choices=("principle", "kudos", "events"), help="run the floor and this one only")
+    parser.add_argument("--only", choices=tuple(PAIRS), help="measure this handler (and its floor) only")
     args = parser.parse_args()
     if args.generate:
-        print(
-            json.dumps(generate(args.generate, args.rate, args.seconds, args.text, args.response_base, args.kudos, args.events, args.mixed))
+        found = generate(
+            args.generate, args.rate, args.seconds, args.text, args.response_base, args.kudos, args.events, args.mixed, args.closed
         )
+        print(json.dumps(found))
         return
 
     import logging
 
     logging.basicConfig(level=logging.ERROR)
+    rates = [float(rate) for rate in args.rates.split(",")]
+    kinds = [args.only] if args.only else list(PAIRS)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"load: {args.rate:g} signed requests/s for {args.seconds:g}s each, open loop, separate process\n")
-    runs = {
-        "noop": ("no-op Bolt ack (floor)", False),
-        "principle": (f"/lp {args.text}", False),
-        "kudos": ("/lp kudos (1,000 givers)", True),
-        "noop-events": ("no-op Bolt, events (floor)", False),
-        "events": ("busy channel events", False),
-    }
-    floors = {"principle": "noop", "kudos": "noop", "events": "noop-events"}
-    if args.only:
-        runs = {kind: run for kind, run in runs.items() if kind in (floors[args.only], args.only)}
-    rows = {}
+    print(f"{args.seconds:g} s a run, open loop at {args.rates}/s; {args.rounds} rounds, floor and handler in turn\n")
+    print("(cpu: the app's CPU ms per request, work after the acknowledgement included: floor, then handler)")
+    print(
+        f"{'handler':<34}{'rate':>6}{'round':>6}{'floor p50':>10}{'floor p99':>10}{'p50':>8}{'p99':>8}{'p99/floor':>10}{'errors':>7}"
+        f"{'cpu':>6}{'cpu':>6}  checks"
+    )
+    summary = []
     with tempfile.TemporaryDirectory() as db_dir:
-        for kind, (_, kudos) in runs.items():
-            server, slack, services = serve(kind.split("-")[0], db_dir)
-            try:
-                result = run_load(server.events_url, slack.url, args, kudos, events=kind.endswith("events"))
-                if kind in ("principle", "kudos"):
-                    # Every acked command must also get its reply, not just the ack.
-                    result["replies"] = slack.wait_for_count("response_url", len(result["latencies"]), timeout=120)
-                if kind == "events":
-                    # Each inline kudos is answered in its thread once its listener is done.
-                    expected = inline_kudos_sent(result["sent"])
-                    result["replies"] = slack.wait_for_count("chat.postMessage", 2 * expected, timeout=120)  # thread + DM
-                    services.listener_pool.wait_idle(120)
-                    result["expected"] = expected
-                if kudos or kind == "events":
-                    result["stored"] = services.store.db["kudos"].count
-            finally:
-                server.close()
-                slack.stop()
-                services.store.close()
-            rows[kind] = result
+        for kind in kinds:
+            floor_app, floor_label = PAIRS[kind]
+            for rate in rates:
+                ratios, floors, handlers = [], [], []
+                for round_number in range(1, args.rounds + 1):
+                    # Alternate which goes first, so the machine's drift falls on both alike.
+                    order = [(floor_app, "floor"), ("lpbot", "handler")]
+                    runs = dict(
+                        (role, measure(kind, app, args, db_dir, rate)) for app, role in (order if round_number % 2 else order[::-1])
+                    )
+                    floor, handler = runs["floor"]["latencies"], runs["handler"]["latencies"]
+                    ratio = percentile(handler, 99) / percentile(floor, 99)
+                    ratios.append(ratio)
+                    floors.append(percentile(floor, 99))
+                    handlers.append(percentile(handler, 99))
+                    print(
+                        f"{f'/lp {args.text}' if kind == 'principle' else kind:<34}{rate:>6g}{round_number:>6}"
+                        f"{percentile(floor, 50):>10.1f}{percentile(floor, 99):>10.1f}{percentile(handler, 50):>8.1f}"
+                        f"{percentile(handler, 99):>8.1f}{ratio:>9.2f}x{runs['handler']['errors'] + runs['floor']['errors']:>7}"
+                        f"{runs['floor']['cpu_ms']:>6.2f}{runs['handler']['cpu_ms']:>6.2f}  {checks(kind, runs['handler'])}"
+                    )
+                summary.append((kind, f"{rate:g}/s", statistics.median(floors), statistics.median(handlers), statistics.median(ratios)))
+            if args.closed and kind in ("principle", "kudos"):
+                floor_rates, handler_rates, shares = [], [], []
+                for round_number in range(1, args.rounds + 1):
+                    floor = measure(kind, floor_app, args, db_dir, 0, closed=args.closed)
+                    handler = measure(kind, "lpbot", args, db_dir, 0, closed=args.closed)
+                    share = handler["per_second"] / floor["per_second"]
+                    print(
+                        f"{'as fast as it goes, ' + str(args.closed) + ' connections':<34}{'':>6}{round_number:>6}"
+                        f"{floor['per_second']:>9.0f}/s{'':>10}{handler['per_second']:>7.0f}/s{'':>8}{share:>9.0%}"
+                        f"{'':>7}{floor['cpu_ms']:>6.2f}{handler['cpu_ms']:>6.2f}  {checks(kind, handler)}"
+                    )
+                    floor_rates.append(floor["per_second"])
+                    handler_rates.append(handler["per_second"])
+                    shares.append(share)
+                summary.append(
+                    (kind, "throughput", statistics.median(floor_rates), statistics.median(handler_rates), statistics.median(shares))
+                )
+    print(f"\nmedians over {args.rounds} rounds")
+    print(f"{'handler':<12}{'load':>12}{'floor':>10}{'handler':>10}{'ratio':>8}")
+    for kind, load, floor_value, handler_value, ratio in summary:
+        unit = "req/s" if load == "throughput" else "ms p99"
+        print(
+            f"{kind:<12}{load:>12}{floor_value:>10.1f}{handler_value:>10.1f}{ratio:>7.2f}{'x' if unit == 'ms p99' else ' of the floor'}  ({unit})"
+        )
 
-    print(f"{'handler':<28}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'p99/floor':>10}{'errors':>8}{'sent':>7}")
-    for kind, (label, _) in runs.items():
-        lat = rows[kind]["latencies"]
-        floor = rows[floors.get(kind, kind)]["latencies"]
-        print(
-            f"{label:<28}{percentile(lat, 50):>9.1f}{percentile(lat, 95):>9.1f}{percentile(lat, 99):>9.1f}"
-            f"{percentile(lat, 99) / percentile(floor, 99):>9.2f}x{rows[kind]['errors']:>8}{rows[kind]['sent']:>7}"
-        )
-    for kind in ("principle", "kudos"):
-        if kind in rows:
-            print(f"{runs[kind][0]}: {rows[kind]['replies']} replies for {len(rows[kind]['latencies'])} acked")
-    if "kudos" in rows:
-        print(f"kudos stored: {rows['kudos']['stored']} of {len(rows['kudos']['latencies'])} acked")
-    if "events" in rows:
-        events = rows["events"]
-        print(
-            f"busy channel: {events['sent']} events, {events['expected']} of them inline kudos (each also sent twice); "
-            f"kudos stored: {events['stored']} (once each: {events['stored'] == events['expected']}); "
-            f"posts and DMs: {events['replies']}"
-        )
+
+def checks(kind: str, result: dict) -> str:
+    """What the handler's run must also have done, beyond acknowledging."""
+    acked = len(result["latencies"])
+    if kind == "principle":
+        return f"{result['replies']} of {acked} answered ({result['answered_in_ack']} in the ack)"
+    if kind == "kudos":
+        return f"{result['stored']} of {acked} stored, {result['replies']} thanked"
+    return f"{result['stored']} of {result['expected']} inline kudos stored once, {result['replies']} posts and DMs"
 
 
 if __name__ == "__main__":

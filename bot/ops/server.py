@@ -90,8 +90,13 @@ class RefusalLog:
         log.warning("refused a request to %s: %s%s", EVENTS_PATH, reason, more)
 
 
-def checked_body(environ, verifier: SignatureVerifier | None) -> bytes:
-    """The body of a POST to the events path, once it is small, text, signed and shaped as Slack's are.
+# Where checked_body leaves the parsed body for FormSafeRequestHandler (a WSGI environ key of our own).
+PARSED_BODY = "lpbot.parsed_body"
+
+
+def checked_body(environ, verifier: SignatureVerifier | None) -> tuple[bytes, dict | None]:
+    """The body of a POST to the events path, once it is small, text, signed and shaped as Slack's are,
+    and what it parses to (None for Slack's certificate probe).
 
     Bolt checks the signature too, but only after parsing the body, so junk could make it fail
     with a 500 and a traceback; here junk gets a 4xx and no work is done.
@@ -108,7 +113,7 @@ def checked_body(environ, verifier: SignatureVerifier | None) -> bytes:
     except UnicodeDecodeError:
         raise Refused("400 Bad Request", "a body that is not UTF-8") from None
     if _is_ssl_check(body):
-        return raw  # Slack's certificate probe; Bolt answers it with an empty 200 and does nothing else
+        return raw, None  # Slack's certificate probe; Bolt answers it with an empty 200 and does nothing else
     timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
     if not timestamp.isdigit():
         raise Refused("401 Unauthorized", "a missing or malformed X-Slack-Request-Timestamp")
@@ -120,7 +125,7 @@ def checked_body(environ, verifier: SignatureVerifier | None) -> bytes:
         raise Refused("400 Bad Request", "a signed body that is not the JSON or form it claims to be") from None
     if not isinstance(parsed, dict):
         raise Refused("400 Bad Request", "a signed body whose payload is not an object")
-    return raw
+    return raw, parsed
 
 
 def _is_ssl_check(body: str) -> bool:
@@ -138,7 +143,15 @@ class FormSafeRequestHandler(SlackRequestHandler):
 
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
         raw = request.get_body()
-        bolt_request = BoltRequest(body=raw, query=request.query_string, headers=request.get_headers())
+        parsed = request.environ.get(PARSED_BODY)
+        if isinstance(parsed, dict):
+            # checked_body parsed it already: hand Bolt the result instead of parsing it a second time
+            # (a tenth of a lookup's CPU). Built as Bolt builds a parsed request, then made an HTTP one
+            # again with its raw body, so Bolt's own signature check still runs on the bytes Slack signed.
+            bolt_request = BoltRequest(body=parsed, query=request.query_string, headers=request.get_headers(), mode="socket_mode")
+            bolt_request.raw_body, bolt_request.mode = raw, "http"
+        else:
+            bolt_request = BoltRequest(body=raw, query=request.query_string, headers=request.get_headers())
         if not bolt_request.body and "payload" in raw:
             form = dict(parse_qsl(raw, keep_blank_values=True))
             if form and "payload" not in form:
@@ -173,12 +186,12 @@ def wsgi_app(routes: SlackRoutes, services: Services):
             return _send(start_response, "503 Service Unavailable", {"error": "starting"})
         if path == EVENTS_PATH and method == "POST":
             try:
-                raw = checked_body(environ, verifier)
+                raw, parsed = checked_body(environ, verifier)
             except Refused as refused:
                 refusals.refused(str(refused))
                 return _send(start_response, refused.status, {"error": refused.status.split(" ", 1)[1].lower()})
             # Bolt reads the body again from the start.
-            environ = {**environ, "wsgi.input": io.BytesIO(raw), "CONTENT_LENGTH": str(len(raw))}
+            environ = {**environ, "wsgi.input": io.BytesIO(raw), "CONTENT_LENGTH": str(len(raw)), PARSED_BODY: parsed}
         return slack(environ, start_response)
 
     return application
