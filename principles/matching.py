@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -140,6 +141,17 @@ def _terms(text: str) -> list[str]:
     return [_stem(w) for w in normalize(text).split() if w not in _STOPWORDS]
 
 
+@functools.lru_cache(maxsize=4096)
+def _indexed(principle: Principle) -> tuple[tuple[float, tuple[str, ...]], ...]:
+    """Each searched field's weight and terms, worked out once per principle: every search (and every
+    kudos reaction's suggestions) would otherwise normalise and stem the whole catalog's texts again."""
+    fields = []
+    for field_name, weight in _WEIGHTS:
+        value = getattr(principle, field_name)
+        fields.append((weight, tuple(_terms(" ".join(value) if isinstance(value, tuple) else value))))
+    return tuple(fields)
+
+
 def search_principles(catalog: Catalog, words: str, limit: int = 5) -> list[Principle]:
     """Principles ranked by how well their names and texts match the words; no match, no entry."""
     query = set(_terms(words))
@@ -148,9 +160,7 @@ def search_principles(catalog: Catalog, words: str, limit: int = 5) -> list[Prin
     scored = []
     for principle in catalog:
         score, covered = 0.0, set()
-        for field_name, weight in _WEIGHTS:
-            value = getattr(principle, field_name)
-            terms = _terms(" ".join(value) if isinstance(value, tuple) else value)
+        for weight, terms in _indexed(principle):
             for term in query:
                 hits = sum(1 for t in terms if t == term or (len(term) >= 4 and t.startswith(term)))
                 if hits:
