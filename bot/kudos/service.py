@@ -191,7 +191,7 @@ def give_from_form(form: messages.KudosForm, services: Services, asker: Asker, v
         rules.check_reason(reason)
     except Refusal as refusal:
         problems.append(refusal)
-    if problems or principle is None or channel is None:
+    if problems or principle is None or channel is None:  # (each of those two added a problem: they narrow types)
         raise Refusal.together(problems)
     link = form.metadata.get("link")
     message_link = link if isinstance(link, str) else None
