@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -143,13 +144,23 @@ def _terms(text: str) -> list[str]:
 
 @functools.lru_cache(maxsize=4096)
 def _indexed(principle: Principle) -> tuple[tuple[float, tuple[str, ...]], ...]:
-    """Each searched field's weight and terms, worked out once per principle: every search (and every
-    kudos reaction's suggestions) would otherwise normalise and stem the whole catalog's texts again."""
+    """Each searched field's weight and its terms in sorted order, worked out once per principle: every
+    search (and every kudos reaction's suggestions) would otherwise normalise and stem the catalog's
+    texts again, and sorted terms let a hit count be two binary searches instead of a pass."""
     fields = []
     for field_name, weight in _WEIGHTS:
         value = getattr(principle, field_name)
-        fields.append((weight, tuple(_terms(" ".join(value) if isinstance(value, tuple) else value))))
+        fields.append((weight, tuple(sorted(_terms(" ".join(value) if isinstance(value, tuple) else value)))))
     return tuple(fields)
+
+
+def _hits(term: str, ordered: tuple[str, ...]) -> int:
+    """How many of the sorted terms are `term`, or, for a term of four letters or more, start with it."""
+    start = bisect.bisect_left(ordered, term)
+    if len(term) < 4:
+        return bisect.bisect_right(ordered, term, lo=start) - start
+    # Every string that starts with `term` sorts between it and `term` followed by the last code point.
+    return bisect.bisect_left(ordered, term + "\U0010ffff", lo=start) - start
 
 
 def search_principles(catalog: Catalog, words: str, limit: int = 5) -> list[Principle]:
@@ -162,7 +173,7 @@ def search_principles(catalog: Catalog, words: str, limit: int = 5) -> list[Prin
         score, covered = 0.0, set()
         for weight, terms in _indexed(principle):
             for term in query:
-                hits = sum(1 for t in terms if t == term or (len(term) >= 4 and t.startswith(term)))
+                hits = _hits(term, terms)
                 if hits:
                     covered.add(term)
                     # Each further hit counts less: a word repeated in a long text should not win alone.

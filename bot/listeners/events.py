@@ -17,17 +17,15 @@ def register(app: App, services: Services) -> None:
     # posts), so they run after the acknowledgement, off the threads that acknowledge commands.
     later = after_ack(services.listener_pool)
 
-    @app.event("app_home_opened")
-    @later
-    def publish_home(event, client, context):
-        if event.get("tab") != "home":
-            return
-        user_id = checked_user_id(event["user"])
-        view = home.home_tab(services, client, context.team_id, user_id)
-        client.views_publish(user_id=user_id, view=view)
-
     # Slack delivers events at least once (again after a slow answer, with X-Slack-Retry-Num);
     # a retry is recognized by its event_id and handled once. Bolt already drops the bot's own events.
+    # The busiest first: Bolt tries listeners in the order they were registered (see register_listeners).
+
+    @app.event("message")
+    @later
+    def message(event, body, client, context):
+        if services.heard.first_time(body.get("event_id")):
+            conversation.message(services, client, context.team_id, event)
 
     @app.event("reaction_added")
     @later
@@ -40,6 +38,15 @@ def register(app: App, services: Services) -> None:
     def reaction_removed(event, body, client, context):
         if services.heard.first_time(body.get("event_id")):
             conversation.reaction_removed(services, client, context.team_id, event)
+
+    @app.event("app_home_opened")
+    @later
+    def publish_home(event, client, context):
+        if event.get("tab") != "home":
+            return
+        user_id = checked_user_id(event["user"])
+        view = home.home_tab(services, client, context.team_id, user_id)
+        client.views_publish(user_id=user_id, view=view)
 
     @app.event("channel_id_changed")
     @later
@@ -67,9 +74,3 @@ def register(app: App, services: Services) -> None:
         if isinstance(enterprise_id, str):
             with services.store.write() as db:
                 organisations.forget(db, enterprise_id, teams)
-
-    @app.event("message")
-    @later
-    def message(event, body, client, context):
-        if services.heard.first_time(body.get("event_id")):
-            conversation.message(services, client, context.team_id, event)
