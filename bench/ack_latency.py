@@ -108,6 +108,41 @@ def event_for(n: int) -> tuple[str, dict]:
     return f"Ev{n}", {"type": "message", "user": f"U{n % 1000:04d}TALKER", "text": text, **base}
 
 
+def event_envelope(n: int) -> str:
+    """Event n of the busy channel in the Events API's envelope, as JSON."""
+    event_id, event = event_for(n)
+    return json.dumps(
+        {
+            "token": "unused",
+            "team_id": "T0LOCAL",
+            "api_app_id": "A0LPBOT",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": event,
+            "authorizations": [{"team_id": "T0LOCAL", "user_id": "U0LPBOT", "is_bot": True}],
+        }
+    )
+
+
+def command_form(n: int, text: str, kudos: bool, response_base: str) -> str:
+    """Slash command n as the form Slack posts."""
+    user, command_text = command_for(n, text, kudos)
+    return urlencode(
+        {
+            "team_id": "T0LOCAL",
+            "channel_id": "C0GENERAL",
+            "user_id": user,
+            "command": "/lp",
+            "text": command_text,
+            "response_url": f"{response_base}/response/{n}",
+            # Unique, as Slack's are: the bot stores a kudos once per trigger_id.
+            "trigger_id": f"bench.{n}.trigger",
+            "channel_name": "general",
+        }
+    )
+
+
 def inline_kudos_sent(total: int) -> int:
     return len(range(0, total, 20))
 
@@ -138,19 +173,8 @@ def generate(
         return local.conn
 
     def event_body(n: int) -> tuple[str, dict]:
-        event_id, event = event_for(n)
-        envelope = {
-            "token": "unused",
-            "team_id": "T0LOCAL",
-            "api_app_id": "A0LPBOT",
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-            "event": event,
-            "authorizations": [{"team_id": "T0LOCAL", "user_id": "U0LPBOT", "is_bot": True}],
-        }
         retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"} if n % 20 == 1 else {}
-        return json.dumps(envelope), {"Content-Type": "application/json", **retry}
+        return event_envelope(n), {"Content-Type": "application/json", **retry}
 
     def send(n: int, due: float):
         # Mixed load (bench/capacity.py): in every ten, five reads, two kudos and three channel events.
@@ -183,20 +207,7 @@ def generate(
         return (done - due) * 1000, ok, sent_at - due, answered
 
     def command_body(n: int, as_kudos: bool) -> str:
-        user, command_text = command_for(n, text, as_kudos)
-        return urlencode(
-            {
-                "team_id": "T0LOCAL",
-                "channel_id": "C0GENERAL",
-                "user_id": user,
-                "command": "/lp",
-                "text": command_text,
-                "response_url": f"{response_base}/response/{n}",
-                # Unique, as Slack's are: the bot stores a kudos once per trigger_id.
-                "trigger_id": f"bench.{n}.trigger",
-                "channel_name": "general",
-            }
-        )
+        return command_form(n, text, as_kudos, response_base)
 
     results = []
     if closed:

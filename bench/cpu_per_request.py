@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
 import platform
 import statistics
@@ -25,10 +24,9 @@ import tempfile
 import time
 from concurrent.futures import Future
 from pathlib import Path
-from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ack_latency import PAIRS, SECRET, command_for, event_for, serve
+from ack_latency import PAIRS, SECRET, command_form, event_envelope, serve
 from slack_sdk.signature import SignatureVerifier
 
 from bot.ops.server import wsgi_app
@@ -46,36 +44,11 @@ class OnThisThread:
 
 
 def bodies(kind: str, count: int, response_base: str) -> list[tuple[str, str]]:
-    """(content type, body) of each request, shaped as ack_latency.py's generator sends them."""
-    made = []
-    for n in range(count):
-        if kind == "events":
-            event_id, event = event_for(n)
-            envelope = {
-                "token": "unused",
-                "team_id": "T0LOCAL",
-                "api_app_id": "A0LPBOT",
-                "type": "event_callback",
-                "event_id": event_id,
-                "event_time": int(time.time()),
-                "event": event,
-                "authorizations": [{"team_id": "T0LOCAL", "user_id": "U0LPBOT", "is_bot": True}],
-            }
-            made.append(("application/json", json.dumps(envelope)))
-            continue
-        user, text = command_for(n, "dive deep", kind == "kudos")
-        form = {
-            "team_id": "T0LOCAL",
-            "channel_id": "C0GENERAL",
-            "user_id": user,
-            "command": "/lp",
-            "text": text,
-            "response_url": f"{response_base}/response/{n}",
-            "trigger_id": f"bench.{n}.trigger",
-            "channel_name": "general",
-        }
-        made.append(("application/x-www-form-urlencoded", urlencode(form)))
-    return made
+    """(content type, body) of each request, the same ack_latency.py's generator sends."""
+    if kind == "events":
+        return [("application/json", event_envelope(n)) for n in range(count)]
+    form = "application/x-www-form-urlencoded"
+    return [(form, command_form(n, "dive deep", kind == "kudos", response_base)) for n in range(count)]
 
 
 def cpu_per_request(kind: str, app_kind: str, count: int, db_dir: str) -> float:
