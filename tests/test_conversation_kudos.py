@@ -1,7 +1,10 @@
 """Kudos where the conversation happens: reactions and inline messages, through the real app as Slack sends them."""
 
+import threading
+
 import pytest
 
+from bot.kudos import conversation
 from storage import kudos as kudos_store
 from tests.helpers import block_text, stored
 
@@ -452,3 +455,57 @@ def test_the_same_inline_kudos_twice_in_a_minute_is_answered_as_the_command_is(s
     told = slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postEphemeral" and c.params.get("user") == "U0ALICE"])[0]
     assert told.params["text"] == "You sent exactly these kudos a moment ago, so I kept just the one. :slightly_smiling_face:"
     assert len(stored(services)) == 1
+
+
+# -- the first look, before any listener ------------------------------------------------------------
+
+CHANNEL = {"channel": "C0GENERAL", "channel_type": "channel", "ts": "1790000000.000100"}
+ON_A_MESSAGE = {"item": {"type": "message", "channel": "C0GENERAL", "ts": "1790000000.000100"}, "item_user": "U0CAROL"}
+EVERYDAY = [
+    ("chat", {"type": "message", "user": "U0ALICE", "text": "lunch at noon?", **CHANNEL}, True),
+    ("a reaction that means nothing", {"type": "reaction_added", "user": "U0BOB", "reaction": "thumbsup", **ON_A_MESSAGE}, True),
+    ("its removal", {"type": "reaction_removed", "user": "U0BOB", "reaction": "thumbsup", **ON_A_MESSAGE}, True),
+    ("a join", {"type": "message", "subtype": "channel_join", "user": "U0DAVE", "text": "joined", **CHANNEL}, True),
+    ("an app's post", {"type": "message", "subtype": "bot_message", "bot_id": "B0OTHER", "text": "<@U0BOB> :clap: hi", **CHANNEL}, True),
+    (
+        "a DM to the app",
+        {"type": "message", "user": "U0ALICE", "text": "<@U0BOB> :clap: #ownership", **CHANNEL, "channel_type": "im"},
+        True,
+    ),
+    ("an inline kudos", {"type": "message", "user": "U0ALICE", "text": "<@U0BOB> :clap: #ownership for the fix", **CHANNEL}, False),
+    ("a kudos reaction", {"type": "reaction_added", "user": "U0BOB", "reaction": "clap", **ON_A_MESSAGE}, False),
+    ("its removal too", {"type": "reaction_removed", "user": "U0BOB", "reaction": "clap::skin-tone-3", **ON_A_MESSAGE}, False),
+    ("an edit", {"type": "message", "subtype": "message_changed", "message": {"ts": "1.1", "text": "x"}, **CHANNEL}, False),
+    ("a deletion", {"type": "message", "subtype": "message_deleted", "deleted_ts": "1.1", **CHANNEL}, False),
+    ("a channel made private", {"type": "message", "subtype": "channel_convert_to_private", **CHANNEL}, False),
+]
+
+
+@pytest.mark.parametrize("event, settled", [pytest.param(e, s, id=name) for name, e, s in EVERYDAY])
+def test_the_first_look_settles_what_needs_nothing_more_and_every_redelivery(services, event, settled):
+    body = {"type": "event_callback", "team_id": "T0LOCAL", "event_id": "Ev0FIRST", "event": event}
+    assert conversation.settled_on_arrival(services, "T0LOCAL", body) is settled
+    assert conversation.settled_on_arrival(services, "T0LOCAL", body) is True, "the same event_id again is a redelivery"
+
+
+def test_events_other_than_a_channels_everyday_ones_go_to_their_listener(services):
+    body = {"type": "event_callback", "event_id": "Ev0HOME", "event": {"type": "app_home_opened", "user": "U0ALICE", "tab": "home"}}
+    assert conversation.settled_on_arrival(services, "T0LOCAL", body) is False
+    assert conversation.settled_on_arrival(services, "T0LOCAL", body) is False, "app_home_opened is not deduplicated here"
+
+
+def test_chat_is_acknowledged_without_a_listener_thread_and_still_feeds_suggestions(sender, slack, services):
+    def listener_threads():
+        return [t.name for t in threading.enumerate() if t.name.startswith(("lpbot-listener", "lpbot-after-ack"))]
+
+    before = listener_threads()
+    message, sent = sender.say("I dug into the logs and traced the root cause of the memory leak", user="U0CAROL")
+    thumbs = sender.react("thumbsup", message, user="U0BOB")
+    assert (sent.status, sent.body, thumbs.status, thumbs.body) == (200, "", 200, "")
+    assert listener_threads() == before, "chat and a meaningless reaction start no listener"
+    sender.react("clap", message, user="U0BOB")
+    settle(services)
+    assert len(listener_threads()) > len(before), "a kudos reaction does"
+    (prompt,) = ephemerals(slack, "U0BOB")
+    first_button = next(b for b in prompt["blocks"] if b["type"] == "actions")["elements"][0]
+    assert first_button["value"] == "dive-deep", "the words the first look remembered chose the suggestions"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from slack_bolt import App
+import logging
+from collections.abc import Callable
+
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 
 from bot.kudos import conversation, home
 from bot.listeners.guard import after_ack
@@ -11,33 +15,56 @@ from bot.slack import places
 from bot.slack.terms import checked_user_id
 from storage import organisations
 
+log = logging.getLogger(__name__)
+
+
+class SettleOnArrival(Middleware):
+    """Acknowledges at once an everyday event with nothing more to do (`conversation.settled_on_arrival`),
+    without trying a listener or handing it to a thread: most of a busy channel's events."""
+
+    def __init__(self, services: Services):
+        self._services = services
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        body = req.body
+        if body.get("type") == "event_callback":
+            try:
+                settled = conversation.settled_on_arrival(self._services, req.context.team_id, body)
+            except Exception:
+                log.warning("could not look at an event before its listener", exc_info=True)
+                settled = False
+            if settled:
+                return BoltResponse(status=200, body="")  # what Bolt answers for an event it acknowledges
+        return next()
+
 
 def register(app: App, services: Services) -> None:
     # Bolt acknowledges events before their listener runs; the listeners wait on Slack (users.info,
     # posts), so they run after the acknowledgement, off the threads that acknowledge commands.
     later = after_ack(services.listener_pool)
 
-    # Slack delivers events at least once (again after a slow answer, with X-Slack-Retry-Num);
-    # a retry is recognized by its event_id and handled once. Bolt already drops the bot's own events.
+    # Slack delivers events at least once (again after a slow answer, with X-Slack-Retry-Num).
+    # A busy channel's events are looked at first, before any listener: a redelivery, chat that
+    # thanks nobody and a reaction that means nothing are acknowledged there and then, and only
+    # the rest reach the listeners below, each once. Bolt already drops the bot's own events.
+    app.use(SettleOnArrival(services))
+
     # The busiest first: Bolt tries listeners in the order they were registered (see register_listeners).
 
     @app.event("message")
     @later
-    def message(event, body, client, context):
-        if services.heard.first_time(body.get("event_id")):
-            conversation.message(services, client, context.team_id, event)
+    def message(event, client, context):
+        conversation.message(services, client, context.team_id, event)
 
     @app.event("reaction_added")
     @later
-    def reaction_added(event, body, client, context):
-        if services.heard.first_time(body.get("event_id")):
-            conversation.reaction_added(services, client, context.team_id, event)
+    def reaction_added(event, client, context):
+        conversation.reaction_added(services, client, context.team_id, event)
 
     @app.event("reaction_removed")
     @later
-    def reaction_removed(event, body, client, context):
-        if services.heard.first_time(body.get("event_id")):
-            conversation.reaction_removed(services, client, context.team_id, event)
+    def reaction_removed(event, client, context):
+        conversation.reaction_removed(services, client, context.team_id, event)
 
     @app.event("app_home_opened")
     @later
