@@ -96,6 +96,20 @@ class Catalog:
         )
 
     @cached_property
+    def owners_by_key(self) -> dict[str, tuple[Principle, ...]]:
+        """The principles each key names, in catalog order, each once: an exact match is one look-up,
+        not a pass over every key (a kudos tries up to seven runs of words)."""
+        owners: dict[str, dict[Principle, None]] = {}
+        for key, principle in self.match_keys:
+            owners.setdefault(key, {})[principle] = None
+        return {key: tuple(named) for key, named in owners.items()}
+
+    @cached_property
+    def longest_key_words(self) -> int:
+        """How many words the longest key has: no run of more words can name a principle."""
+        return max((len(key.split()) for key, _ in self.match_keys), default=0)
+
+    @cached_property
     def shared_words(self) -> frozenset[str]:
         """Words that stand in the names or aliases of more than one principle ("and", "the", "for",
         "deliver" in a catalog with two "deliver …" values): alone they name none of them."""

@@ -69,7 +69,7 @@ def match_principle(catalog: Catalog, query: str, *, fuzzy: bool = True, named: 
         found = catalog.by_number(int(q)) if len(q) <= 3 else None
         return Match(found) if found else Match(None, catalog.principles[:SUGGESTION_COUNT])
 
-    exact = _owners(catalog, lambda key: key == q)
+    exact = catalog.owners_by_key.get(q, ())
     if len(exact) == 1:
         return Match(exact[0])
     if _only_common_words(catalog, q):

@@ -64,7 +64,7 @@ def split_principle(catalog: Catalog, text: str) -> tuple[Match, str]:
     """
     words = text.split()
     # No name is longer than the catalog's longest key, so longer runs need no trying.
-    longest = max(len(key.split()) for key, _ in catalog.match_keys)
+    longest = catalog.longest_key_words
     for width in range(min(len(words), longest), 0, -1):
         match = match_principle(catalog, " ".join(words[:width]), fuzzy=False, named=True)
         if match.found:
