@@ -398,7 +398,7 @@ class ConsoleSlack:
         self._changed = threading.Condition()
         self._ts = itertools.count(1)
         self._response_ids = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self.api_url = self.url + "/api/"
@@ -991,6 +991,12 @@ ACK_SECONDS = 3.0
 
 class NoSuchControl(LookupError):
     """A press of a button or option the message does not have (the console says so; a test fails)."""
+
+
+class _Server(ThreadingHTTPServer):
+    # socketserver's listen backlog is 5: a burst of connections past it was reset ("Connection reset
+    # by peer" in the benchmarks' logs, and slack_sdk retrying), which Slack's API never does.
+    request_queue_size = 128
 
 
 class SlackSender:
