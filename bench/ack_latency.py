@@ -88,6 +88,13 @@ def command_for(n: int, text: str, kudos: bool) -> tuple[str, str]:
     return "U0ALICE", text
 
 
+def event_kind(n: int) -> str:
+    """What request n of the busy-channel run is (see event_for)."""
+    return {0: "inline kudos", 1: "redelivery", 2: "kudos reaction", 3: "other reaction", 4: "other reaction", 5: "other reaction"}.get(
+        n % 20, "chat"
+    )
+
+
 def event_for(n: int) -> tuple[str, dict]:
     """(event_id, event) of request n of the busy-channel run: mostly chat, some kudos, some redeliveries."""
     kind = n % 20
@@ -245,6 +252,8 @@ def generate(
         "sent": total,
         "late": late,
         "answered_in_ack": sum(1 for *_, answered in results if answered),
+        # Open loop, each latency with its request's number (closed loop numbers requests as they go).
+        "numbers": [] if closed else [n for n, (_, ok, _, _) in enumerate(results) if ok],
     }
 
 
@@ -370,6 +379,7 @@ def main() -> None:
                 # Every round's latencies together, per app: a noisy spell on this shared machine lands on
                 # one round of one app, and a p99 of all rounds weighs it as one more spell among many.
                 pooled: dict[str, list[float]] = {"floor": [], "handler": []}
+                by_kind: dict[str, dict[str, list[float]]] = {"floor": {}, "handler": {}}
                 for round_number in range(1, args.rounds + 1):
                     # Alternate which goes first, so the machine's drift falls on both alike.
                     order = [(floor_app, "floor"), ("lpbot", "handler")]
@@ -379,6 +389,10 @@ def main() -> None:
                     floor, handler = runs["floor"]["latencies"], runs["handler"]["latencies"]
                     pooled["floor"] += floor
                     pooled["handler"] += handler
+                    if kind == "events":
+                        for role in by_kind:
+                            for n, ms in zip(runs[role]["numbers"], runs[role]["latencies"], strict=True):
+                                by_kind[role].setdefault(event_kind(n), []).append(ms)
                     ratio = percentile(handler, 99) / percentile(floor, 99)
                     ratios.append(ratio)
                     floors.append(percentile(floor, 99))
@@ -392,6 +406,14 @@ def main() -> None:
                 summary.append((kind, f"{rate:g}/s", statistics.median(floors), statistics.median(handlers), statistics.median(ratios)))
                 floor_all, handler_all = percentile(pooled["floor"], 99), percentile(pooled["handler"], 99)
                 summary.append((kind, f"{rate:g}/s all", floor_all, handler_all, handler_all / floor_all))
+                if kind == "events":
+                    # Which events are slow: the kind of each request is known from its number.
+                    print(f"  by kind of event at {rate:g}/s, all rounds (p50 / p99 ms, floor then handler):")
+                    for name in ("chat", "other reaction", "redelivery", "kudos reaction", "inline kudos"):
+                        f, h = by_kind["floor"].get(name, []), by_kind["handler"].get(name, [])
+                        print(
+                            f"    {name:<16}{percentile(f, 50):>7.2f} / {percentile(f, 99):<7.2f}{percentile(h, 50):>7.2f} / {percentile(h, 99):.2f}"
+                        )
             if args.closed and kind in ("principle", "kudos"):
                 floor_rates, handler_rates, shares = [], [], []
                 for round_number in range(1, args.rounds + 1):
