@@ -72,8 +72,9 @@ def settled_on_arrival(services: Services, team_id: str | None, body: dict) -> b
     event_id, here and nowhere else), chat that thanks nobody (its words are remembered for a
     reaction's suggestions), a message from an app, a reaction that means no kudos. Everything
     else (an inline kudos, a kudos reaction, an edit, a deletion) goes on to its listener.
-    Pure work on what the event says, no Slack call and no SQL: it runs before the event is
-    acknowledged, and spares a busy channel's chatter two thread hand-offs each.
+    It reads only the event and what this process holds in memory (no Slack call, no SQL), since
+    it runs before the event is acknowledged; it spares a busy channel's chatter the listeners'
+    matching and two thread hand-offs each.
     """
     event = body.get("event")
     if not isinstance(event, dict) or event.get("type") not in EVERYDAY_EVENTS:
