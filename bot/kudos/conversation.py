@@ -88,10 +88,10 @@ def settled_on_arrival(services: Services, team_id: str | None, body: dict) -> b
         return False
     if subtype not in SPOKEN or event.get("bot_id"):
         return True  # joins, topic changes, apps' posts: nobody speaking
-    return _chat(services, team_id or "", event)
+    return _chat(services, team_id, event)
 
 
-def _chat(services: Services, team_id: str, said: dict) -> bool:
+def _chat(services: Services, team_id: str | None, said: dict) -> bool:
     """True when a spoken message is only chat: remembered, and nothing more to do."""
     channel_id, ts, author = str(said.get("channel") or ""), str(said.get("ts") or ""), str(said.get("user") or "")
     if not CHANNEL_TYPES.get(said.get("channel_type") or "") or not channel_id or not ts or not is_user_id(author):

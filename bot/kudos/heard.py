@@ -44,7 +44,7 @@ class Heard:
         self._max = max_entries
         self._lock = threading.Lock()
         self._events: OrderedDict[str, None] = OrderedDict()
-        self._words: OrderedDict[tuple[str, str, str], str] = OrderedDict()
+        self._words: OrderedDict[tuple[str | None, str, str], str] = OrderedDict()
         self._told: OrderedDict[tuple[str, str, str], None] = OrderedDict()
         self._drafts: OrderedDict[str, KudosDraft] = OrderedDict()
 
@@ -54,12 +54,13 @@ class Heard:
         with self._lock:
             return self._add(self._events, event_id)
 
-    def remember(self, team_id: str, channel_id: str, ts: str, text: str) -> None:
+    def remember(self, team_id: str | None, channel_id: str, ts: str, text: str) -> None:
+        # team_id as Bolt's context gives it, the same on both sides (None where Slack sent none).
         with self._lock:
             self._words[(team_id, channel_id, ts)] = text
             self._trim(self._words)
 
-    def words(self, team_id: str, channel_id: str, ts: str) -> str | None:
+    def words(self, team_id: str | None, channel_id: str, ts: str) -> str | None:
         with self._lock:
             return self._words.get((team_id, channel_id, ts))
 
