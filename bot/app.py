@@ -13,6 +13,7 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
 from bot.listeners import register_listeners
+from bot.listeners.event_worker import EventWorker, run_event
 from bot.ops.doctor import BOT_SCOPES
 from bot.ops.replication import ReplicationStatus
 from bot.services import Services, utc_now
@@ -50,8 +51,12 @@ def build_services(
     )
 
 
-def web_client(settings: Settings, sleep: Sleep = time.sleep, token: str | None = None, timeout: float = 10) -> WebClient:
+def web_client(
+    settings: Settings, sleep: Sleep = time.sleep, token: str | None = None, timeout: float = 10, team_id: str | None = None
+) -> WebClient:
+    """`team_id` goes with every call, as Bolt's client for a request sends it (an org-wide token needs it)."""
     return WebClient(
+        team_id=team_id,
         token=token or settings.bot_token,
         base_url=settings.api_url or SLACK_API_URL,
         timeout=timeout,  # type: ignore[arg-type]  # annotated int, used as urllib's float seconds
@@ -98,7 +103,20 @@ def create_app(settings: Settings, services: Services) -> App:
         app.enable_token_revocation_listeners()
         _remember_organisations(app, services)
     register_listeners(app, services)
+    if settings.event_process and settings.mode != "console":
+        services.listener_pool.elsewhere = _event_worker(settings, services)
     return app
+
+
+def _event_worker(settings: Settings, services: Services) -> EventWorker:
+    """The second process for events' work; what it cannot do (it did not start, or stopped) is done
+    here after the ack, as without it."""
+
+    def here(job: dict) -> None:
+        client = web_client(settings, services.sleep, token=job.get("token"), team_id=job.get("client_team_id"))
+        services.listener_pool.run_later(lambda: run_event(services, client, job))
+
+    return EventWorker(settings, here).start()
 
 
 def _remember_organisations(app: App, services: Services) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Protocol
 
 from slack_sdk import WebClient
 
@@ -59,6 +60,18 @@ class BotStatus:
             listener(team_id, channel_id)
 
 
+class Elsewhere(Protocol):
+    """Another process that takes events' work after their ack (bot/listeners/event_worker.py)."""
+
+    def hand_over(self, job: dict) -> None: ...
+
+    def wait_idle(self, timeout: float) -> bool: ...
+
+    def shutdown(self, timeout: float = 10.0) -> None: ...
+
+    def state(self) -> str: ...
+
+
 class ListenerPool(ThreadPoolExecutor):
     """Bolt's listener executor, which can also say when every listener has finished: the console
     waits for that instead of guessing from a quiet spell.
@@ -72,6 +85,8 @@ class ListenerPool(ThreadPoolExecutor):
         self._running = 0
         self._idle = threading.Condition()
         self.later: ListenerPool | None = ListenerPool(later_workers, name="lpbot-after-ack") if later_workers else None
+        # The event worker, when events' work runs in a process of its own (LPBOT_EVENT_PROCESS; set by create_app).
+        self.elsewhere: Elsewhere | None = None
 
     def submit(self, fn, /, *args, **kwargs):
         with self._idle:
@@ -86,16 +101,16 @@ class ListenerPool(ThreadPoolExecutor):
             self._idle.notify_all()
 
     def wait_idle(self, timeout: float) -> bool:
-        """True once no listener is running, nor any work it left for later; False if that took longer
-        than `timeout` seconds."""
+        """True once no listener is running, nor any work it left for later (here or in the event
+        worker); False if that took longer than `timeout` seconds."""
         deadline = time.monotonic() + timeout
         while True:
             with self._idle:
                 if not self._idle.wait_for(lambda: self._running == 0, max(0.0, deadline - time.monotonic())):
                     return False
-            if self.later is None:
-                return True
-            if not self.later.wait_idle(max(0.0, deadline - time.monotonic())):
+            if self.elsewhere is not None and not self.elsewhere.wait_idle(max(0.0, deadline - time.monotonic())):
+                return False
+            if self.later is not None and not self.later.wait_idle(max(0.0, deadline - time.monotonic())):
                 return False
             with self._idle:
                 if self._running == 0:
@@ -110,6 +125,8 @@ class ListenerPool(ThreadPoolExecutor):
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         super().shutdown(wait=wait, cancel_futures=cancel_futures)
+        if self.elsewhere is not None:
+            self.elsewhere.shutdown()  # what it cannot finish comes back to `later`, which stops after it
         if self.later is not None:
             self.later.shutdown(wait=wait, cancel_futures=cancel_futures)
 

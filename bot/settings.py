@@ -64,6 +64,9 @@ class Settings:
     principle_reactions: bool = False
     inline_kudos: bool = True
     inline_reply: str = "thread"
+    # Events' work after their ack (kudos in messages and reactions) in a second process, so it never
+    # shares an interpreter with acknowledgements. Off here (the console, tests); on by default for `lpbot run`.
+    event_process: bool = False
     replica_url: str | None = None
     replica_sync: int = 1
     holidays: str | None = None  # LPBOT_HOLIDAYS: a country code; the digest skips its public holidays
@@ -91,7 +94,7 @@ class Settings:
 #: Every variable LP Bot reads (tests/test_settings.py keeps this in step with the code and README).
 KNOWN_VARIABLES = frozenset(
     """
-    LPBOT_ADMINS LPBOT_DAILY_KUDOS LPBOT_DB LPBOT_EXTERNAL_ON_BOARDS
+    LPBOT_ADMINS LPBOT_DAILY_KUDOS LPBOT_DB LPBOT_EVENT_PROCESS LPBOT_EXTERNAL_ON_BOARDS
     LPBOT_GRACE_HOURS LPBOT_HOLIDAYS LPBOT_HOST LPBOT_INLINE_KUDOS LPBOT_INLINE_REPLY
     LPBOT_KUDOS_CHANNEL
     LPBOT_KUDOS_EMOJI LPBOT_LEADERBOARDS LPBOT_LOG_BODIES LPBOT_LOG_FORMAT LPBOT_LOG_LEVEL LPBOT_PRINCIPLES
@@ -203,6 +206,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         principle_reactions=_switch(env, "LPBOT_PRINCIPLE_REACTIONS", False),
         inline_kudos=_switch(env, "LPBOT_INLINE_KUDOS", True),
         inline_reply=inline_reply,
+        event_process=_switch(env, "LPBOT_EVENT_PROCESS", True),
         replica_url=replica_url,
         token_key=_token_key(get("LPBOT_TOKEN_KEY")),
         holidays=_country(get("LPBOT_HOLIDAYS")),

@@ -54,13 +54,15 @@ def clock():
 @pytest.fixture
 def settings(tmp_path, slack, request):
     """Settings for the real app against the stand-in; `@pytest.mark.settings(rotation=...)` changes any field."""
-    marker = request.node.get_closest_marker("settings")
+    changed: dict = {}
+    for marker in request.node.iter_markers("settings"):  # all of them: a test run again with one more
+        changed.update(marker.kwargs)
     return Settings(
         bot_token=BOT_TOKEN,
         signing_secret=SIGNING_SECRET,
         api_url=slack.api_url,
         db_path=tmp_path / "data" / "lpbot.db",
-        **(marker.kwargs if marker else {}),
+        **changed,
     )
 
 
@@ -90,6 +92,8 @@ def server(settings, services):
     # Listeners still sending DMs after the test's last assertion finish before the stand-in stops.
     services.listener_pool.wait_idle(10)
     running.close()
+    if services.listener_pool.elsewhere is not None:
+        services.listener_pool.elsewhere.shutdown()  # the event worker's process, with LPBOT_EVENT_PROCESS
 
 
 @pytest.fixture

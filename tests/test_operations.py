@@ -73,6 +73,7 @@ def test_http_mode_reports_health_and_stops_cleanly_on_sigterm(running_bot, slac
         "scheduler": "running",
         "last_weekly_post": None,
         "replication": {"configured": False},
+        "event_worker": "running",  # LPBOT_EVENT_PROCESS is on by default
     }
     sender = SlackSender(url + "/slack/events", SECRET, slack)
     # A slow users.info keeps this kudos in flight: not yet stored, not yet answered.
@@ -80,10 +81,16 @@ def test_http_mode_reports_health_and_stops_cleanly_on_sigterm(running_bot, slac
     sent = sender.command("kudos <@U0BOB|bob> ownership for owning the shutdown work")
     assert sent.status == 200
     slack.wait_for_call("users.info")
+    # And an inline kudos in the event worker's hands, waiting on Slack for its permalink.
+    slack.delay_next("chat.getPermalink", 0.3)
+    said, _ = sender.say("<@U0CAROL> :clap: #ownership for the calm handover", user="U0BOB")
+    slack.wait_for_call("chat.getPermalink", answered=False)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=10) == 0
-    # The kudos in flight when the signal came was still stored and answered before the exit.
+    # The kudos in flight when the signal came were still stored and answered before the exit.
     assert slack.calls_to("response_url")[0].params["text"] == "Kudos to <@U0BOB> for Ownership"
+    (thanks,) = [c.params for c in slack.calls_to("chat.postMessage") if c.params.get("thread_ts") == said["ts"]]
+    assert thanks["text"] == ":key: <@U0BOB> recognized <@U0CAROL> for *Ownership*."
     exported = subprocess.run(
         [sys.executable, "-m", "bot", "export", "kudos", "--format", "json"],
         env={**os.environ, "LPBOT_DB": str(tmp_path / "lpbot.db")},
@@ -91,7 +98,7 @@ def test_http_mode_reports_health_and_stops_cleanly_on_sigterm(running_bot, slac
         text=True,
         check=True,
     )
-    assert [row["reason"] for row in json.loads(exported.stdout)] == ["for owning the shutdown work"]
+    assert sorted(row["reason"] for row in json.loads(exported.stdout)) == ["for owning the shutdown work", "for the calm handover"]
     logs = process.stderr.read()
     assert "stopping: finishing the work in hand" in logs and "xoxb-operations" not in logs and SECRET not in logs
 

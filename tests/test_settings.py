@@ -24,6 +24,14 @@ def test_bot_token_and_signing_secret_mean_http_mode():
     assert settings.mode == "http" and settings.port == 8080
 
 
+def test_events_work_in_a_second_process_unless_switched_off():
+    http = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+    assert load_settings(http).event_process is True
+    assert load_settings({**http, "LPBOT_EVENT_PROCESS": "off"}).event_process is False
+    with pytest.raises(ConfigError, match="^LPBOT_EVENT_PROCESS "):
+        load_settings({**http, "LPBOT_EVENT_PROCESS": "sometimes"})
+
+
 def test_client_id_secret_and_signing_secret_mean_oauth_for_many_workspaces():
     env = {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "cs", "SLACK_SIGNING_SECRET": "s"}
     assert load_settings(env).mode == "oauth"

@@ -68,7 +68,10 @@ class Console:
         self.out = out
         self.slack = ConsoleSlack().start()
         secret = secrets.token_hex(16)
-        self.settings = replace(settings, bot_token="xoxb-local-console", app_token=None, signing_secret=secret, api_url=self.slack.api_url)
+        # One process: the console waits for every listener to finish before it shows what Slack was sent.
+        self.settings = replace(
+            settings, bot_token="xoxb-local-console", app_token=None, signing_secret=secret, api_url=self.slack.api_url, event_process=False
+        )
         # The clock is kept with the data: weeks the last run posted stay posted, so :advance resumes from
         # where that run left the clock instead of from today (which would post nothing for weeks).
         self.clock_file = settings.db_path.with_name(settings.db_path.stem + ".clock")

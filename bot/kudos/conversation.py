@@ -295,6 +295,16 @@ def _answer_inline(
         log.info("could not answer an inline kudos in its thread: %s", problem)
 
 
+def remember_edit(services: Services, team_id: str, event: dict) -> None:
+    """An edited message's new words, remembered as its first words were, where they were said in a channel."""
+    now_said = event.get("message") or {}
+    channel_id, ts = event.get("channel"), now_said.get("ts")
+    if event.get("subtype") != "message_changed" or not CHANNEL_TYPES.get(event.get("channel_type") or ""):
+        return
+    if isinstance(channel_id, str) and isinstance(ts, str) and channel_id and ts:
+        services.heard.remember(team_id, channel_id, ts, str(now_said.get("text") or ""))
+
+
 def _edited(services: Services, client: WebClient, team_id: str, event: dict) -> None:
     now_said, channel_id = event.get("message") or {}, event.get("channel")
     ts, author = now_said.get("ts"), now_said.get("user")

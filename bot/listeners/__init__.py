@@ -7,7 +7,6 @@ import sqlite3
 
 from slack_bolt import App
 
-from bot.listeners import actions, commands, events, functions, options, shortcuts, views
 from bot.listeners.guard import describe
 from bot.messages import APOLOGY
 from bot.services import Services
@@ -17,6 +16,10 @@ log = logging.getLogger(__name__)
 
 
 def register_listeners(app: App, services: Services) -> None:
+    # Imported here, not above: the event worker's process imports this package for its own module and
+    # needs none of the groups (the commands' answers bring matplotlib, half a second of start-up).
+    from bot.listeners import actions, commands, events, functions, options, shortcuts, views
+
     # In order of traffic. Bolt tries listeners in the order they were registered, and trying one that
     # does not match costs as much as building all its arguments: a channel's message used to pass
     # twelve before its own (a quarter of its CPU in the profile of bench/ack_latency.py's events).

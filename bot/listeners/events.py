@@ -7,11 +7,12 @@ from collections.abc import Callable
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
+from slack_sdk import WebClient
 
 from bot.kudos import conversation, home
+from bot.listeners.event_worker import changes_a_place, run_event
 from bot.listeners.guard import after_ack
 from bot.services import Services
-from bot.slack import places
 from bot.slack.terms import checked_user_id
 from storage import organisations
 
@@ -49,22 +50,43 @@ def register(app: App, services: Services) -> None:
     # the rest reach the listeners below, each once. Bolt already drops the bot's own events.
     app.use(SettleOnArrival(services))
 
+    def handed(kind: str, event: dict, client: WebClient, context, words: str | None = None) -> None:
+        """The event's work after the ack: in the event worker's process when there is one, else here
+        on the `later` threads. A change of place is also applied here, where commands ask about places."""
+        # The client as Bolt made it for this request: its token, and the team_id it sends with every call.
+        job = {
+            "kind": kind,
+            "team_id": context.team_id,
+            "token": client.token,
+            "client_team_id": client.default_params.get("team_id"),
+            "event": event,
+        }
+        pool = services.listener_pool
+        elsewhere = pool.elsewhere
+        if elsewhere is None or changes_a_place(job):
+            pool.run_later(lambda: run_event(services, client, job))
+        if elsewhere is not None:
+            elsewhere.hand_over(job if words is None else {**job, "words": words})
+
     # The busiest first: Bolt tries listeners in the order they were registered (see register_listeners).
 
     @app.event("message")
-    @later
     def message(event, client, context):
-        conversation.message(services, client, context.team_id, event)
+        if services.listener_pool.elsewhere is not None:
+            conversation.remember_edit(services, context.team_id, event)  # for a later reaction's prompt, here
+        handed("message", event, client, context)
 
     @app.event("reaction_added")
-    @later
     def reaction_added(event, client, context):
-        conversation.reaction_added(services, client, context.team_id, event)
+        words = None
+        if services.listener_pool.elsewhere is not None:  # what this process heard of the message, for the prompt
+            item = event.get("item") or {}
+            words = services.heard.words(context.team_id, str(item.get("channel") or ""), str(item.get("ts") or ""))
+        handed("reaction_added", event, client, context, words)
 
     @app.event("reaction_removed")
-    @later
     def reaction_removed(event, client, context):
-        conversation.reaction_removed(services, client, context.team_id, event)
+        handed("reaction_removed", event, client, context)
 
     @app.event("app_home_opened")
     @later
@@ -76,11 +98,8 @@ def register(app: App, services: Services) -> None:
         client.views_publish(user_id=user_id, view=view)
 
     @app.event("channel_id_changed")
-    @later
-    def channel_id_changed(event, context):
-        old_id, new_id = event.get("old_channel_id"), event.get("new_channel_id")
-        if isinstance(old_id, str) and isinstance(new_id, str):
-            places.channel_moved(services.places, services.store, context.team_id, old_id, new_id)
+    def channel_id_changed(event, client, context):
+        handed("channel_moved", event, client, context)
 
     # Enterprise Grid, an org-wide install: the organisation grants the app workspaces, or takes them back.
     @app.event("team_access_granted")

@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Callable
 
 from slack_bolt.kwargs_injection.args import Args
+from slack_sdk import WebClient
 
 from bot.messages import APOLOGY
 from bot.services import ListenerPool
@@ -80,17 +81,31 @@ def failed(error: Exception, args: Args) -> None:
     if args.ack is not None and args.ack.response is None:
         args.ack()  # Slack gets its answer in time, whatever went wrong
     body = args.body if isinstance(args.body, dict) else {}
-    advice = describe_failure(error) if isinstance(error, sqlite3.Error | StorageError) else None
-    log.error("listener failed for %s%s", describe(body), f": {advice}" if advice else "", exc_info=error)
+    if not body.get("response_url"):
+        failed_event(error, body, args.client)
+        return
+    _log_failure(error, body)
     try:
-        if body.get("response_url"):
-            args.respond(**APOLOGY.as_kwargs(), replace_original=False)
-            return
-        user, channel = _who_and_where(body)
-        if user:
-            tell_privately(args.client, user, channel, APOLOGY)
+        args.respond(**APOLOGY.as_kwargs(), replace_original=False)
     except Exception:  # the apology is best effort; the error is logged above
         log.warning("could not send the apology", exc_info=True)
+
+
+def failed_event(error: Exception, body: dict, client: WebClient) -> None:
+    """A failure with no response_url to answer by (an event, a modal): logged, and the person who
+    spoke, reacted or clicked told privately. Also the event worker's, in its own process."""
+    _log_failure(error, body)
+    try:
+        user, channel = _who_and_where(body)
+        if user:
+            tell_privately(client, user, channel, APOLOGY)
+    except Exception:  # the apology is best effort; the error is logged above
+        log.warning("could not send the apology", exc_info=True)
+
+
+def _log_failure(error: Exception, body: dict) -> None:
+    advice = describe_failure(error) if isinstance(error, sqlite3.Error | StorageError) else None
+    log.error("listener failed for %s%s", describe(body), f": {advice}" if advice else "", exc_info=error)
 
 
 def _who_and_where(body: dict) -> tuple[str | None, str | None]:

@@ -56,6 +56,10 @@ def health(services: Services, *, started: bool = True) -> tuple[bool, dict]:
     # Replication is reported, not judged: a replica that lags is for the operator to look at, and
     # restarting the bot (which is what an orchestrator does with an unhealthy answer) would not help it.
     report["replication"] = services.replication.report() if services.replication else {"configured": False}
+    worker = services.listener_pool.elsewhere
+    if worker is not None:
+        # Reported, not judged: without the worker, events' work is done in this process, as before it.
+        report["event_worker"] = worker.state()
     if services.status.slack_problem:
         report["slack"] = services.status.slack_problem
     return healthy, report

@@ -1,0 +1,287 @@
+"""A second process for what a channel's events ask after their acknowledgement.
+
+An inline kudos or a kudos reaction is several milliseconds of work after Slack has its answer: the
+write, two or three Web API calls, the messages built. In the process that acknowledges, that work
+shares the interpreter with the next requests' acknowledgements, and a busy channel's events queue
+behind it (docs/benchmarks.md). So in HTTP and Socket Mode the listeners for messages and reactions
+hand each event here, and a child process (`main` below, started with `python -c`) does the work with its
+own services on the same database file.
+
+- The child gets each event in the order it arrived, as JSON lines on its stdin, with the bot token
+  Bolt's context gave the request. It answers each with a line on its stdout once the work is done.
+  Changes of place (a channel made private or renamed to a new ID) are applied before the next event
+  is read, so a later kudos there is never judged by what the child knew before.
+- What the main process heard and the child needs is sent with the event: the words of the message a
+  reaction is about (the first look in the main process remembers them; see bot/kudos/heard.py).
+- If the child cannot start, or stops, the events it had not finished are done again in the main
+  process, and so is everything after: a kudos is stored once whatever runs it twice (its request
+  key), so nothing is lost and nothing is counted twice.
+
+The console, `lpbot weekly` and the tests keep everything in one process (LPBOT_EVENT_PROCESS=off).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import IO
+
+from slack_sdk import WebClient
+
+from bot.kudos import conversation
+from bot.listeners.guard import failed_event
+from bot.slack import places
+
+log = logging.getLogger(__name__)
+
+# Kinds of work the child does, and the function that does each (the same in either process).
+EVENT_KINDS = ("message", "reaction_added", "reaction_removed", "channel_moved")
+START_SECONDS = 30.0
+CHILD_MAIN = "import sys; from bot.listeners.event_worker import main; sys.exit(main())"
+READY = "ready"
+# Threads in the child: most of their time is spent waiting on Slack, as the main process's `later` pool.
+CHILD_THREADS = 32
+
+
+def run_event(services, client: WebClient, job: dict) -> None:
+    """Do one handed-over event's work, in whichever process has it; a failure is told as any listener's."""
+    kind, team_id, event = job["kind"], job.get("team_id"), job.get("event") or {}
+    words = job.get("words")
+    try:
+        if words is not None:  # what the main process heard of the message this reaction is about
+            item = event.get("item") or {}
+            services.heard.remember(team_id, str(item.get("channel") or ""), str(item.get("ts") or ""), words)
+        if kind == "channel_moved":
+            old_id, new_id = event.get("old_channel_id"), event.get("new_channel_id")
+            if isinstance(old_id, str) and isinstance(new_id, str):
+                places.channel_moved(services.places, services.store, team_id or "", old_id, new_id)
+        else:
+            getattr(conversation, kind)(services, client, team_id, event)
+    except Exception as error:  # noqa: BLE001 - every failure is answered here, as the listeners' guard does
+        failed_event(error, {"type": "event_callback", "team_id": team_id, "event": event}, client)
+
+
+def changes_a_place(job: dict) -> bool:
+    """Work that changes what is known of a channel: done before the next event is looked at."""
+    subtype = (job.get("event") or {}).get("subtype")
+    return job["kind"] == "channel_moved" or (job["kind"] == "message" and subtype == "channel_convert_to_private")
+
+
+class EventWorker:
+    """The main process's side: hands events to the child, counts what is unfinished, and takes the
+    work back if the child stops."""
+
+    def __init__(self, settings, fallback: Callable[[dict], None], *, command: list[str] | None = None):
+        """`fallback` does a job in this process (on the listener pool's `later` threads)."""
+        self._settings = settings
+        self._fallback = fallback
+        # Not `-m`: this module is imported with its package before runpy would run it as __main__.
+        self._command = command or [sys.executable, "-c", CHILD_MAIN]
+        self._lock = threading.Condition()
+        self._unfinished: dict[int, dict] = {}
+        self._next_id = 0
+        self._process: subprocess.Popen | None = None
+        self._stopping = False
+        self.handled = 0  # events the child finished
+        self.problem: str | None = None  # why the child is not doing the work, once it is not
+
+    # -- starting and stopping ----------------------------------------------------------------
+
+    def start(self, timeout: float = START_SECONDS) -> EventWorker:
+        """Start the child and wait until it is ready; if it cannot be, the work stays in this process."""
+        package_root = str(Path(__file__).resolve().parent.parent.parent)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+        try:
+            process = subprocess.Popen(self._command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True, bufsize=1)
+        except OSError as error:
+            self._give_up(f"could not start ({error.strerror or error})")
+            return self
+        assert process.stdin is not None and process.stdout is not None  # both are pipes, above
+        self._process = process
+        try:
+            process.stdin.write(base64.b64encode(pickle.dumps(self._settings)).decode() + "\n")
+            process.stdin.flush()
+        except OSError:
+            pass  # it stopped already: the ready line will not come either
+        ready = _read_line_within(process.stdout, timeout)
+        if ready != READY:
+            process.kill()
+            self._give_up("did not start" if ready is None else "stopped while starting")
+            return self
+        threading.Thread(target=self._read_answers, args=(process.stdout,), name="lpbot-event-worker", daemon=True).start()
+        log.info("events are handled in a second process (pid %s)", process.pid)
+        return self
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self.problem is None and self._process.poll() is None
+
+    def state(self) -> str:
+        """What /healthz says of it."""
+        if self.running:
+            return "running"
+        return f"{self.problem or 'stopped'}: events are handled in the main process"
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """Let the child finish what it has and stop; what it could not finish is done here."""
+        with self._lock:
+            self._stopping = True
+            process = self._process
+        if process is None or process.poll() is not None:
+            return
+        try:
+            assert process.stdin is not None
+            process.stdin.close()  # end of input: the child finishes its work in hand, then exits
+        except OSError:
+            pass
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            log.warning("the event worker did not stop within %ss; stopping it", timeout)
+            process.kill()
+            process.wait()
+        self._taken_back()
+
+    # -- handing over ----------------------------------------------------------------------------
+
+    def hand_over(self, job: dict) -> None:
+        """Send one event's work to the child, or do it here if the child is not there."""
+        with self._lock:
+            if not self.running or self._stopping:
+                self._fallback(job)
+                return
+            self._next_id += 1
+            job = {**job, "id": self._next_id}
+            self._unfinished[self._next_id] = job
+            process = self._process
+            assert process is not None and process.stdin is not None
+            try:
+                # Written under the lock: the child reads the events in the order they arrived.
+                process.stdin.write(json.dumps(job, separators=(",", ":")) + "\n")
+                process.stdin.flush()
+                return
+            except (OSError, ValueError):  # the child is gone (a broken pipe), or its input was closed
+                pass
+        self._give_up("stopped")
+
+    def wait_idle(self, timeout: float) -> bool:
+        """True once the child has finished everything handed to it (or handed it back)."""
+        with self._lock:
+            return self._lock.wait_for(lambda: not self._unfinished, timeout)
+
+    # -- the child's answers ------------------------------------------------------------------
+
+    def _read_answers(self, answers: IO[str]) -> None:
+        for line in answers:
+            try:
+                done = int(json.loads(line)["done"])
+            except (ValueError, KeyError, TypeError):
+                continue
+            with self._lock:
+                if self._unfinished.pop(done, None) is not None:
+                    self.handled += 1
+                self._lock.notify_all()
+        # End of its output: the child has stopped. Whatever it had not finished is done here.
+        if not self._stopping:
+            code = self._process.wait() if self._process else None
+            self._give_up(f"stopped (exit status {code})")
+
+    def _give_up(self, why: str) -> None:
+        with self._lock:
+            first = self.problem is None
+            self.problem = self.problem or why
+        if first and not self._stopping:
+            log.warning("the event worker %s; events are handled in this process from now on", why)
+        self._taken_back()
+
+    def _taken_back(self) -> None:
+        with self._lock:
+            unfinished = list(self._unfinished.values())
+            self._unfinished.clear()
+            self._lock.notify_all()
+        for job in unfinished:
+            self._fallback(job)
+
+
+def _read_line_within(stream: IO[str], timeout: float) -> str | None:
+    """The stream's next line without its newline, None if none came within `timeout` seconds."""
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(stream.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    return got[0].rstrip("\n") if got else None
+
+
+# -- the child process ----------------------------------------------------------------------------
+
+
+def serve(jobs: IO[str], answers: IO[str]) -> int:
+    """The child: read the settings, then events, until the main process closes our input."""
+    from bot.app import build_services, web_client
+    from bot.ops.logs import configure_logging
+
+    settings = pickle.loads(base64.b64decode(jobs.readline()))
+    configure_logging(settings.log_level, (settings.signing_secret or "",), settings.log_format, bodies=settings.log_bodies)
+    services = build_services(settings, create=False)
+    clients: dict[tuple[str | None, str | None], WebClient] = {}
+    answering = threading.Lock()
+
+    def client_for(job: dict) -> WebClient:
+        """A client like the one Bolt made for the event's request: its token and team."""
+        key = (job.get("token"), job.get("client_team_id"))
+        if key not in clients:
+            if len(clients) > 1000:
+                clients.clear()  # installations come and go; the clients are cheap to make again
+            clients[key] = web_client(settings, token=key[0], team_id=key[1])
+        return clients[key]
+
+    def work(job: dict) -> None:
+        try:
+            run_event(services, client_for(job), job)
+        finally:
+            with answering:
+                answers.write(json.dumps({"done": job["id"]}) + "\n")
+                answers.flush()
+
+    pool = ThreadPoolExecutor(max_workers=CHILD_THREADS, thread_name_prefix="lpbot-event-worker")
+    answers.write(READY + "\n")
+    answers.flush()
+    for line in jobs:
+        try:
+            job = json.loads(line)
+        except ValueError:
+            continue
+        if job.get("kind") not in EVENT_KINDS:
+            continue
+        if changes_a_place(job):
+            work(job)  # before the next event: it may be a kudos in that very channel
+        else:
+            pool.submit(work, job)
+    pool.shutdown(wait=True)
+    services.store.close()
+    return 0
+
+
+def main() -> int:
+    # The main process says when to stop, by closing our input: Ctrl-C in a terminal reaches the whole
+    # process group, and the work in hand is finished first, as the main process finishes its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    # Our stdout carries the answers alone: anything else printed goes to stderr with the logs.
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    return serve(sys.stdin, answers)

@@ -1,0 +1,189 @@
+"""The event worker: a busy channel's kudos done in a second process, as they are done in one.
+
+The real app over HTTP with LPBOT_EVENT_PROCESS on, so messages' and reactions' work after the ack runs
+in a child process (`python -c`, its own services on the same database file) and the stand-in sees its
+calls. The child keeps real time: these tests do not move the clock.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import signal
+import time
+import urllib.request
+
+import pytest
+
+import tests.test_conversation_kudos as conversation_tests
+from bot.app import build_services, create_app
+from bot.listeners.event_worker import EventWorker
+from bot.ops.server import HEALTH_PATH, HttpServer
+from bot.settings import Settings
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+from tests.helpers import stored
+from tests.slack_stand_in import LocalSlack, SlackSender
+from tests.test_disk_faults import APOLOGY
+
+IN_THE_WORKER = pytest.mark.settings(event_process=True)
+MESSAGE_TS = re.compile(r"\d{10}\.\d{6}")  # the stand-in's, from the time a message was sent
+
+
+def settle(services):
+    assert services.listener_pool.wait_idle(15)
+
+
+def worker(services):
+    assert services.listener_pool.elsewhere is not None, "LPBOT_EVENT_PROCESS is on: the worker started"
+    return services.listener_pool.elsewhere
+
+
+def noticed(child, timeout: float = 5.0) -> None:
+    """Until the main process has seen the child stop (its reader thread sees the output end)."""
+    deadline = time.monotonic() + timeout
+    while child.problem is None and time.monotonic() < deadline:
+        time.sleep(0.01)  # polling another process's end, not waiting for time to pass
+    assert child.problem is not None and not child.running
+
+
+@pytest.fixture(autouse=True)
+def _the_worker_did_the_work(request):
+    """A scenario marked for the worker fails unless the child really did some of its work."""
+    if not any(m.kwargs.get("event_process") for m in request.node.iter_markers("settings")):
+        yield
+        return
+    services = request.getfixturevalue("services")
+    yield
+    assert worker(services).handled + (worker(services).problem is not None) > 0, "the child handled none of the events"
+
+
+def in_the_worker(test):
+    """One of tests/test_conversation_kudos.py's scenarios again, with the event worker doing the work."""
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        return test(*args, **kwargs)
+
+    return IN_THE_WORKER(run)
+
+
+# The same scenarios as in one process, and the same answers. Each is one the second process could get
+# wrong by knowing less than the main one: the words heard before a reaction, a channel made private or
+# given a new ID, a redelivery, an edit.
+test_the_prompt_suggests_principles_from_the_messages_words = in_the_worker(
+    conversation_tests.test_the_prompt_suggests_principles_from_the_messages_words
+)
+test_a_redelivered_message_event_is_recorded_and_answered_once = in_the_worker(
+    conversation_tests.test_a_redelivered_message_event_is_recorded_and_answered_once
+)
+test_editing_an_inline_kudos_updates_it_and_deleting_withdraws_it = in_the_worker(
+    conversation_tests.test_editing_an_inline_kudos_updates_it_and_deleting_withdraws_it
+)
+test_a_channel_made_private_keeps_its_kudos_private_from_then_on = in_the_worker(
+    conversation_tests.test_a_channel_made_private_keeps_its_kudos_private_from_then_on
+)
+test_a_channel_given_a_new_id_keeps_its_kudos = in_the_worker(conversation_tests.test_a_channel_given_a_new_id_keeps_its_kudos)
+
+
+def said_to_slack(slack) -> list[str]:
+    """Every call the bot made, as JSON, without what differs from run to run (message timestamps)."""
+    calls = []
+    for call in slack.calls:
+        params = {k: v for k, v in call.params.items() if k not in ("ts", "thread_ts", "message_ts", "permalink")}
+        calls.append(MESSAGE_TS.sub("<ts>", json.dumps([call.method, call.status, params], sort_keys=True)))
+    return sorted(calls)
+
+
+def a_busy_minute(tmp_path, event_process: bool) -> tuple[list[str], list[tuple], int]:
+    """Chat, an inline kudos, a reaction's prompt and a refusal, sent to a fresh app: what Slack was sent,
+    what was stored, and how many events the worker finished."""
+    slack = LocalSlack().start()
+    settings = Settings(
+        bot_token=BOT_TOKEN,
+        signing_secret=SIGNING_SECRET,
+        api_url=slack.api_url,
+        db_path=tmp_path / f"event-process-{event_process}.db",
+        event_process=event_process,
+    )
+    services = build_services(settings)
+    server = HttpServer(create_app(settings, services), services, host="127.0.0.1", port=0).start()
+    try:
+        sender = SlackSender(server.events_url, SIGNING_SECRET, slack)
+        talk, _ = sender.say("I dug into the logs and traced the root cause of the memory leak", user="U0CAROL")
+        # One at a time, so that which of two at once asks Slack first is not what is compared.
+        sender.say("<@U0BOB> :clap: #ownership for taking the pager over the holidays", user="U0ALICE")
+        settle(services)
+        sender.react("clap", talk, user="U0BOB")
+        settle(services)
+        sender.say("<@U0ALICE> :clap: #ownership thanks for everything", user="U0ALICE")  # thanking oneself
+        settle(services)
+        rows = [(r["giver_id"], r["recipient_id"], r["principle"], r["reason"], r["visibility"]) for r in stored(services)]
+        elsewhere = services.listener_pool.elsewhere
+        return said_to_slack(slack), rows, elsewhere.handled if isinstance(elsewhere, EventWorker) else 0
+    finally:
+        server.close()
+        services.listener_pool.shutdown()
+        services.store.close()
+        slack.stop()
+
+
+def test_what_slack_is_sent_and_what_is_stored_are_the_same_with_the_worker_as_without(tmp_path):
+    here = a_busy_minute(tmp_path, event_process=False)
+    there = a_busy_minute(tmp_path, event_process=True)
+    assert here[1] == [("U0ALICE", "U0BOB", "ownership", "for taking the pager over the holidays", "public")]
+    assert here[2] == 0 and there[2] == 3, "the kudos, the reaction and the refusal went to the child; chat did not"
+    assert there[:2] == here[:2]
+
+
+@IN_THE_WORKER
+def test_events_are_done_by_the_child_process(sender, slack, services):
+    child = worker(services)
+    assert child.running and child.pid not in (None, os.getpid())
+    sender.say("<@U0BOB> :clap: #ownership for taking the pager over the holidays", user="U0ALICE")
+    settle(services)
+    assert child.handled == 1
+    assert [(r["giver_id"], r["recipient_id"], r["principle"]) for r in stored(services)] == [("U0ALICE", "U0BOB", "ownership")]
+    (reply,) = [c.params for c in slack.calls_to("chat.postMessage") if c.params.get("thread_ts")]
+    assert reply["text"] == ":key: <@U0ALICE> recognized <@U0BOB> for *Ownership*."
+
+
+@IN_THE_WORKER
+def test_when_the_child_stops_the_main_process_does_the_work_and_health_says_so(sender, slack, services, server):
+    child = worker(services)
+    os.kill(child.pid, signal.SIGKILL)
+    noticed(child)
+    sender.say("<@U0BOB> :clap: #ownership for taking the pager over the holidays", user="U0ALICE")
+    settle(services)
+    assert [(r["giver_id"], r["principle"]) for r in stored(services)] == [("U0ALICE", "ownership")]
+    assert child.handled == 0
+    with urllib.request.urlopen(server.url + HEALTH_PATH) as response:
+        report = json.loads(response.read())
+    assert report["status"] == "ok"
+    assert report["event_worker"] == "stopped (exit status -9): events are handled in the main process"
+
+
+@IN_THE_WORKER
+def test_an_event_the_child_had_not_finished_is_done_again_here_and_stored_once(sender, slack, services):
+    child = worker(services)
+    slack.delay_next("users.info", 0.5)  # the child waits on Slack with this kudos in hand
+    sender.say("<@U0BOB> :clap: #ownership for taking the pager over the holidays", user="U0ALICE")
+    slack.wait_for_call("users.info")
+    os.kill(child.pid, signal.SIGKILL)
+    settle(services)
+    assert [(r["giver_id"], r["principle"]) for r in stored(services)] == [("U0ALICE", "ownership")]
+    assert child.handled == 0 and not child.running
+    (reply,) = [c.params for c in slack.calls_to("chat.postMessage") if c.params.get("thread_ts") and c.status == 200]
+    assert reply["text"] == ":key: <@U0ALICE> recognized <@U0BOB> for *Ownership*."
+
+
+@IN_THE_WORKER
+def test_a_failure_in_the_child_is_told_to_the_person_privately(sender, slack, services, settings):
+    settings.db_path.rename(settings.db_path.with_name("moved-away.db"))  # the file both processes opened, gone
+    sender.say("<@U0BOB> :clap: #ownership for taking the pager over the holidays", user="U0ALICE")
+    settle(services)
+    assert worker(services).handled == 1, "the child handled it, by apologising"
+    (told,) = [c.params for c in slack.calls_to("chat.postEphemeral") if c.params.get("user") == "U0ALICE"]
+    assert (told["text"], told["channel"]) == (APOLOGY, "C0GENERAL")
+    assert not [c for c in slack.calls_to("chat.postMessage") if c.params.get("thread_ts")], "nothing thanked that was not stored"
