@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ack_latency import percentile, run_load, serve
+from ack_latency import app_cpu_seconds, percentile, run_load, serve
 
 DEADLINE_MS = 1000
 
@@ -44,14 +44,15 @@ def main() -> None:
         for kind, rate in [("noop", rates[0])] + [("lpbot", r) for r in rates]:
             server, slack, services = serve(kind, db_dir + f"/{kind}-{rate:g}")
             load = argparse.Namespace(rate=rate, seconds=args.seconds, text="dive deep")
-            cpu, wall = time.process_time(), time.perf_counter()
+            cpu, wall = app_cpu_seconds(services), time.perf_counter()
             try:
                 result = run_load(server.events_url, slack.url, load, kudos=False, mixed=True)
                 services.listener_pool.wait_idle(120)
-                used = (time.process_time() - cpu) / (time.perf_counter() - wall)
+                used = (app_cpu_seconds(services) - cpu) / (time.perf_counter() - wall)
                 stored = services.store.db["kudos"].count if kind == "lpbot" else 0
             finally:
                 server.close()
+                services.listener_pool.shutdown()  # the event worker's process too
                 slack.stop()
                 services.store.close()
             lat = result["latencies"]

@@ -71,12 +71,9 @@ def in_the_worker(test):
 
 # The same scenarios as in one process, and the same answers. Each is one the second process could get
 # wrong by knowing less than the main one: the words heard before a reaction, a channel made private or
-# given a new ID, a redelivery, an edit.
+# given a new ID, an edit.
 test_the_prompt_suggests_principles_from_the_messages_words = in_the_worker(
     conversation_tests.test_the_prompt_suggests_principles_from_the_messages_words
-)
-test_a_redelivered_message_event_is_recorded_and_answered_once = in_the_worker(
-    conversation_tests.test_a_redelivered_message_event_is_recorded_and_answered_once
 )
 test_editing_an_inline_kudos_updates_it_and_deleting_withdraws_it = in_the_worker(
     conversation_tests.test_editing_an_inline_kudos_updates_it_and_deleting_withdraws_it
@@ -150,32 +147,26 @@ def test_events_are_done_by_the_child_process(sender, slack, services):
 
 
 @IN_THE_WORKER
-def test_when_the_child_stops_the_main_process_does_the_work_and_health_says_so(sender, slack, services, server):
+def test_when_the_child_stops_its_work_in_hand_and_all_after_are_done_here_once(sender, slack, services, server):
     child = worker(services)
+    slack.delay_next("users.info", 0.5)  # the child waits on Slack with this kudos in hand
+    first, _ = sender.say("<@U0BOB> :clap: #ownership for taking the pager over the holidays", user="U0ALICE")
+    slack.wait_for_call("users.info", answered=False)
     os.kill(child.pid, signal.SIGKILL)
     noticed(child)
-    sender.say("<@U0BOB> :clap: #ownership for taking the pager over the holidays", user="U0ALICE")
+    second, _ = sender.say("<@U0BOB> :clap: #ownership for the calm handover", user="U0CAROL")
     settle(services)
-    assert [(r["giver_id"], r["principle"]) for r in stored(services)] == [("U0ALICE", "ownership")]
+    assert sorted((r["giver_id"], r["reason"]) for r in stored(services)) == [
+        ("U0ALICE", "for taking the pager over the holidays"),
+        ("U0CAROL", "for the calm handover"),
+    ]
+    thanked = [c.params["thread_ts"] for c in slack.calls_to("chat.postMessage") if c.params.get("thread_ts") and c.status == 200]
+    assert sorted(thanked) == sorted([first["ts"], second["ts"]]), "each thanked once, by this process"
     assert child.handled == 0
     with urllib.request.urlopen(server.url + HEALTH_PATH) as response:
         report = json.loads(response.read())
     assert report["status"] == "ok"
     assert report["event_worker"] == "stopped (exit status -9): events are handled in the main process"
-
-
-@IN_THE_WORKER
-def test_an_event_the_child_had_not_finished_is_done_again_here_and_stored_once(sender, slack, services):
-    child = worker(services)
-    slack.delay_next("users.info", 0.5)  # the child waits on Slack with this kudos in hand
-    sender.say("<@U0BOB> :clap: #ownership for taking the pager over the holidays", user="U0ALICE")
-    slack.wait_for_call("users.info")
-    os.kill(child.pid, signal.SIGKILL)
-    settle(services)
-    assert [(r["giver_id"], r["principle"]) for r in stored(services)] == [("U0ALICE", "ownership")]
-    assert child.handled == 0 and not child.running
-    (reply,) = [c.params for c in slack.calls_to("chat.postMessage") if c.params.get("thread_ts") and c.status == 200]
-    assert reply["text"] == ":key: <@U0ALICE> recognized <@U0BOB> for *Ownership*."
 
 
 @IN_THE_WORKER
