@@ -12,6 +12,7 @@ import json
 import os
 import re
 import signal
+import sys
 import time
 import urllib.request
 
@@ -178,3 +179,14 @@ def test_a_failure_in_the_child_is_told_to_the_person_privately(sender, slack, s
     (told,) = [c.params for c in slack.calls_to("chat.postEphemeral") if c.params.get("user") == "U0ALICE"]
     assert (told["text"], told["channel"]) == (APOLOGY, "C0GENERAL")
     assert not [c for c in slack.calls_to("chat.postMessage") if c.params.get("thread_ts")], "nothing thanked that was not stored"
+
+
+def test_a_child_that_cannot_start_leaves_the_work_here(tmp_path):
+    settings = Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, db_path=tmp_path / "lpbot.db", event_process=True)
+    done_here: list[dict] = []
+    broken = EventWorker(settings, done_here.append, command=[sys.executable, "-c", "import sys; sys.exit(3)"]).start(timeout=10)
+    assert broken.problem == "stopped while starting" and not broken.running
+    job = {"kind": "message", "team_id": "T0LOCAL", "event": {"type": "message"}}
+    broken.hand_over(job)
+    assert done_here == [job] and broken.wait_idle(0)
+    assert broken.state() == "stopped while starting: events are handled in the main process"

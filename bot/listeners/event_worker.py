@@ -7,17 +7,19 @@ behind it (docs/benchmarks.md). So in HTTP and Socket Mode the listeners for mes
 hand each event here, and a child process (`main` below, started with `python -c`) does the work with its
 own services on the same database file.
 
-- The child gets each event in the order it arrived, as JSON lines on its stdin, with the bot token
-  Bolt's context gave the request. It answers each with a line on its stdout once the work is done.
-  Changes of place (a channel made private or renamed to a new ID) are applied before the next event
-  is read, so a later kudos there is never judged by what the child knew before.
+- The child gets each event in the order it arrived, as JSON lines on its stdin, with the token and
+  the team of the client Bolt made for the request. It answers each with a line on its stdout once the
+  work is done. Changes of place (a channel made private or given a new ID) are applied before the
+  next event is read, so a later kudos there is never judged by what the child knew before.
 - What the main process heard and the child needs is sent with the event: the words of the message a
   reaction is about (the first look in the main process remembers them; see bot/kudos/heard.py).
 - If the child cannot start, or stops, the events it had not finished are done again in the main
-  process, and so is everything after: a kudos is stored once whatever runs it twice (its request
-  key), so nothing is lost and nothing is counted twice.
+  process, and so is everything after. A kudos is stored once however often it is run (its request
+  key), so none is lost or counted twice; one the child had stored but not yet thanked in its thread
+  when it stopped stays unthanked there.
 
-The console, `lpbot weekly` and the tests keep everything in one process (LPBOT_EVENT_PROCESS=off).
+Settings' default is one process, for the console and the tests; `lpbot run` reads LPBOT_EVENT_PROCESS
+(on unless set to off).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from bot.slack import places
 
 log = logging.getLogger(__name__)
 
-# Kinds of work the child does, and the function that does each (the same in either process).
+# The kinds of work handed over; run_event does each, in either process.
 EVENT_KINDS = ("message", "reaction_added", "reaction_removed", "channel_moved")
 START_SECONDS = 30.0
 CHILD_MAIN = "import sys; from bot.listeners.event_worker import main; sys.exit(main())"
@@ -85,9 +87,10 @@ class EventWorker:
         """`fallback` does a job in this process (on the listener pool's `later` threads)."""
         self._settings = settings
         self._fallback = fallback
-        # Not `-m`: this module is imported with its package before runpy would run it as __main__.
+        # Not `-m`: this module would then be loaded twice, as __main__ and as itself when bot.app imports it.
         self._command = command or [sys.executable, "-c", CHILD_MAIN]
-        self._lock = threading.Condition()
+        self._lock = threading.Condition()  # the bookkeeping: what is unfinished, whether the child is there
+        self._writing = threading.Lock()
         self._unfinished: dict[int, dict] = {}
         self._next_id = 0
         self._process: subprocess.Popen | None = None
@@ -143,11 +146,12 @@ class EventWorker:
             process = self._process
         if process is None or process.poll() is not None:
             return
-        try:
-            assert process.stdin is not None
-            process.stdin.close()  # end of input: the child finishes its work in hand, then exits
-        except OSError:
-            pass
+        with self._writing:
+            try:
+                assert process.stdin is not None
+                process.stdin.close()  # end of input: the child finishes its work in hand, then exits
+            except OSError:
+                pass
         try:
             process.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -160,17 +164,20 @@ class EventWorker:
 
     def hand_over(self, job: dict) -> None:
         """Send one event's work to the child, or do it here if the child is not there."""
-        with self._lock:
-            if not self.running or self._stopping:
-                self._fallback(job)
-                return
-            self._next_id += 1
-            job = {**job, "id": self._next_id}
-            self._unfinished[self._next_id] = job
-            process = self._process
+        # One writer at a time, so the child reads the events in the order they arrived. A separate lock
+        # from the bookkeeping's: a write waiting on a full pipe never keeps the reader of the child's
+        # answers waiting too (the child would then wait on us, and we on it).
+        with self._writing:
+            with self._lock:
+                if not self.running or self._stopping:
+                    self._fallback(job)
+                    return
+                self._next_id += 1
+                job = {**job, "id": self._next_id}
+                self._unfinished[self._next_id] = job
+                process = self._process
             assert process is not None and process.stdin is not None
             try:
-                # Written under the lock: the child reads the events in the order they arrived.
                 process.stdin.write(json.dumps(job, separators=(",", ":")) + "\n")
                 process.stdin.flush()
                 return
