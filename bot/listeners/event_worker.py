@@ -43,6 +43,8 @@ from slack_sdk import WebClient
 from bot.kudos import conversation
 from bot.listeners.guard import failed_event
 from bot.slack import places
+from principles import CatalogError
+from storage import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -291,4 +293,11 @@ def main() -> int:
     # Our stdout carries the answers alone: anything else printed goes to stderr with the logs.
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    return serve(sys.stdin, answers)
+    try:
+        return serve(sys.stdin, answers)
+    except (StorageError, CatalogError) as error:  # our own one-line sentences: the file, and what to do
+        log.error("the event worker stopped: %s", error)
+        return 1
+    except Exception as error:  # noqa: BLE001 - one line for the operator; the main process does the work
+        log.error("the event worker stopped: %s", error.__class__.__name__)
+        return 1
