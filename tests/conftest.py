@@ -55,7 +55,8 @@ def clock():
 def settings(tmp_path, slack, request):
     """Settings for the real app against the stand-in; `@pytest.mark.settings(rotation=...)` changes any field."""
     changed: dict = {}
-    for marker in request.node.iter_markers("settings"):  # all of them: a test run again with one more
+    # Every mark, not only the closest (a scenario run again with one more), the closest still winning a clash.
+    for marker in reversed(list(request.node.iter_markers("settings"))):
         changed.update(marker.kwargs)
     return Settings(
         bot_token=BOT_TOKEN,
