@@ -10,7 +10,8 @@ sending). Three pairs, each run floor first then handler, then the other way rou
   kudos reaction, one in twenty a redelivery) against a no-op event listener.
 Then `/lp <principle>` and its floor as fast as `--closed` connections go (throughput). Prints each
 round's p50 and p99, the ratio to the floor, what each run must also have done (every command answered,
-every kudos stored once), and the medians over the rounds.
+every kudos stored once, and for events how soon each inline kudos was thanked in its thread), and the
+medians over the rounds.
 
     python bench/ack_latency.py [--rates 200,400] [--seconds 10] [--rounds 3] [--closed 8] [--only kudos]
 """
@@ -219,6 +220,7 @@ def generate(
         return command_form(n, text, as_kudos, response_base)
 
     results = []
+    started = 0.0  # when request 0 was due, on CLOCK_MONOTONIC (the stand-in's clock for its calls too)
     if closed:
         # Closed loop: `closed` connections, each sending its next request as soon as the last is answered.
         numbers = itertools.count()
@@ -237,6 +239,7 @@ def generate(
         total = int(rate * seconds)
         with ThreadPoolExecutor(max_workers=64) as pool:
             start = time.perf_counter()
+            started = time.monotonic() + (start - time.perf_counter())
             futures = []
             for n in range(total):
                 due = start + n / rate
@@ -256,6 +259,7 @@ def generate(
         "answered_in_ack": sum(1 for *_, answered in results if answered),
         # Open loop, each latency with its request's number (closed loop numbers requests as they go).
         "numbers": [] if closed else [n for n, (_, ok, _, _) in enumerate(results) if ok],
+        "started": started,
     }
 
 
@@ -270,6 +274,17 @@ def app_cpu_seconds(services) -> float:
         except (OSError, IndexError, ValueError):
             pass  # it has stopped: its CPU is no longer there to read
     return used
+
+
+def stolen_ticks() -> tuple[int, int]:
+    """(steal, all) of the machine's CPU ticks so far (/proc/stat): on a virtual machine, the time its
+    host gave another guest. A run with much of it measured the neighbours as well as the app."""
+    try:
+        with open("/proc/stat") as stat:
+            ticks = [int(t) for t in stat.readline().split()[1:]]
+    except OSError:
+        return 0, 0
+    return (ticks[7] if len(ticks) > 7 else 0), sum(ticks)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -321,6 +336,7 @@ def measure(kind: str, app: str, args, db_dir: str, rate: float, closed: int = 0
     load = argparse.Namespace(rate=rate, seconds=args.seconds, text=args.text)
     cpu = app_cpu_seconds(services)  # only the app: the stand-in and the generator have processes of their own
     began = time.perf_counter()
+    steal_before = stolen_ticks()
     try:
         result = run_load(server.events_url, slack.url, load, kind == "kudos", events=kind == "events", closed=closed)
         acked = len(result["latencies"])
@@ -336,11 +352,18 @@ def measure(kind: str, app: str, args, db_dir: str, rate: float, closed: int = 0
             result["replies"] = slack.wait_for_count("chat.postMessage", 2 * expected, timeout=120)  # thread + DM
             services.listener_pool.wait_idle(120)
             result["expected"], result["stored"] = expected, services.store.db["kudos"].count
+            # How long after the kudos was sent its thank-you reached the thread: the work after the ack.
+            result["thanked_ms"] = [
+                (arrived - (result["started"] + int(thread_ts.partition(".")[2]) / rate)) * 1000
+                for thread_ts, arrived in slack.get("/_replies")
+            ]
         services.listener_pool.wait_idle(120)
         # The app's CPU for each request, the work after the acknowledgement included.
         result["cpu_ms"] = (app_cpu_seconds(services) - cpu) * 1000 / max(1, result["sent"])
         # Until the work after the last acknowledgement is done too: what the app can keep up with.
         result["per_second"] = len(result["latencies"]) / (time.perf_counter() - began)
+        steal, ticks = (after - before for after, before in zip(stolen_ticks(), steal_before, strict=True))
+        result["steal"] = 100 * steal / ticks if ticks else 0.0
     finally:
         server.close()
         # Nothing a run left running (a retry, a DM) may take CPU from the next run in this process.
@@ -381,9 +404,10 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"{args.seconds:g} s a run, open loop at {args.rates}/s; {args.rounds} rounds, floor and handler in turn\n")
     print("(cpu: the app's CPU ms per request, work after the acknowledgement included: floor, then handler)")
+    print("(steal%: the share of the machine's CPU time its host gave to other guests during the run: floor, then handler)")
     print(
         f"{'handler':<34}{'rate':>6}{'round':>6}{'floor p50':>10}{'floor p99':>10}{'p50':>8}{'p99':>8}{'p99/floor':>10}{'errors':>7}"
-        f"{'cpu':>6}{'cpu':>6}  checks"
+        f"{'cpu':>6}{'cpu':>6}{'steal%':>11}  checks"
     )
     summary = []
     with tempfile.TemporaryDirectory() as db_dir:
@@ -395,6 +419,7 @@ def main() -> None:
                 # one round of one app, and a p99 of all rounds weighs it as one more spell among many.
                 pooled: dict[str, list[float]] = {"floor": [], "handler": []}
                 by_kind: dict[str, dict[str, list[float]]] = {"floor": {}, "handler": {}}
+                thanked: list[float] = []
                 for round_number in range(1, args.rounds + 1):
                     # Alternate which goes first, so the machine's drift falls on both alike.
                     order = [(floor_app, "floor"), ("lpbot", "handler")]
@@ -405,6 +430,7 @@ def main() -> None:
                     pooled["floor"] += floor
                     pooled["handler"] += handler
                     if kind == "events":
+                        thanked += runs["handler"]["thanked_ms"]
                         for role in by_kind:
                             for n, ms in zip(runs[role]["numbers"], runs[role]["latencies"], strict=True):
                                 by_kind[role].setdefault(event_kind(n), []).append(ms)
@@ -416,7 +442,8 @@ def main() -> None:
                         f"{f'/lp {args.text}' if kind == 'principle' else kind:<34}{rate:>6g}{round_number:>6}"
                         f"{percentile(floor, 50):>10.1f}{percentile(floor, 99):>10.1f}{percentile(handler, 50):>8.1f}"
                         f"{percentile(handler, 99):>8.1f}{ratio:>9.2f}x{runs['handler']['errors'] + runs['floor']['errors']:>7}"
-                        f"{runs['floor']['cpu_ms']:>6.2f}{runs['handler']['cpu_ms']:>6.2f}  {checks(kind, runs['handler'])}"
+                        f"{runs['floor']['cpu_ms']:>6.2f}{runs['handler']['cpu_ms']:>6.2f}"
+                        f"{runs['floor']['steal']:>6.1f}{runs['handler']['steal']:>5.1f}  {checks(kind, runs['handler'])}"
                     )
                 summary.append((kind, f"{rate:g}/s", statistics.median(floors), statistics.median(handlers), statistics.median(ratios)))
                 floor_all, handler_all = percentile(pooled["floor"], 99), percentile(pooled["handler"], 99)
@@ -429,6 +456,10 @@ def main() -> None:
                         print(
                             f"    {name:<16}{percentile(f, 50):>7.2f} / {percentile(f, 99):<7.2f}{percentile(h, 50):>7.2f} / {percentile(h, 99):.2f}"
                         )
+                    print(
+                        f"  an inline kudos thanked in its thread, all rounds: {percentile(thanked, 50):.1f} / {percentile(thanked, 99):.1f} ms"
+                        " after it was sent (p50 / p99)"
+                    )
             if args.closed and kind in ("principle", "kudos"):
                 floor_rates, handler_rates, shares = [], [], []
                 for round_number in range(1, args.rounds + 1):
@@ -438,7 +469,8 @@ def main() -> None:
                     print(
                         f"{'as fast as it goes, ' + str(args.closed) + ' connections':<34}{'':>6}{round_number:>6}"
                         f"{floor['per_second']:>9.0f}/s{'':>10}{handler['per_second']:>7.0f}/s{'':>8}{share:>9.0%}"
-                        f"{'':>7}{floor['cpu_ms']:>6.2f}{handler['cpu_ms']:>6.2f}  {checks(kind, handler)}"
+                        f"{'':>7}{floor['cpu_ms']:>6.2f}{handler['cpu_ms']:>6.2f}{floor['steal']:>6.1f}{handler['steal']:>5.1f}"
+                        f"  {checks(kind, handler)}"
                     )
                     floor_rates.append(floor["per_second"])
                     handler_rates.append(handler["per_second"])
@@ -462,7 +494,11 @@ def checks(kind: str, result: dict) -> str:
         return f"{result['replies']} of {acked} answered ({result['answered_in_ack']} in the ack)"
     if kind == "kudos":
         return f"{result['stored']} of {acked} stored, {result['replies']} thanked"
-    return f"{result['stored']} of {result['expected']} inline kudos stored once, {result['replies']} posts and DMs"
+    thanked = result["thanked_ms"]
+    return (
+        f"{result['stored']} of {result['expected']} inline kudos stored once, {result['replies']} posts and DMs;"
+        f" thanked in the thread after {percentile(thanked, 50):.0f} / {percentile(thanked, 99):.0f} ms (p50 / p99)"
+    )
 
 
 if __name__ == "__main__":

@@ -307,6 +307,14 @@ class LocalSlack(ConsoleSlack):
                 count = sum(1 for c in self.calls if wanted in (None, c.method))
             handler._send(200, {}, json.dumps({"count": count}).encode())
             return True
+        # The replies in threads, each with its thread and when it arrived: how long a thank-you took.
+        if handler.path.startswith("/_replies"):
+            with self._changed:
+                replies = [
+                    (c.params["thread_ts"], c.arrived) for c in self.calls if c.method == "chat.postMessage" and c.params.get("thread_ts")
+                ]
+            handler._send(200, {}, json.dumps(replies).encode())
+            return True
         if handler.path.startswith("/_window") and self.limits:
             elapsed = self.clock() - (self._started if self._started is not None else self.clock())
             left = self.limits.window_seconds - elapsed % self.limits.window_seconds

@@ -19,7 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -346,6 +346,9 @@ class Call:
     status: int | None = None  # the HTTP status answered, once the stand-in has answered
     token_in_header: bool = False  # Slack prefers "Authorization: Bearer"; a token in the body still works
     response: dict | None = None  # the body answered
+    # When it arrived, on CLOCK_MONOTONIC: the same clock in every process on the machine (the benchmarks
+    # compare it with when the load generator sent what caused it).
+    arrived: float = field(default_factory=time.monotonic)
 
 
 class ConsoleSlack:
