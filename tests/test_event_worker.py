@@ -148,6 +148,20 @@ def test_events_are_done_by_the_child_process(sender, slack, services):
 
 
 @IN_THE_WORKER
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="scheduling policies are Linux's")
+def test_the_childs_threads_give_way_to_the_acknowledgements(sender, slack, services):
+    """Every thread of the child, its pool's included, runs at SCHED_IDLE (sched(7)): the kernel lets
+    any normal thread that wakes, such as the main process's next acknowledgement, run before it."""
+    child = worker(services)
+    sender.say("<@U0BOB> :clap: #ownership for taking the pager over the holidays", user="U0ALICE")
+    settle(services)
+    threads = [int(tid) for tid in os.listdir(f"/proc/{child.pid}/task")]
+    assert len(threads) > 1, "the child's pool has started a thread for the kudos"
+    assert {os.sched_getscheduler(tid) for tid in threads} == {os.SCHED_IDLE}
+    assert os.sched_getscheduler(0) == os.SCHED_OTHER, "the main process keeps the normal policy"
+
+
+@IN_THE_WORKER
 def test_when_the_child_stops_its_work_in_hand_and_all_after_are_done_here_once(sender, slack, services, server):
     child = worker(services)
     slack.delay_next("users.info", 0.5)  # the child waits on Slack with this kudos in hand

@@ -17,6 +17,7 @@ own services on the same database file.
   process, and so is everything after. A kudos is stored once however often it is run (its request
   key), so none is lost or counted twice; one the child had stored but not yet thanked in its thread
   when it stopped stays unthanked there.
+- The child runs at idle priority (`give_way`), so the work it does never delays an acknowledgement.
 
 Settings' default is one process, for the console and the tests; `lpbot run` reads LPBOT_EVENT_PROCESS
 (on unless set to off).
@@ -245,6 +246,7 @@ def serve(jobs: IO[str], answers: IO[str]) -> int:
 
     settings = pickle.loads(base64.b64decode(jobs.readline()))
     configure_logging(settings.log_level, (settings.signing_secret or "",), settings.log_format, bodies=settings.log_bodies)
+    give_way()  # before any thread is started: each inherits it
     services = build_services(settings, create=False)
     clients: dict[tuple[str | None, str | None], WebClient] = {}
     answering = threading.Lock()
@@ -283,6 +285,30 @@ def serve(jobs: IO[str], answers: IO[str]) -> int:
     pool.shutdown(wait=True)
     services.store.close()
     return 0
+
+
+def give_way() -> None:
+    """Run this process at SCHED_IDLE (Linux, sched(7)): every thread it has (a library's native ones
+    too, such as numpy's BLAS thread, started on import) and, inherited, every thread it starts after.
+
+    A normal thread that wakes, such as the main process's next acknowledgement, then takes the core
+    from us at once; at the normal policy, or at nice 10, it could wait out the rest of our time slice
+    (docs/benchmarks.md). What it costs: our work runs when a core has nothing normal to do, so on a busy
+    machine a thank-you comes a few milliseconds later, and on one kept busy by other programs it waits
+    for them. Slack waits only for the acknowledgement. If we are caught holding SQLite's write lock,
+    the main process's writer waits for it asleep (the busy timeout), which leaves us the core.
+    """
+    if not hasattr(os, "SCHED_IDLE"):
+        return
+    threads = [int(tid) for tid in os.listdir("/proc/self/task")] if os.path.isdir("/proc/self/task") else [0]
+    for thread in threads:
+        try:
+            os.sched_setscheduler(thread, os.SCHED_IDLE, os.sched_param(0))
+        except ProcessLookupError:
+            continue  # it ended since the listing
+        except OSError:  # a sandbox that refuses it: the work is done all the same, less politely
+            log.info("the event worker runs at the normal priority (SCHED_IDLE refused)")
+            return
 
 
 def main() -> int:
