@@ -13,6 +13,7 @@ import os
 import re
 import signal
 import sys
+import threading
 import time
 import urllib.request
 
@@ -20,7 +21,7 @@ import pytest
 
 import tests.test_conversation_kudos as conversation_tests
 from bot.app import build_services, create_app
-from bot.listeners.event_worker import EventWorker
+from bot.listeners.event_worker import CATCH_UP_THREADS, CHILD_THREADS, Backlog, EventWorker
 from bot.ops.server import HEALTH_PATH, HttpServer
 from bot.settings import Settings
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
@@ -149,16 +150,97 @@ def test_events_are_done_by_the_child_process(sender, slack, services):
 
 @IN_THE_WORKER
 @pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="scheduling policies are Linux's")
-def test_the_childs_threads_give_way_to_the_acknowledgements(sender, slack, services):
-    """Every thread of the child, its pool's included, runs at SCHED_IDLE (sched(7)): the kernel lets
-    any normal thread that wakes, such as the main process's next acknowledgement, run before it."""
+def test_the_childs_workers_give_way_to_the_acknowledgements(sender, slack, services):
+    """The child's worker threads run at SCHED_IDLE (sched(7)): the kernel lets any normal thread that
+    wakes, such as the main process's next acknowledgement, run before them. The thread reading the
+    events and the catch-up threads keep the normal policy."""
     child = worker(services)
     sender.say("<@U0BOB> :clap: #ownership for taking the pager over the holidays", user="U0ALICE")
     settle(services)
-    threads = [int(tid) for tid in os.listdir(f"/proc/{child.pid}/task")]
-    assert len(threads) > 1, "the child's pool has started a thread for the kudos"
-    assert {os.sched_getscheduler(tid) for tid in threads} == {os.SCHED_IDLE}
+    policies = {int(tid): os.sched_getscheduler(int(tid)) for tid in os.listdir(f"/proc/{child.pid}/task")}
+    assert sum(policy == os.SCHED_IDLE for policy in policies.values()) == CHILD_THREADS
+    assert policies[child.pid] == os.SCHED_OTHER, "the thread reading the events"
+    assert sum(policy == os.SCHED_OTHER for policy in policies.values()) >= 1 + CATCH_UP_THREADS
     assert os.sched_getscheduler(0) == os.SCHED_OTHER, "the main process keeps the normal policy"
+
+
+class Machine:
+    """The clock and each thread's wait for a core, as the backlog reads them, set by the test."""
+
+    def __init__(self):
+        self.now = 100.0
+        self.waited: dict[int, float] = {}
+
+    def clock(self) -> float:
+        return self.now
+
+    def wait_of(self, thread: int) -> float:
+        return self.waited.get(thread, 0.0)
+
+
+def backlog_on(machine: Machine) -> Backlog:
+    return Backlog(late=1.0, starved=0.2, clock=machine.clock, waited=machine.wait_of)
+
+
+def test_idle_threads_take_the_events_in_order_while_they_keep_up():
+    machine = Machine()
+    backlog = backlog_on(machine)
+    for n in range(3):
+        backlog.put({"id": n})
+    machine.now += 0.9
+    assert not backlog.behind()
+    assert [backlog.take(idle=True)["id"] for _ in range(3)] == [0, 1, 2]
+
+
+def test_an_event_left_waiting_a_second_goes_to_a_catch_up_thread():
+    machine = Machine()
+    backlog = backlog_on(machine)
+    backlog.put({"id": 1})
+    machine.now += 0.5
+    backlog.put({"id": 2})
+    machine.now += 0.5
+    assert backlog.behind()
+    assert backlog.take(idle=False) == {"id": 1}
+    assert not backlog.behind(), "the one left has waited half a second"
+    assert backlog.take(idle=True) == {"id": 2}
+
+
+def test_an_idle_thread_starved_of_cores_hands_the_next_events_to_catch_up_threads():
+    machine = Machine()
+    backlog = backlog_on(machine)
+    backlog.put({"id": 1})
+    first = backlog.take(idle=True)
+    me = threading.get_native_id()
+    backlog.put({"id": 2})
+    machine.waited[me] = 0.19
+    assert not backlog.behind()
+    machine.waited[me] = 0.2  # ready to run for 0.2 s in all, and not run: other programs have the cores
+    assert backlog.behind()
+    assert backlog.take(idle=False) == {"id": 2}
+    backlog.finished(first)
+    assert not backlog.behind()
+
+
+def test_an_event_waiting_on_a_slow_slack_is_not_starved():
+    machine = Machine()
+    backlog = backlog_on(machine)
+    backlog.put({"id": 1})
+    backlog.take(idle=True)
+    machine.now += 30  # asleep on Slack's answer: no wait for a core
+    backlog.put({"id": 2})
+    assert not backlog.behind()
+    assert backlog.take(idle=True) == {"id": 2}
+
+
+def test_a_closed_backlog_gives_out_what_is_left_to_anyone_then_none():
+    machine = Machine()
+    backlog = backlog_on(machine)
+    backlog.put({"id": 1})
+    backlog.put({"id": 2})
+    backlog.close()
+    assert backlog.take(idle=False) == {"id": 1}, "at closing, a catch-up thread need not wait for it to be late"
+    assert backlog.take(idle=True) == {"id": 2}
+    assert backlog.take(idle=True) is None and backlog.take(idle=False) is None
 
 
 @IN_THE_WORKER

@@ -17,7 +17,9 @@ own services on the same database file.
   process, and so is everything after. A kudos is stored once however often it is run (its request
   key), so none is lost or counted twice; one the child had stored but not yet thanked in its thread
   when it stopped stays unthanked there.
-- The child runs at idle priority (`give_way`), so the work it does never delays an acknowledgement.
+- The child's worker threads run at idle priority (`give_way`), so the work they do never delays an
+  acknowledgement. When they are not keeping up (`Backlog`: an event waited a second for one, or one of
+  them waited 0.2 s for a core), catch-up threads at the normal priority take the next events.
 
 Settings' default is one process, for the console and the tests; `lpbot run` reads LPBOT_EVENT_PROCESS
 (on unless set to off).
@@ -34,8 +36,9 @@ import signal
 import subprocess
 import sys
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO
 
@@ -56,6 +59,14 @@ CHILD_MAIN = "import sys; from bot.listeners.event_worker import main; sys.exit(
 READY = "ready"
 # Threads in the child: most of their time is spent waiting on Slack, as the main process's `later` pool.
 CHILD_THREADS = 32
+# While an event has waited this long for one of those (idle-priority) threads, the next are taken by
+# catch-up threads at the normal priority instead: on a machine other programs keep busy, idle threads
+# get almost no time at all (docs/benchmarks.md: thank-yous 32 s late beside two busy loops).
+LATE_SECONDS = 1.0
+# Or as soon as an event on an idle thread has waited this long for a core, in all (a kudos needs about
+# 5 ms of CPU; waiting for Slack does not count).
+STARVED_SECONDS = 0.2
+CATCH_UP_THREADS = 4
 
 
 def run_event(services, client: WebClient, job: dict) -> None:
@@ -246,7 +257,6 @@ def serve(jobs: IO[str], answers: IO[str]) -> int:
 
     settings = pickle.loads(base64.b64decode(jobs.readline()))
     configure_logging(settings.log_level, (settings.signing_secret or "",), settings.log_format, bodies=settings.log_bodies)
-    give_way()  # before any thread is started: each inherits it
     services = build_services(settings, create=False)
     clients: dict[tuple[str | None, str | None], WebClient] = {}
     answering = threading.Lock()
@@ -268,7 +278,24 @@ def serve(jobs: IO[str], answers: IO[str]) -> int:
                 answers.write(json.dumps({"done": job["id"]}) + "\n")
                 answers.flush()
 
-    pool = ThreadPoolExecutor(max_workers=CHILD_THREADS, thread_name_prefix="lpbot-event-worker")
+    backlog = Backlog()
+
+    def keep_working(idle: bool) -> None:
+        if idle:
+            give_way()
+        while (job := backlog.take(idle)) is not None:
+            try:
+                work(job)
+            except Exception as error:  # noqa: BLE001 - run_event answers failures; this thread must outlive any other
+                log.error("an event's work failed: %s", error.__class__.__name__)
+            finally:
+                if idle:
+                    backlog.finished(job)
+
+    threads = [threading.Thread(target=keep_working, args=(True,)) for _ in range(CHILD_THREADS)]
+    threads += [threading.Thread(target=keep_working, args=(False,)) for _ in range(CATCH_UP_THREADS)]
+    for thread in threads:
+        thread.start()
     answers.write(READY + "\n")
     answers.flush()
     for line in jobs:
@@ -281,34 +308,116 @@ def serve(jobs: IO[str], answers: IO[str]) -> int:
         if changes_a_place(job):
             work(job)  # before the next event: it may be a kudos in that very channel
         else:
-            pool.submit(work, job)
-    pool.shutdown(wait=True)
+            backlog.put(job)
+    backlog.close()
+    for thread in threads:
+        thread.join()
     services.store.close()
     return 0
 
 
+def waited_for_a_core(thread: int) -> float:
+    """Seconds a thread of this process has been ready to run but not running, so far (its run delay in
+    /proc's schedstat); 0 where the kernel does not say. Waiting on Slack is sleeping, not this."""
+    try:
+        with open(f"/proc/self/task/{thread}/schedstat") as stat:
+            return int(stat.read().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+class Backlog:
+    """The events the child has read and not finished. The idle-priority threads take the oldest as soon
+    as they are free. The catch-up threads, at the normal priority, take the next ones instead while the
+    idle threads are not keeping up (`behind`): an event has waited `late` seconds here for a thread, or
+    one on an idle thread has waited `starved` seconds for a core (other programs keep the machine busy,
+    and an idle thread then hardly runs). A slow Slack is neither: its threads sleep on the answer."""
+
+    def __init__(
+        self,
+        late: float = LATE_SECONDS,
+        starved: float = STARVED_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        waited: Callable[[int], float] = waited_for_a_core,
+    ):
+        self._late, self._starved = late, starved
+        self._clock, self._waited = clock, waited
+        self._lock = threading.Lock()
+        self._for_idle = threading.Condition(self._lock)
+        self._for_catch_up = threading.Condition(self._lock)
+        self._waiting: deque[tuple[float, dict]] = deque()  # (arrived, job), oldest first
+        self._started: dict[int, tuple[int, float]] = {}  # an idle thread's job -> (thread, its wait for a core then)
+        self._closed = False
+
+    def put(self, job: dict) -> None:
+        with self._lock:
+            self._waiting.append((self._clock(), job))
+            self._for_idle.notify()
+            self._for_catch_up.notify()
+
+    def close(self) -> None:
+        """No more will come: the threads finish what is here, then `take` answers None."""
+        with self._lock:
+            self._closed = True
+            self._for_idle.notify_all()
+            self._for_catch_up.notify_all()
+
+    def behind(self) -> bool:
+        with self._lock:
+            return self._behind()
+
+    def take(self, idle: bool) -> dict | None:
+        """The next job for an idle thread, or for a catch-up thread; None once closed and nothing is left."""
+        waiting_room = self._for_idle if idle else self._for_catch_up
+        with self._lock:
+            while True:
+                if self._waiting and (self._closed or self._behind() != idle):
+                    _, job = self._waiting.popleft()
+                    if idle:
+                        thread = threading.get_native_id()
+                        self._started[job["id"]] = (thread, self._waited(thread))
+                    if self._waiting:
+                        self._for_idle.notify()  # the next may be theirs now: a woken thread that was not let take re-waits
+                    return job
+                if self._closed and not self._waiting:
+                    return None
+                waiting_room.wait(None if idle or not self._waiting else self._next_look())
+
+    def finished(self, job: dict) -> None:
+        """An idle thread's job is done: it no longer counts towards being behind."""
+        with self._lock:
+            if self._started.pop(job["id"], None) is not None:
+                self._for_idle.notify()
+
+    def _behind(self) -> bool:
+        if self._waiting and self._clock() - self._waiting[0][0] >= self._late:
+            return True
+        return any(self._waited(thread) - before >= self._starved for thread, before in self._started.values())
+
+    def _next_look(self) -> float:
+        """When a catch-up thread should look again: when the oldest waiting event becomes late, or
+        sooner while idle threads have work (a wait for a core grows unannounced)."""
+        until_late = self._late - (self._clock() - self._waiting[0][0])
+        return max(0.001, min(until_late, self._starved / 2) if self._started else until_late)
+
+
 def give_way() -> None:
-    """Run this process at SCHED_IDLE (Linux, sched(7)): every thread it has (a library's native ones
-    too, such as numpy's BLAS thread, started on import) and, inherited, every thread it starts after.
+    """Run the calling thread at SCHED_IDLE (Linux, sched(7)).
 
     A normal thread that wakes, such as the main process's next acknowledgement, then takes the core
-    from us at once; at the normal policy, or at nice 10, it could wait out the rest of our time slice
-    (docs/benchmarks.md). What it costs: our work runs when a core has nothing normal to do, so on a busy
-    machine a thank-you comes a few milliseconds later, and on one kept busy by other programs it waits
-    for them. Slack waits only for the acknowledgement. If we are caught holding SQLite's write lock,
-    the main process's writer waits for it asleep (the busy timeout), which leaves us the core.
+    from it at once; at the normal policy, or at nice 10, it could wait out the rest of our time slice
+    (docs/benchmarks.md). What it costs: this thread runs only when a core has nothing normal to do, so
+    on a busy machine a thank-you comes a few milliseconds later. On one that other programs keep busy it
+    would hardly run at all, which is what the catch-up threads are for (`LATE_SECONDS`). If it is caught
+    holding SQLite's write lock, the main process's writer waits for it asleep (the busy timeout), which
+    leaves it the core.
     """
     if not hasattr(os, "SCHED_IDLE"):
         return
-    threads = [int(tid) for tid in os.listdir("/proc/self/task")] if os.path.isdir("/proc/self/task") else [0]
-    for thread in threads:
-        try:
-            os.sched_setscheduler(thread, os.SCHED_IDLE, os.sched_param(0))
-        except ProcessLookupError:
-            continue  # it ended since the listing
-        except OSError:  # a sandbox that refuses it: the work is done all the same, less politely
-            log.info("the event worker runs at the normal priority (SCHED_IDLE refused)")
-            return
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except OSError:  # a sandbox that refuses it: the work is done all the same, less politely
+        log.info("the event worker runs at the normal priority (SCHED_IDLE refused)")
 
 
 def main() -> int:
