@@ -179,7 +179,7 @@ class Machine:
 
 
 def backlog_on(machine: Machine) -> Backlog:
-    return Backlog(late=1.0, starved=0.2, clock=machine.clock, waited=machine.wait_of)
+    return Backlog(late=1.0, starved=0.2, rest=10.0, clock=machine.clock, waited=machine.wait_of)
 
 
 def test_idle_threads_take_the_events_in_order_while_they_keep_up():
@@ -215,10 +215,15 @@ def test_an_idle_thread_starved_of_cores_hands_the_next_events_to_catch_up_threa
     machine.waited[me] = 0.19
     assert not backlog.behind()
     machine.waited[me] = 0.2  # ready to run for 0.2 s in all, and not run: other programs have the cores
+    assert not backlog.behind(), "the backlog looked a moment ago; it reads /proc a few times a second"
+    machine.now += 0.1
     assert backlog.behind()
     assert backlog.take(idle=False) == {"id": 2}
     backlog.finished(first)
-    assert not backlog.behind()
+    machine.now += 9.9
+    assert backlog.behind(), "for ten seconds the idle threads take nothing: the machine is busy"
+    machine.now += 0.1
+    assert not backlog.behind(), "ten seconds on, and the thread that was starved is done"
 
 
 def test_an_event_waiting_on_a_slow_slack_is_not_starved():

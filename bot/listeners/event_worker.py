@@ -19,7 +19,8 @@ own services on the same database file.
   when it stopped stays unthanked there.
 - The child's worker threads run at idle priority (`give_way`), so the work they do never delays an
   acknowledgement. When they are not keeping up (`Backlog`: an event waited a second for one, or one of
-  them waited 0.2 s for a core), catch-up threads at the normal priority take the next events.
+  them waited 0.1 s for a core, and then for ten seconds), catch-up threads at the normal priority take
+  the next events.
 
 Settings' default is one process, for the console and the tests; `lpbot run` reads LPBOT_EVENT_PROCESS
 (on unless set to off).
@@ -65,7 +66,10 @@ CHILD_THREADS = 32
 LATE_SECONDS = 1.0
 # Or as soon as an event on an idle thread has waited this long for a core, in all (a kudos needs about
 # 5 ms of CPU; waiting for Slack does not count).
-STARVED_SECONDS = 0.2
+STARVED_SECONDS = 0.1
+# Once one has, the idle threads take nothing for this long: the machine is busy, and the catch-up
+# threads do all the work meanwhile.
+REST_SECONDS = 10.0
 CATCH_UP_THREADS = 4
 
 
@@ -331,29 +335,34 @@ class Backlog:
     as they are free. The catch-up threads, at the normal priority, take the next ones instead while the
     idle threads are not keeping up (`behind`): an event has waited `late` seconds here for a thread, or
     one on an idle thread has waited `starved` seconds for a core (other programs keep the machine busy,
-    and an idle thread then hardly runs). A slow Slack is neither: its threads sleep on the answer."""
+    and an idle thread then hardly runs; the idle threads then rest for `rest` seconds). A slow Slack is
+    neither: its threads sleep on the answer."""
 
     def __init__(
         self,
         late: float = LATE_SECONDS,
         starved: float = STARVED_SECONDS,
+        rest: float = REST_SECONDS,
         clock: Callable[[], float] = time.monotonic,
         waited: Callable[[int], float] = waited_for_a_core,
     ):
-        self._late, self._starved = late, starved
+        self._late, self._starved, self._rest = late, starved, rest
+        self._starved_until = 0.0  # while the clock is before this, idle threads take nothing
+        self._looked = float("-inf")  # when the idle threads' waits for a core were last read
         self._clock, self._waited = clock, waited
         self._lock = threading.Lock()
         self._for_idle = threading.Condition(self._lock)
         self._for_catch_up = threading.Condition(self._lock)
         self._waiting: deque[tuple[float, dict]] = deque()  # (arrived, job), oldest first
         self._started: dict[int, tuple[int, float]] = {}  # an idle thread's job -> (thread, its wait for a core then)
+        self._idle_free = 0  # idle threads waiting for a job
         self._closed = False
 
     def put(self, job: dict) -> None:
         with self._lock:
             self._waiting.append((self._clock(), job))
-            self._for_idle.notify()
-            self._for_catch_up.notify()
+            # Looked at by the thread reading the events, which is never short of a core.
+            (self._for_catch_up if self._behind() else self._for_idle).notify()
 
     def close(self) -> None:
         """No more will come: the threads finish what is here, then `take` answers None."""
@@ -381,7 +390,13 @@ class Backlog:
                     return job
                 if self._closed and not self._waiting:
                     return None
-                waiting_room.wait(None if idle or not self._waiting else self._next_look())
+                if idle:
+                    self._idle_free += 1
+                    waiting_room.wait()
+                    self._idle_free -= 1
+                else:
+                    # Being behind is a matter of time passing: the catch-up threads look every so often.
+                    waiting_room.wait(self._starved / 2)
 
     def finished(self, job: dict) -> None:
         """An idle thread's job is done: it no longer counts towards being behind."""
@@ -390,15 +405,23 @@ class Backlog:
                 self._for_idle.notify()
 
     def _behind(self) -> bool:
-        if self._waiting and self._clock() - self._waiting[0][0] >= self._late:
+        now = self._clock()
+        if self._waiting and now - self._waiting[0][0] >= self._late:
+            return True  # help while every idle thread is busy; they take again once one is free
+        if now < self._starved_until:
             return True
-        return any(self._waited(thread) - before >= self._starved for thread, before in self._started.values())
-
-    def _next_look(self) -> float:
-        """When a catch-up thread should look again: when the oldest waiting event becomes late, or
-        sooner while idle threads have work (a wait for a core grows unannounced)."""
-        until_late = self._late - (self._clock() - self._waiting[0][0])
-        return max(0.001, min(until_late, self._starved / 2) if self._started else until_late)
+        if now - self._looked < self._starved / 4:
+            return False  # looked a moment ago (each look reads /proc for every idle thread at work)
+        self._looked = now
+        # Starved: an event left waiting although an idle thread was free to take it (none got a core
+        # to), or one on an idle thread that has waited that long for a core.
+        unpicked = self._idle_free > 0 and bool(self._waiting) and now - self._waiting[0][0] >= self._starved
+        if unpicked or any(self._waited(thread) - before >= self._starved for thread, before in self._started.values()):
+            # The machine has no core to spare for idle threads. Anything they took now would wait as
+            # long, so for a while they take nothing, and then they try again.
+            self._starved_until = now + self._rest
+            return True
+        return False
 
 
 def give_way() -> None:
