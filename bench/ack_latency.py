@@ -14,6 +14,7 @@ every kudos stored once, and for events how soon each inline kudos was thanked i
 medians over the rounds.
 
     python bench/ack_latency.py [--rates 200,400] [--seconds 10] [--rounds 3] [--closed 8] [--only kudos]
+                                [--busy-loops 2]
 """
 
 from __future__ import annotations
@@ -332,6 +333,8 @@ PAIRS = {
 def measure(kind: str, app: str, args, db_dir: str, rate: float, closed: int = 0) -> dict:
     """One run of one app under one load, with its checks: every command answered (in the ack or by
     response_url), every kudos stored once."""
+    # Other programs keeping the machine busy, if asked: each a loop at the normal priority.
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(getattr(args, "busy_loops", 0))]
     server, slack, services = serve(app, f"{db_dir}/{app}-{kind}-{rate:g}-{closed}-{time.monotonic_ns()}")
     load = argparse.Namespace(rate=rate, seconds=args.seconds, text=args.text)
     cpu = app_cpu_seconds(services)  # only the app: the stand-in and the generator have processes of their own
@@ -371,6 +374,9 @@ def measure(kind: str, app: str, args, db_dir: str, rate: float, closed: int = 0
         services.listener_pool.shutdown(wait=True)
         slack.stop()
         services.store.close()
+        for loop in busy:
+            loop.kill()
+            loop.wait()
     return result
 
 
@@ -382,6 +388,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="floor and handler in turn, this many times (default 3)")
     parser.add_argument("--closed", type=int, default=8, help="connections for the as-fast-as-it-goes run (0: none)")
     parser.add_argument("--text", default="dive deep")
+    parser.add_argument("--busy-loops", type=int, default=0, help="this many busy loops beside every run, as other programs on the machine")
     parser.add_argument("--generate", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--response-base", help=argparse.SUPPRESS)
     parser.add_argument("--kudos", action="store_true", help=argparse.SUPPRESS)
@@ -402,7 +409,8 @@ def main() -> None:
     rates = [float(rate) for rate in args.rates.split(",")]
     kinds = [args.only] if args.only else list(PAIRS)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"{args.seconds:g} s a run, open loop at {args.rates}/s; {args.rounds} rounds, floor and handler in turn\n")
+    beside = f", {args.busy_loops} busy loops beside each run" if args.busy_loops else ""
+    print(f"{args.seconds:g} s a run, open loop at {args.rates}/s; {args.rounds} rounds, floor and handler in turn{beside}\n")
     print("(cpu: the app's CPU ms per request, work after the acknowledgement included: floor, then handler)")
     print("(steal%: the share of the machine's CPU time its host gave to other guests during the run: floor, then handler)")
     print(
