@@ -60,15 +60,13 @@ CHILD_MAIN = "import sys; from bot.listeners.event_worker import main; sys.exit(
 READY = "ready"
 # Threads in the child: most of their time is spent waiting on Slack, as the main process's `later` pool.
 CHILD_THREADS = 32
-# While an event has waited this long for one of those (idle-priority) threads, the next are taken by
-# catch-up threads at the normal priority instead: on a machine other programs keep busy, idle threads
-# get almost no time at all (docs/benchmarks.md: thank-yous 32 s late beside two busy loops).
+# Those threads run at idle priority; catch-up threads at the normal one take the next events while
+# they are not keeping up (`Backlog`). Beside two busy loops, idle threads alone left thank-yous 32 s
+# late (docs/benchmarks.md). Not keeping up: an event has waited LATE_SECONDS for a thread (a slow Slack
+# keeps all of them busy), or STARVED_SECONDS for a core (on an idle thread, or with one free to take
+# it; a kudos needs about 5 ms of CPU), and for REST_SECONDS after the latter.
 LATE_SECONDS = 1.0
-# Or as soon as an event on an idle thread has waited this long for a core, in all (a kudos needs about
-# 5 ms of CPU; waiting for Slack does not count).
 STARVED_SECONDS = 0.1
-# Once one has, the idle threads take nothing for this long: the machine is busy, and the catch-up
-# threads do all the work meanwhile.
 REST_SECONDS = 10.0
 CATCH_UP_THREADS = 4
 
@@ -333,10 +331,10 @@ def waited_for_a_core(thread: int) -> float:
 class Backlog:
     """The events the child has read and not finished. The idle-priority threads take the oldest as soon
     as they are free. The catch-up threads, at the normal priority, take the next ones instead while the
-    idle threads are not keeping up (`behind`): an event has waited `late` seconds here for a thread, or
-    one on an idle thread has waited `starved` seconds for a core (other programs keep the machine busy,
-    and an idle thread then hardly runs; the idle threads then rest for `rest` seconds). A slow Slack is
-    neither: its threads sleep on the answer."""
+    idle threads are not keeping up (`behind`): an event has waited `late` seconds here for a thread; or
+    it has waited `starved` seconds for a core, on an idle thread or here with an idle thread free to
+    take it (other programs keep the machine busy, and an idle thread then hardly runs), after which the
+    idle threads rest for `rest` seconds. A slow Slack is neither: its threads sleep on the answer."""
 
     def __init__(
         self,
