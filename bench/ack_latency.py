@@ -8,13 +8,15 @@ sending). Three pairs, each run floor first then handler, then the other way rou
   posts once to the response_url;
 - the events of a busy channel (messages and reactions, one in twenty an inline kudos, one in twenty a
   kudos reaction, one in twenty a redelivery) against a no-op event listener.
-Then `/lp <principle>` and its floor as fast as `--closed` connections go (throughput). Prints each
+With `--interleave SECONDS`, floor and handler are served side by side instead, and one generator sends
+them blocks of that many seconds in turn (`Blocks`), so that the machine's spells of noise fall on both
+alike. Then `/lp <principle>` and its floor as fast as `--closed` connections go (throughput). Prints each
 round's p50 and p99, the ratio to the floor, what each run must also have done (every command answered,
 every kudos stored once, and for events how soon each inline kudos was thanked in its thread), and the
 medians over the rounds.
 
     python bench/ack_latency.py [--rates 200,400] [--seconds 10] [--rounds 3] [--closed 8] [--only kudos]
-                                [--busy-loops 2]
+                                [--busy-loops 2] [--interleave 1]
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -154,8 +158,42 @@ def command_form(n: int, text: str, kudos: bool, response_base: str) -> str:
     )
 
 
-def inline_kudos_sent(total: int) -> int:
-    return len(range(0, total, 20))
+@dataclass(frozen=True)
+class Blocks:
+    """Two apps (or more) measured in the same minutes: blocks of requests at `rate`, each `seconds` long,
+    sent to each app in turn from a start both sides agree on (CLOCK_MONOTONIC), with `pause` seconds
+    after each block so that one app's work after its last acknowledgements stays out of the next block.
+    Whatever the machine does meanwhile then falls on every app alike, block after block."""
+
+    rate: float
+    seconds: float
+    count: int
+    apps: int
+    pause: float
+    start: float
+    first: int = 0  # the app of block 0
+
+    @property
+    def per_block(self) -> int:
+        return int(self.rate * self.seconds)
+
+    @property
+    def total(self) -> int:
+        return self.per_block * self.count
+
+    def block(self, n: int) -> int:
+        return n // self.per_block
+
+    def target(self, n: int) -> int:
+        return (self.block(n) + self.first) % self.apps
+
+    def due(self, n: int) -> float:
+        """Seconds after `start` that request n is due."""
+        block, place = divmod(n, self.per_block)
+        return block * (self.seconds + self.pause) + place / self.rate
+
+    def begins(self, block: int) -> float:
+        return self.start + block * (self.seconds + self.pause)
 
 
 def generate(
@@ -168,20 +206,23 @@ def generate(
     events: bool = False,
     mixed: bool = False,
     closed: int = 0,
+    blocks: Blocks | None = None,
 ) -> dict:
-    """The load generator (runs in its own process): returns latencies in ms and error count."""
+    """The load generator (runs in its own process): returns latencies in ms and error count.
+    `url` may name several apps, comma-separated: then `blocks` says which app each request goes to."""
     import http.client
 
     from slack_sdk.signature import SignatureVerifier
 
     signer = SignatureVerifier(SECRET)
-    parts = urlsplit(url)
+    targets = [urlsplit(one) for one in url.split(",")]
     local = threading.local()
 
-    def connection():
-        if getattr(local, "conn", None) is None:
-            local.conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
-        return local.conn
+    def connection(target: int):
+        conns = local.__dict__.setdefault("conns", {})
+        if conns.get(target) is None:
+            conns[target] = http.client.HTTPConnection(targets[target].hostname or "127.0.0.1", targets[target].port, timeout=10)
+        return conns[target]
 
     def event_body(n: int) -> tuple[str, dict]:
         retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"} if n % 20 == 1 else {}
@@ -202,23 +243,26 @@ def generate(
         }
         sent_at = time.perf_counter()
         answered = False
+        target = blocks.target(n) if blocks else 0
         try:
-            conn = connection()
-            conn.request("POST", parts.path, body=body, headers=headers)
+            conn = connection(target)
+            conn.request("POST", targets[target].path, body=body, headers=headers)
             response = conn.getresponse()
             answer = response.read()
             ok = response.status == 200
             answered = ok and answer.startswith(b"{") and b'"blocks"' in answer  # a card in the acknowledgement
         except OSError:
-            local.conn = None
+            local.conns[target] = None
             ok = False
         done = time.perf_counter()
         # Latency from the moment the request was due, not from when a connection was free to send
         # it: a request waiting behind busy connections is waiting on the app all the same.
         return (done - due) * 1000, ok, sent_at - due, answered
 
+    bases = response_base.split(",")  # each app's own stand-in, as `url`
+
     def command_body(n: int, as_kudos: bool) -> str:
-        return command_form(n, text, as_kudos, response_base)
+        return command_form(n, text, as_kudos, bases[blocks.target(n) if blocks else 0])
 
     results = []
     started = 0.0  # when request 0 was due, on CLOCK_MONOTONIC (the stand-in's clock for its calls too)
@@ -237,29 +281,41 @@ def generate(
             results = [r for done in [pool.submit(keep_sending) for _ in range(closed)] for r in done.result()]
         total = len(results)
     else:
-        total = int(rate * seconds)
+        total = blocks.total if blocks else int(rate * seconds)
         with ThreadPoolExecutor(max_workers=64) as pool:
-            start = time.perf_counter()
-            started = time.monotonic() + (start - time.perf_counter())
+            if blocks:  # the start the parent chose, so that it knows when each block runs
+                time.sleep(max(0.0, blocks.start - time.monotonic()))
+                started = blocks.start
+                start = time.perf_counter() - (time.monotonic() - started)  # the same moment on perf_counter
+            else:
+                start = time.perf_counter()
+                started = time.monotonic() + (start - time.perf_counter())
             futures = []
             for n in range(total):
-                due = start + n / rate
+                due = start + (blocks.due(n) if blocks else n / rate)
                 delay = due - time.perf_counter()
                 if delay > 0:
                     time.sleep(delay)
                 futures.append(pool.submit(send, n, due))
             results = [f.result() for f in futures]
-    latencies = [ms for ms, ok, _, _ in results if ok]
-    # Requests that left more than 100 ms after they were due: the app had every connection busy.
-    late = sum(1 for _, _, waited, _ in results if waited > 0.1)
+    numbered = list(enumerate(results))
+    if blocks:  # what each app's requests found, as if each had had a run of its own
+        return {"apps": [summary(started, [r for r in numbered if blocks.target(r[0]) == app], closed) for app in range(len(targets))]}
+    return summary(started, numbered, closed)
+
+
+def summary(started: float, numbered: list, closed: int) -> dict:
+    """What a run's requests found, from (number, (ms, ok, waited, answered in the ack)) each."""
     return {
-        "latencies": latencies,
-        "errors": sum(1 for _, ok, _, _ in results if not ok),
-        "sent": total,
-        "late": late,
-        "answered_in_ack": sum(1 for *_, answered in results if answered),
+        "latencies": [ms for _, (ms, ok, _, _) in numbered if ok],
+        "errors": sum(1 for _, (_, ok, _, _) in numbered if not ok),
+        "sent": len(numbered),
+        # Requests that left more than 100 ms after they were due: the app had every connection busy.
+        "late": sum(1 for _, (_, _, waited, _) in numbered if waited > 0.1),
+        "answered_in_ack": sum(1 for _, (*_, answered) in numbered if answered),
+        "inline_kudos": sum(1 for n, _ in numbered if event_kind(n) == "inline kudos"),  # of a busy channel's events
         # Open loop, each latency with its request's number (closed loop numbers requests as they go).
-        "numbers": [] if closed else [n for n, (_, ok, _, _) in enumerate(results) if ok],
+        "numbers": [] if closed else [n for n, (_, ok, _, _) in numbered if ok],
         "started": started,
     }
 
@@ -295,7 +351,16 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def run_load(url: str, response_base: str, args, kudos: bool, events: bool = False, mixed: bool = False, closed: int = 0) -> dict:
+def run_load(
+    url: str,
+    response_base: str,
+    args,
+    kudos: bool,
+    events: bool = False,
+    mixed: bool = False,
+    closed: int = 0,
+    blocks: Blocks | None = None,
+) -> dict:
     done = subprocess.run(
         [
             sys.executable,
@@ -314,7 +379,8 @@ def run_load(url: str, response_base: str, args, kudos: bool, events: bool = Fal
         + (["--kudos"] if kudos else [])
         + (["--events"] if events else [])
         + (["--mixed"] if mixed else [])
-        + ["--closed", str(closed)],
+        + ["--closed", str(closed)]
+        + (["--blocks", json.dumps(asdict(blocks))] if blocks else []),
         capture_output=True,
         text=True,
         check=True,
@@ -333,8 +399,7 @@ PAIRS = {
 def measure(kind: str, app: str, args, db_dir: str, rate: float, closed: int = 0) -> dict:
     """One run of one app under one load, with its checks: every command answered (in the ack or by
     response_url), every kudos stored once."""
-    # Other programs keeping the machine busy, if asked: each a loop at the normal priority.
-    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(getattr(args, "busy_loops", 0))]
+    busy = busy_loops(args)
     server, slack, services = serve(app, f"{db_dir}/{app}-{kind}-{rate:g}-{closed}-{time.monotonic_ns()}")
     load = argparse.Namespace(rate=rate, seconds=args.seconds, text=args.text)
     cpu = app_cpu_seconds(services)  # only the app: the stand-in and the generator have processes of their own
@@ -342,25 +407,7 @@ def measure(kind: str, app: str, args, db_dir: str, rate: float, closed: int = 0
     steal_before = stolen_ticks()
     try:
         result = run_load(server.events_url, slack.url, load, kind == "kudos", events=kind == "events", closed=closed)
-        acked = len(result["latencies"])
-        if app == "lpbot" and kind == "principle":
-            result["replies"] = result["answered_in_ack"] + slack.count("response_url")
-        if kind == "kudos":
-            result["replies"] = slack.wait_for_count("response_url", acked, timeout=120)
-        if app == "lpbot" and kind == "kudos":
-            services.listener_pool.wait_idle(120)
-            result["stored"] = services.store.db["kudos"].count
-        if app == "lpbot" and kind == "events":
-            expected = inline_kudos_sent(result["sent"])
-            result["replies"] = slack.wait_for_count("chat.postMessage", 2 * expected, timeout=120)  # thread + DM
-            services.listener_pool.wait_idle(120)
-            result["expected"], result["stored"] = expected, services.store.db["kudos"].count
-            # How long after the kudos was sent its thank-you reached the thread: the work after the ack.
-            result["thanked_ms"] = [
-                (arrived - (result["started"] + int(thread_ts.partition(".")[2]) / rate)) * 1000
-                for thread_ts, arrived in slack.get("/_replies")
-            ]
-        services.listener_pool.wait_idle(120)
+        check(kind, app, result, slack, services, lambda n: result["started"] + n / rate)
         # The app's CPU for each request, the work after the acknowledgement included.
         result["cpu_ms"] = (app_cpu_seconds(services) - cpu) * 1000 / max(1, result["sent"])
         # Until the work after the last acknowledgement is done too: what the app can keep up with.
@@ -368,16 +415,107 @@ def measure(kind: str, app: str, args, db_dir: str, rate: float, closed: int = 0
         steal, ticks = (after - before for after, before in zip(stolen_ticks(), steal_before, strict=True))
         result["steal"] = 100 * steal / ticks if ticks else 0.0
     finally:
-        server.close()
-        # Nothing a run left running (a retry, a DM) may take CPU from the next run in this process.
-        services.listener_pool.wait_idle(120)
-        services.listener_pool.shutdown(wait=True)
-        slack.stop()
-        services.store.close()
-        for loop in busy:
-            loop.kill()
-            loop.wait()
+        stop(server, slack, services)
+        stop_busy_loops(busy)
     return result
+
+
+def measure_in_turns(kind: str, floor_app: str, args, db_dir: str, rate: float, round_number: int) -> dict[str, dict]:
+    """Floor and handler served side by side and sent blocks of `--interleave` seconds in turn, each
+    `--seconds` in all (`Blocks`): {"floor": run, "handler": run}, each run as `measure` gives it. The CPU
+    and steal of each block, its pause included, count for the app it was sent to."""
+    busy = busy_loops(args)
+    apps = [floor_app, "lpbot"]
+    served = [serve(app, f"{db_dir}/{app}-{kind}-{rate:g}-turns-{time.monotonic_ns()}") for app in apps]
+    per_app = max(1, round(args.seconds / args.interleave))
+    blocks = Blocks(
+        rate=rate,
+        seconds=args.interleave,
+        count=2 * per_app,
+        apps=2,
+        pause=TURN_PAUSE,
+        start=time.monotonic() + 0.5,  # time for the generator to start
+        first=0 if round_number % 2 else 1,  # which goes first alternates, as in `measure`
+    )
+    readings: list[tuple[float, float, tuple[int, int]]] = []
+
+    def read_at_each_turn() -> None:
+        for block in range(blocks.count + 1):
+            time.sleep(max(0.0, blocks.begins(block) - time.monotonic()))  # the bench's own clock, not a test's
+            readings.append((time.process_time(), app_cpu_seconds(served[1][2]) - time.process_time(), stolen_ticks()))
+
+    reader = threading.Thread(target=read_at_each_turn, daemon=True)
+    reader.start()
+    try:
+        load = argparse.Namespace(rate=rate, seconds=args.seconds, text=args.text)
+        urls = ",".join(server.events_url for server, _, _ in served)
+        bases = ",".join(slack.url for _, slack, _ in served)
+        found = run_load(urls, bases, load, kind == "kudos", events=kind == "events", blocks=blocks)["apps"]
+        reader.join()
+        runs = {}
+        for target, (role, (_, slack, services)) in enumerate(zip(("floor", "handler"), served, strict=True)):
+            result = found[target]
+            check(kind, apps[target], result, slack, services, lambda n: blocks.start + blocks.due(n))
+            mine = [block for block in range(blocks.count) if (block + blocks.first) % blocks.apps == target]
+            # This process serves both; the event worker's process is the handler's alone.
+            cpu = sum(readings[b + 1][0] - readings[b][0] + (readings[b + 1][1] - readings[b][1] if target == 1 else 0) for b in mine)
+            if target == 1:  # the handler's worker may still have been busy after its last block
+                cpu += app_cpu_seconds(services) - time.process_time() - readings[-1][1]
+            result["cpu_ms"] = cpu * 1000 / max(1, result["sent"])
+            steal = sum(readings[b + 1][2][0] - readings[b][2][0] for b in mine)
+            ticks = sum(readings[b + 1][2][1] - readings[b][2][1] for b in mine)
+            result["steal"] = 100 * steal / ticks if ticks else 0.0
+            runs[role] = result
+    finally:
+        for server, slack, services in served:
+            stop(server, slack, services)
+        stop_busy_loops(busy)
+    return runs
+
+
+# Between two blocks of `measure_in_turns`: enough for the handler's last thank-yous (about 25 ms at p99).
+TURN_PAUSE = 0.2
+
+
+def check(kind: str, app: str, result: dict, slack, services, due: Callable[[int], float]) -> None:
+    """What the run must also have done, into `result`, once its work after the acknowledgements is done;
+    `due(n)` is when request n was due, on CLOCK_MONOTONIC."""
+    acked = len(result["latencies"])
+    if app == "lpbot" and kind == "principle":
+        result["replies"] = result["answered_in_ack"] + slack.count("response_url")
+    if kind == "kudos":
+        result["replies"] = slack.wait_for_count("response_url", acked, timeout=120)
+    if app == "lpbot" and kind == "kudos":
+        services.listener_pool.wait_idle(120)
+        result["stored"] = services.store.db["kudos"].count
+    if app == "lpbot" and kind == "events":
+        expected = result["inline_kudos"]
+        result["replies"] = slack.wait_for_count("chat.postMessage", 2 * expected, timeout=120)  # thread + DM
+        services.listener_pool.wait_idle(120)
+        result["expected"], result["stored"] = expected, services.store.db["kudos"].count
+        # How long after the kudos was sent its thank-you reached the thread: the work after the ack.
+        result["thanked_ms"] = [(arrived - due(int(thread_ts.partition(".")[2]))) * 1000 for thread_ts, arrived in slack.get("/_replies")]
+    services.listener_pool.wait_idle(120)
+
+
+def busy_loops(args) -> list[subprocess.Popen]:
+    """Other programs keeping the machine busy, if asked: each a loop at the normal priority."""
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(getattr(args, "busy_loops", 0))]
+
+
+def stop_busy_loops(busy: list[subprocess.Popen]) -> None:
+    for loop in busy:
+        loop.kill()
+        loop.wait()
+
+
+def stop(server, slack, services) -> None:
+    server.close()
+    # Nothing a run left running (a retry, a DM) may take CPU from the next run in this process.
+    services.listener_pool.wait_idle(120)
+    services.listener_pool.shutdown(wait=True)
+    slack.stop()
+    services.store.close()
 
 
 def main() -> None:
@@ -389,7 +527,15 @@ def main() -> None:
     parser.add_argument("--closed", type=int, default=8, help="connections for the as-fast-as-it-goes run (0: none)")
     parser.add_argument("--text", default="dive deep")
     parser.add_argument("--busy-loops", type=int, default=0, help="this many busy loops beside every run, as other programs on the machine")
+    parser.add_argument(
+        "--interleave",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="serve floor and handler side by side and send them blocks of this many seconds in turn (0: one run after the other)",
+    )
     parser.add_argument("--generate", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--blocks", help=argparse.SUPPRESS)
     parser.add_argument("--response-base", help=argparse.SUPPRESS)
     parser.add_argument("--kudos", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--events", action="store_true", help=argparse.SUPPRESS)
@@ -397,8 +543,9 @@ def main() -> None:
     parser.add_argument("--only", choices=tuple(PAIRS), help="measure this handler (and its floor) only")
     args = parser.parse_args()
     if args.generate:
+        blocks = Blocks(**json.loads(args.blocks)) if args.blocks else None
         found = generate(
-            args.generate, args.rate, args.seconds, args.text, args.response_base, args.kudos, args.events, args.mixed, args.closed
+            args.generate, args.rate, args.seconds, args.text, args.response_base, args.kudos, args.events, args.mixed, args.closed, blocks
         )
         print(json.dumps(found))
         return
@@ -408,9 +555,14 @@ def main() -> None:
     logging.basicConfig(level=logging.ERROR)
     rates = [float(rate) for rate in args.rates.split(",")]
     kinds = [args.only] if args.only else list(PAIRS)
+    # A block must hold whole cycles of the busy channel's twenty events: a redelivery or a reaction
+    # refers to an event a little before it, which must have gone to the same app.
+    if args.interleave and any(int(rate * args.interleave) % 20 for rate in rates):
+        parser.error("--interleave SECONDS times each rate must be a whole multiple of 20 requests")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     beside = f", {args.busy_loops} busy loops beside each run" if args.busy_loops else ""
-    print(f"{args.seconds:g} s a run, open loop at {args.rates}/s; {args.rounds} rounds, floor and handler in turn{beside}\n")
+    turns = f" in blocks of {args.interleave:g} s, served side by side" if args.interleave else ""
+    print(f"{args.seconds:g} s a run, open loop at {args.rates}/s; {args.rounds} rounds, floor and handler in turn{turns}{beside}\n")
     print("(cpu: the app's CPU ms per request, work after the acknowledgement included: floor, then handler)")
     print("(steal%: the share of the machine's CPU time its host gave to other guests during the run: floor, then handler)")
     print(
@@ -431,9 +583,12 @@ def main() -> None:
                 for round_number in range(1, args.rounds + 1):
                     # Alternate which goes first, so the machine's drift falls on both alike.
                     order = [(floor_app, "floor"), ("lpbot", "handler")]
-                    runs = dict(
-                        (role, measure(kind, app, args, db_dir, rate)) for app, role in (order if round_number % 2 else order[::-1])
-                    )
+                    if args.interleave:
+                        runs = measure_in_turns(kind, floor_app, args, db_dir, rate, round_number)
+                    else:
+                        runs = dict(
+                            (role, measure(kind, app, args, db_dir, rate)) for app, role in (order if round_number % 2 else order[::-1])
+                        )
                     floor, handler = runs["floor"]["latencies"], runs["handler"]["latencies"]
                     pooled["floor"] += floor
                     pooled["handler"] += handler
