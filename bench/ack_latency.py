@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import math
 import os
 import platform
 import statistics
@@ -40,6 +41,7 @@ from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # for stand_in, when imported as bench.ack_latency (the tests)
 
 from stand_in import StandInProcess  # noqa: E402
 
@@ -608,9 +610,18 @@ def main() -> None:
                         f"{runs['floor']['cpu_ms']:>6.2f}{runs['handler']['cpu_ms']:>6.2f}"
                         f"{runs['floor']['steal']:>6.1f}{runs['handler']['steal']:>5.1f}  {checks(kind, runs['handler'])}"
                     )
-                summary.append((kind, f"{rate:g}/s", statistics.median(floors), statistics.median(handlers), statistics.median(ratios)))
+                summary.append(
+                    (
+                        kind,
+                        f"{rate:g}/s",
+                        statistics.median(floors),
+                        statistics.median(handlers),
+                        statistics.median(ratios),
+                        median_interval(ratios),
+                    )
+                )
                 floor_all, handler_all = percentile(pooled["floor"], 99), percentile(pooled["handler"], 99)
-                summary.append((kind, f"{rate:g}/s all", floor_all, handler_all, handler_all / floor_all))
+                summary.append((kind, f"{rate:g}/s all", floor_all, handler_all, handler_all / floor_all, None))
                 if kind == "events":
                     # Which events are slow: the kind of each request is known from its number.
                     print(f"  by kind of event at {rate:g}/s, all rounds (p50 / p99 ms, floor then handler):")
@@ -639,15 +650,43 @@ def main() -> None:
                     handler_rates.append(handler["per_second"])
                     shares.append(share)
                 summary.append(
-                    (kind, "throughput", statistics.median(floor_rates), statistics.median(handler_rates), statistics.median(shares))
+                    (
+                        kind,
+                        "throughput",
+                        statistics.median(floor_rates),
+                        statistics.median(handler_rates),
+                        statistics.median(shares),
+                        median_interval(shares),
+                    )
                 )
     print(f"\nmedians over {args.rounds} rounds ('all': the p99 of every round's latencies together)")
+    print("(95% interval: where the median ratio of such rounds lies, from the rounds' order; six rounds or more)")
     print(f"{'handler':<12}{'load':>12}{'floor':>10}{'handler':>10}{'ratio':>8}")
-    for kind, load, floor_value, handler_value, ratio in summary:
+    for kind, load, floor_value, handler_value, ratio, interval in summary:
         unit = "req/s" if load == "throughput" else "ms p99"
+        within = f", 95% interval {interval[0]:.2f}-{interval[1]:.2f}" if interval else ""
         print(
-            f"{kind:<12}{load:>12}{floor_value:>10.1f}{handler_value:>10.1f}{ratio:>7.2f}{'x' if unit == 'ms p99' else ' of the floor'}  ({unit})"
+            f"{kind:<12}{load:>12}{floor_value:>10.1f}{handler_value:>10.1f}{ratio:>7.2f}{'x' if unit == 'ms p99' else ' of the floor'}"
+            f"  ({unit}{within})"
         )
+
+
+def median_interval(values: list[float], confidence: float = 0.95) -> tuple[float, float] | None:
+    """A distribution-free interval for the median of what `values` sample: the k-th smallest and the
+    k-th largest, with k the largest rank for which fewer than k of n values fall below the median with
+    probability at most (1 - confidence) / 2 (each value is below it with probability one half). None
+    when there are too few values for any such k (five or fewer, at 95%)."""
+    n = len(values)
+    tail, k = 0.0, 0
+    while k < n // 2:
+        tail += math.comb(n, k) / 2**n  # the chance that exactly k values fall below the median
+        if tail > (1 - confidence) / 2:
+            break
+        k += 1
+    if k == 0:
+        return None
+    ordered = sorted(values)
+    return ordered[k - 1], ordered[n - k]
 
 
 def checks(kind: str, result: dict) -> str:
