@@ -6,7 +6,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Protocol
@@ -87,10 +87,32 @@ class ListenerPool(ThreadPoolExecutor):
         self.later: ListenerPool | None = ListenerPool(later_workers, name="lpbot-after-ack") if later_workers else None
         # The event worker, when events' work runs in a process of its own (LPBOT_EVENT_PROCESS; set by create_app).
         self.elsewhere: Elsewhere | None = None
+        self._here = threading.local()  # run_next_here's mark, for this thread only
+
+    def run_next_here(self) -> None:
+        """Run the next listener this thread hands over on this thread, at once (`/lp`, see commands).
+
+        Bolt's thread runner gives a command to the pool and then looks for its acknowledgement every
+        10 ms, so a command answered in its acknowledgement took 10 ms at best, and 20 when the listener
+        thread was a little late. Run on the request's own thread, the acknowledgement is there when the
+        runner first looks. Only for a listener that acknowledges without waiting on Slack and leaves
+        the rest to `later`; without `later` (the console) everything stays on the pool.
+        """
+        if self.later is not None:
+            self._here.next = True
 
     def submit(self, fn, /, *args, **kwargs):
         with self._idle:
             self._running += 1
+        if getattr(self._here, "next", False):
+            self._here.next = False
+            done: Future = Future()
+            try:
+                done.set_result(fn(*args, **kwargs))
+            except Exception as error:  # noqa: BLE001 - kept in the future, as the pool's threads would
+                done.set_exception(error)
+            self._finished(done)
+            return done
         future = super().submit(fn, *args, **kwargs)
         future.add_done_callback(self._finished)
         return future

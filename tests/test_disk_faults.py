@@ -131,3 +131,21 @@ def test_an_inline_kudos_that_cannot_be_stored_tells_its_author(small_disk, send
     told = slack.wait_for(lambda calls: [c for c in calls if c.method == "chat.postEphemeral" and c.params.get("user") == "U0CAROL"])[0]
     assert told.params["text"] == APOLOGY and told.params["channel"] == "C0GENERAL"
     assert list(kudos_store.export_rows(services.store.db)) == []
+
+
+def test_a_lookup_that_fails_has_the_apology_as_its_acknowledgement(ask, sender, services, slack):
+    assert ask(f"kudos {BOB} ownership for the first careful rollout")["response_type"] == "in_channel"
+
+    def posted() -> list:  # to the response_url, not in an acknowledgement (which the stand-in records too)
+        return [call for call in slack.calls_to("response_url") if not call.params.get("_in_ack")]
+
+    thanked = len(posted())
+    with services.store.write() as db:
+        for table in ("kudos_totals", "kudos_monthly"):  # what the leaderboards read
+            db.execute(f"DROP TABLE {table}")
+    sent = sender.command("leaderboard")
+    # The apology is the acknowledgement itself: /lp runs on the request's thread, where nothing may
+    # wait on another request to Slack before the acknowledgement is sent.
+    assert sent.status == 200 and sent.json() == {**sent.json(), "response_type": "ephemeral", "text": APOLOGY}
+    assert services.listener_pool.wait_idle(10)
+    assert len(posted()) == thanked  # no second request for the apology

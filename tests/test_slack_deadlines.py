@@ -174,3 +174,49 @@ def test_a_hanging_slack_never_delays_an_acknowledgement(sender, slack, services
         hold.set()
     assert services.listener_pool.wait_idle(30)
     assert len(list(kudos_store.export_rows(services.store.db))) == 20
+
+
+def test_every_command_is_answered_while_every_listener_thread_is_busy(sender, services):
+    import threading
+
+    from bot.services import LISTENER_THREADS
+
+    # Every listener thread held (as by buttons whose listeners wait on a hanging Slack): /lp still
+    # answers, because it runs on the request's own thread (ListenerPool.run_next_here). On the pool it
+    # would queue behind them, and Slack would give up after 3 s.
+    release = threading.Event()
+    held = [services.listener_pool.submit(release.wait) for _ in range(LISTENER_THREADS)]
+    try:
+        lookup = sender.command("7")
+        assert lookup.status == 200 and lookup.json()["text"].startswith("7. Insist on the Highest Standards")
+        kudos = sender.command("kudos <@U0BOB|bob> ownership for staying with the outage to the end")
+        assert kudos.status == 200  # its thank-you comes later, from the `later` threads
+    finally:
+        release.set()
+    assert all(hold.result(timeout=5) for hold in held)
+    assert services.listener_pool.wait_idle(30)
+    assert len(list(kudos_store.export_rows(services.store.db))) == 1
+
+
+def test_only_the_next_listener_runs_on_the_calling_thread():
+    import threading
+
+    from bot.services import ListenerPool
+
+    pool = ListenerPool(2, later_workers=1)
+    try:
+        pool.run_next_here()
+        assert pool.submit(threading.get_ident).result() == threading.get_ident()
+        assert pool.submit(threading.get_ident).result() != threading.get_ident()  # the mark is used up
+        pool.run_next_here()
+        failing = pool.submit(lambda: 1 / 0)
+        assert isinstance(failing.exception(), ZeroDivisionError)  # kept in its future, as on a pool thread
+        assert pool.wait_idle(5)
+    finally:
+        pool.shutdown()
+    console = ListenerPool(2)  # no `later` threads: what follows an ack would run here too, so nothing does
+    try:
+        console.run_next_here()
+        assert console.submit(threading.get_ident).result() != threading.get_ident()
+    finally:
+        console.shutdown()

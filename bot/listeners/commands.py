@@ -14,7 +14,13 @@ from bot.slash.intents import COMMAND, parse
 
 
 def register(app: App, services: Services) -> None:
-    @app.command(COMMAND)
+    def on_the_request_thread(next):
+        # The command acknowledges at once (a lookup's answer, or a bare ack before its work goes to
+        # `later`), so it runs where Bolt waits for that acknowledgement (ListenerPool.run_next_here).
+        services.listener_pool.run_next_here()
+        next()
+
+    @app.command(COMMAND, middleware=[on_the_request_thread])
     @guarded
     def lp_command(ack, command, respond, client, context, args):
         intent = parse(command.get("text", ""))

@@ -78,9 +78,15 @@ def _run_guarded(listener: Callable[..., None], names: list[str], args: Args) ->
 
 
 def failed(error: Exception, args: Args) -> None:
-    if args.ack is not None and args.ack.response is None:
-        args.ack()  # Slack gets its answer in time, whatever went wrong
     body = args.body if isinstance(args.body, dict) else {}
+    if args.ack is not None and args.ack.response is None:
+        if body.get("command"):
+            # A command not yet acknowledged gets the apology as its acknowledgement: no second request,
+            # and nothing that could hold the acknowledgement when /lp runs on the request's thread.
+            _log_failure(error, body)
+            args.ack(**APOLOGY.as_kwargs())
+            return
+        args.ack()  # Slack gets its answer in time, whatever went wrong
     if not body.get("response_url"):
         failed_event(error, body, args.client)
         return
