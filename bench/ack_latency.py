@@ -186,8 +186,12 @@ class Blocks:
     def block(self, n: int) -> int:
         return n // self.per_block
 
+    def app_of(self, block: int) -> int:
+        return (block + self.first) % self.apps
+
     def target(self, n: int) -> int:
-        return (self.block(n) + self.first) % self.apps
+        """The app request n goes to."""
+        return self.app_of(self.block(n))
 
     def due(self, n: int) -> float:
         """Seconds after `start` that request n is due."""
@@ -458,7 +462,7 @@ def measure_in_turns(kind: str, floor_app: str, args, db_dir: str, rate: float, 
         for target, (role, (_, slack, services)) in enumerate(zip(("floor", "handler"), served, strict=True)):
             result = found[target]
             check(kind, apps[target], result, slack, services, lambda n: blocks.start + blocks.due(n))
-            mine = [block for block in range(blocks.count) if (block + blocks.first) % blocks.apps == target]
+            mine = [block for block in range(blocks.count) if blocks.app_of(block) == target]
             # This process serves both; the event worker's process is the handler's alone.
             cpu = sum(readings[b + 1][0] - readings[b][0] + (readings[b + 1][1] - readings[b][1] if target == 1 else 0) for b in mine)
             if target == 1:  # the handler's worker may still have been busy after its last block
