@@ -496,16 +496,18 @@ def test_events_other_than_a_channels_everyday_ones_go_to_their_listener(service
 
 def test_chat_is_acknowledged_without_a_listener_thread_and_still_feeds_suggestions(sender, slack, services):
     def listener_threads():
-        return [t.name for t in threading.enumerate() if t.name.startswith(("lpbot-listener", "lpbot-after-ack"))]
+        # Thread objects, not names: an earlier test's pool threads carry the same names and may still be
+        # exiting while this test runs, so only a thread that was not there before counts as started here.
+        return {t for t in threading.enumerate() if t.name.startswith(("lpbot-listener", "lpbot-after-ack"))}
 
     before = listener_threads()
     message, sent = sender.say("I dug into the logs and traced the root cause of the memory leak", user="U0CAROL")
     thumbs = sender.react("thumbsup", message, user="U0BOB")
     assert (sent.status, sent.body, thumbs.status, thumbs.body) == (200, "", 200, "")
-    assert listener_threads() == before, "chat and a meaningless reaction start no listener"
+    assert listener_threads() - before == set(), "chat and a meaningless reaction start no listener"
     sender.react("clap", message, user="U0BOB")
     settle(services)
-    assert len(listener_threads()) > len(before), "a kudos reaction does"
+    assert listener_threads() - before, "a kudos reaction does"
     (prompt,) = ephemerals(slack, "U0BOB")
     first_button = next(b for b in prompt["blocks"] if b["type"] == "actions")["elements"][0]
     assert first_button["value"] == "dive-deep", "the words the first look remembered chose the suggestions"
