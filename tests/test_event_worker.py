@@ -226,6 +226,34 @@ def test_an_idle_thread_starved_of_cores_hands_the_next_events_to_catch_up_threa
     assert not backlog.behind(), "ten seconds on, and the thread that was starved is done"
 
 
+def test_an_event_that_arrives_as_a_rest_ends_goes_back_to_a_free_idle_thread():
+    machine = Machine()
+    backlog = backlog_on(machine)
+    backlog.put({"id": 1})
+    first = backlog.take(idle=True)
+    machine.waited[threading.get_native_id()] = 0.2
+    machine.now += 0.1
+    assert backlog.behind(), "starved: the rest begins, until 110.1"
+    backlog.finished(first)
+    taken: list[dict | None] = []
+    idle = threading.Thread(target=lambda: taken.append(backlog.take(idle=True)), daemon=True)
+    idle.start()
+    polled_until = time.monotonic() + 5
+    while backlog._idle_free == 0 and time.monotonic() < polled_until:
+        time.sleep(0.001)  # polling for the idle thread to be waiting, not waiting for time to pass
+    machine.now += 9.5
+    backlog.put({"id": 2})  # in the rest's last half second, with no catch-up thread free to take it
+    machine.now += 0.6  # the rest is over; of the 0.6 s it has waited, 0.1 came after it
+    assert not backlog.behind(), "waiting through a rest is not being starved again"
+    catch_up = threading.Thread(target=lambda: taken.append(backlog.take(idle=False)), daemon=True)
+    catch_up.start()  # its look finds nothing behind and tells the idle threads
+    idle.join(timeout=5)
+    assert taken == [{"id": 2}], "the idle thread took it, before anything closed"
+    backlog.close()
+    catch_up.join(timeout=5)
+    assert taken == [{"id": 2}, None]
+
+
 def test_an_event_waiting_on_a_slow_slack_is_not_starved():
     machine = Machine()
     backlog = backlog_on(machine)

@@ -393,6 +393,10 @@ class Backlog:
                     waiting_room.wait()
                     self._idle_free -= 1
                 else:
+                    if self._waiting and self._idle_free:
+                        # Not behind (a rest has ended): what waits is the idle threads' again, and they
+                        # sleep until told.
+                        self._for_idle.notify()
                     # Being behind is a matter of time passing: the catch-up threads look every so often.
                     waiting_room.wait(self._starved / 2)
 
@@ -413,7 +417,8 @@ class Backlog:
         self._looked = now
         # Starved: an event left waiting although an idle thread was free to take it (none got a core
         # to), or one on an idle thread that has waited that long for a core.
-        unpicked = self._idle_free > 0 and bool(self._waiting) and now - self._waiting[0][0] >= self._starved
+        # A wait during a rest does not count: the idle threads were told to take nothing then.
+        unpicked = self._idle_free > 0 and bool(self._waiting) and now - max(self._waiting[0][0], self._starved_until) >= self._starved
         if unpicked or any(self._waited(thread) - before >= self._starved for thread, before in self._started.values()):
             # The machine has no core to spare for idle threads. Anything they took now would wait as
             # long, so for a while they take nothing, and then they try again.
